@@ -1,0 +1,3 @@
+module github.com/linkport/linkport
+
+go 1.26.0

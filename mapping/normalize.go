@@ -1,0 +1,89 @@
+package mapping
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// NormalizeEmail returns the address trimmed, without "mailto:", in lower case,
+// or "" when s is not an address. Lower-casing the local part is what every
+// CRM and address book does when matching, so linkport matches the same way.
+func NormalizeEmail(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
+	s = strings.Trim(s, "<>")
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t,;") {
+		return ""
+	}
+	return strings.ToLower(s)
+}
+
+// NormalizePhone keeps the number as given (trimmed) and adds its E.164 form
+// when the number carries its own country code (+ or 00 prefix); a national
+// number is ambiguous without a country and gets none.
+func NormalizePhone(s string) Phone {
+	raw := strings.Join(strings.Fields(s), " ")
+	p := Phone{Raw: raw}
+	var digits strings.Builder
+	for _, r := range raw {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r == '+' || r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
+		default:
+			return p // an extension, letters: leave it as given
+		}
+	}
+	d := digits.String()
+	switch {
+	case strings.HasPrefix(raw, "+"):
+	case strings.HasPrefix(d, "00"):
+		d = d[2:]
+	default:
+		return p
+	}
+	if len(d) >= 8 && len(d) <= 15 && d[0] != '0' {
+		p.E164 = "+" + d
+	}
+	return p
+}
+
+// NormalizeProfileURL returns the canonical form of a LinkedIn member profile
+// URL (https://www.linkedin.com/in/<slug>) and its decoded, lower-case slug.
+// Scheme, country subdomain, "www.", query, fragment, trailing slash and
+// percent-encoding do not matter. Anything that is not a /in/ URL yields "", "".
+func NormalizeProfileURL(s string) (canonical, slug string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", ""
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host != "linkedin.com" && !strings.HasSuffix(host, ".linkedin.com") {
+		return "", ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 || parts[0] != "in" || parts[1] == "" {
+		return "", ""
+	}
+	slug = strings.ToLower(parts[1]) // u.Path is already percent-decoded
+	return "https://www.linkedin.com/in/" + url.PathEscape(slug), slug
+}
+
+// NormalizeName trims a name and folds runs of white space into one space.
+func NormalizeName(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// nameKey is the comparison form of a name: normalised and lower-case.
+func nameKey(s string) string {
+	return strings.ToLower(NormalizeName(s))
+}

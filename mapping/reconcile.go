@@ -1,0 +1,296 @@
+package mapping
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// Options tune Reconcile.
+type Options struct {
+	// MergeByName folds a Contacts row into the one person with the same full
+	// name when no profile URL or email links them. Off by default: two people
+	// may share a name. Every such merge is listed in Graph.Merges.
+	MergeByName bool
+}
+
+// Graph is the canonical contact graph: people, the organisations they work
+// at (the person→organisation edge is the person's Company and Title), how
+// records were merged, and what was odd in the input.
+type Graph struct {
+	People        []*Contact
+	Organizations []*Organization
+	Merges        []Merge
+	Warnings      []Warning
+	Stats         Stats
+}
+
+// Organization is a company named by at least one person.
+type Organization struct {
+	Name    string
+	Members []*Contact
+}
+
+// Merge records one source row folded into an existing person.
+type Merge struct {
+	Into   string `json:"into"`   // the person's display name
+	Record string `json:"record"` // file:line of the folded row
+	By     string `json:"by"`     // "profile_url", "email" or "name"
+}
+
+// Stats are the graph's counts; people = connections + contacts − merged.
+type Stats struct {
+	People        int `json:"people"`
+	Connections   int `json:"connections"`    // Connections rows that became or joined people
+	Contacts      int `json:"contacts"`       // Contacts rows
+	Merged        int `json:"merged"`         // rows folded into another row's person
+	HiddenMembers int `json:"hidden_members"` // date-only Connections rows, not synced
+	EmailMissing  int `json:"email_missing"`  // people with no email from any source
+	Organizations int `json:"organizations"`
+}
+
+// Reconcile turns source records into the canonical graph. Connections come
+// first so that a connection is always the person a Contacts row joins.
+// IDs are left empty: the state's identity map assigns them.
+func Reconcile(exp *Export, opt Options) *Graph {
+	g := &Graph{Warnings: slices.Clone(exp.Warnings)}
+	r := reconciler{g: g, byKey: map[string]*Contact{}, byName: map[string][]*Contact{}}
+	records := slices.Clone(exp.Records)
+	sort.SliceStable(records, func(i, j int) bool {
+		return records[i].Kind == KindConnection && records[j].Kind != KindConnection
+	})
+	for i := range records {
+		rec := &records[i]
+		switch {
+		case rec.Hidden:
+			g.Stats.HiddenMembers++
+			continue
+		case rec.Kind == KindConnection:
+			g.Stats.Connections++
+		default:
+			g.Stats.Contacts++
+		}
+		r.add(rec, opt)
+	}
+	for _, p := range g.People {
+		finish(p)
+		if len(p.Emails) == 0 {
+			g.Stats.EmailMissing++
+		}
+	}
+	g.Organizations = organizations(g.People)
+	g.Stats.People = len(g.People)
+	g.Stats.Organizations = len(g.Organizations)
+	return g
+}
+
+type reconciler struct {
+	g      *Graph
+	byKey  map[string]*Contact   // url: and email: keys → person
+	byName map[string][]*Contact // name key → people, for opt-in name merges
+}
+
+func (r *reconciler) add(rec *Record, opt Options) {
+	in := fromRecord(rec)
+	var into *Contact
+	var by string
+	for _, k := range in.Keys {
+		if p := r.byKey[k]; p != nil && isStrong(k) {
+			into, by = p, keyKind(k)
+			break
+		}
+	}
+	if into == nil && opt.MergeByName && rec.Kind == KindContact {
+		if ps := r.byName[nameKey(in.Name)]; len(ps) == 1 && in.Name != "" {
+			into, by = ps[0], "name"
+		}
+	}
+	if into == nil {
+		r.g.People = append(r.g.People, in)
+		into = in
+	} else {
+		merge(into, in)
+		r.g.Stats.Merged++
+		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: in.Origins[0], By: by})
+	}
+	for _, k := range in.Keys {
+		if isStrong(k) && r.byKey[k] == nil {
+			r.byKey[k] = into
+		}
+	}
+	if in == into && in.Name != "" {
+		r.byName[nameKey(in.Name)] = append(r.byName[nameKey(in.Name)], in)
+	}
+}
+
+func isStrong(key string) bool { return keyKind(key) == "profile_url" || keyKind(key) == "email" }
+
+func keyKind(key string) string {
+	switch {
+	case len(key) > 4 && key[:4] == "url:":
+		return "profile_url"
+	case len(key) > 6 && key[:6] == "email:":
+		return "email"
+	}
+	return "name"
+}
+
+// fromRecord builds a one-record person.
+func fromRecord(rec *Record) *Contact {
+	c := &Contact{
+		FirstName: NormalizeName(rec.FirstName),
+		LastName:  NormalizeName(rec.LastName),
+		Company:   NormalizeName(rec.Company),
+		Title:     NormalizeName(rec.Title),
+		Origins:   []string{fmt.Sprintf("%s:%d", rec.File, rec.Line)},
+	}
+	c.Name = NormalizeName(c.FirstName + " " + c.LastName)
+	if c.Name == "" {
+		c.Name = NormalizeName(rec.FullName)
+	}
+	c.ProfileURL, _ = NormalizeProfileURL(rec.ProfileURL)
+	for _, e := range rec.Emails {
+		if e = NormalizeEmail(e); e != "" && !slices.Contains(c.Emails, e) {
+			c.Emails = append(c.Emails, e)
+		}
+	}
+	for _, s := range rec.Phones {
+		if p := NormalizePhone(s); p.Raw != "" && !hasPhone(c.Phones, p) {
+			c.Phones = append(c.Phones, p)
+		}
+	}
+	c.Addresses = appendNew(c.Addresses, rec.Addresses...)
+	c.Sites = appendNew(c.Sites, rec.Sites...)
+	if !rec.ConnectedOn.IsZero() {
+		c.ConnectedOn = rec.ConnectedOn.Format("2006-01-02")
+	}
+	src := string(rec.Kind)
+	if rec.Kind == KindContact && rec.Origin != "" {
+		src += ":" + rec.Origin
+	}
+	c.Sources = []string{src}
+	c.Keys = keys(c)
+	return c
+}
+
+// keys lists a person's identity keys, strongest first.
+func keys(c *Contact) []string {
+	var ks []string
+	if _, slug := NormalizeProfileURL(c.ProfileURL); slug != "" {
+		ks = append(ks, "url:"+slug)
+	}
+	for _, e := range c.Emails {
+		ks = append(ks, "email:"+e)
+	}
+	if c.Name != "" {
+		ks = append(ks, "name:"+nameKey(c.Name)+"|"+nameKey(c.Company))
+	}
+	if len(ks) == 0 {
+		for _, p := range c.Phones {
+			ks = append(ks, "phone:"+p.Raw)
+		}
+	}
+	return ks
+}
+
+// merge folds src into dst: dst's values win, src fills gaps and adds list items.
+func merge(dst, src *Contact) {
+	fill := func(d *string, s string) {
+		if *d == "" {
+			*d = s
+		}
+	}
+	fill(&dst.Name, src.Name)
+	fill(&dst.FirstName, src.FirstName)
+	fill(&dst.LastName, src.LastName)
+	fill(&dst.ProfileURL, src.ProfileURL)
+	fill(&dst.Company, src.Company)
+	fill(&dst.Title, src.Title)
+	fill(&dst.ConnectedOn, src.ConnectedOn)
+	dst.Emails = appendNew(dst.Emails, src.Emails...)
+	for _, p := range src.Phones {
+		if !hasPhone(dst.Phones, p) {
+			dst.Phones = append(dst.Phones, p)
+		}
+	}
+	dst.Addresses = appendNew(dst.Addresses, src.Addresses...)
+	dst.Sites = appendNew(dst.Sites, src.Sites...)
+	dst.Sources = appendNew(dst.Sources, src.Sources...)
+	dst.Origins = append(dst.Origins, src.Origins...)
+	for _, k := range src.Keys {
+		if !slices.Contains(dst.Keys, k) {
+			dst.Keys = append(dst.Keys, k)
+		}
+	}
+}
+
+// finish settles the fields that depend on every merged record.
+func finish(c *Contact) {
+	switch {
+	case len(c.Emails) > 0:
+		c.EmailStatus = EmailPresent
+	case c.IsConnection():
+		c.EmailStatus = EmailHidden
+	default:
+		c.EmailStatus = EmailNone
+	}
+	if c.Name == "" {
+		switch {
+		case len(c.Emails) > 0:
+			c.Name = c.Emails[0]
+		case len(c.Phones) > 0:
+			c.Name = c.Phones[0].Raw
+		default:
+			c.Name = "(no name)"
+		}
+	}
+	// Strongest first, whatever order the records arrived in.
+	sort.SliceStable(c.Keys, func(i, j int) bool { return keyRank(c.Keys[i]) < keyRank(c.Keys[j]) })
+}
+
+func keyRank(k string) int {
+	switch keyKind(k) {
+	case "profile_url":
+		return 0
+	case "email":
+		return 1
+	}
+	return 2
+}
+
+func organizations(people []*Contact) []*Organization {
+	byKey := map[string]*Organization{}
+	var orgs []*Organization
+	for _, p := range people {
+		if p.Company == "" {
+			continue
+		}
+		k := nameKey(p.Company)
+		o := byKey[k]
+		if o == nil {
+			o = &Organization{Name: p.Company}
+			byKey[k] = o
+			orgs = append(orgs, o)
+		}
+		o.Members = append(o.Members, p)
+	}
+	return orgs
+}
+
+func appendNew(dst []string, src ...string) []string {
+	for _, s := range src {
+		if s = NormalizeName(s); s != "" && !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+func hasPhone(ps []Phone, p Phone) bool {
+	for _, q := range ps {
+		if q.Raw == p.Raw || (p.E164 != "" && q.E164 == p.E164) {
+			return true
+		}
+	}
+	return false
+}

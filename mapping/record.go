@@ -1,0 +1,64 @@
+// Package mapping is linkport's domain: source records, the canonical contact
+// graph, identity keys, normalisation, and every translation between a contact
+// and what a target receives.
+package mapping
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind says which LinkedIn file a record came from.
+type Kind string
+
+// Record kinds.
+const (
+	KindConnection Kind = "connection" // a row of Connections.csv
+	KindContact    Kind = "contact"    // a row of Contacts.csv (an imported address book)
+)
+
+// Record is one source row, already decoded but not yet normalised.
+// File and Line point at the row so every later message can cite it.
+type Record struct {
+	Kind Kind
+	File string
+	Line int
+
+	FirstName  string
+	LastName   string
+	FullName   string
+	ProfileURL string
+	Emails     []string
+	Phones     []string
+	Company    string
+	Title      string
+	Addresses  []string
+	Sites      []string
+	// ConnectedOn is the connection date (zero when unknown or unparseable).
+	ConnectedOn time.Time
+	// Origin is the Contacts "Source" column (GOOGLE_CONTACTS, MOBILE_CONTACTS, …).
+	Origin string
+	// Hidden marks a Connections row whose every field but the date is empty:
+	// a member who hid or closed their profile. Counted, never synced.
+	Hidden bool
+}
+
+// Warning is a problem in the input that did not stop the run.
+type Warning struct {
+	File string
+	Line int // 0 for a whole-file warning
+	Msg  string
+}
+
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	}
+	return fmt.Sprintf("%s: %s", w.File, w.Msg)
+}
+
+// Export is everything a source produced: its records and the warnings met on the way.
+type Export struct {
+	Records  []Record
+	Warnings []Warning
+}

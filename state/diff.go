@@ -1,0 +1,161 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// Op is what a plan does to one contact on one target.
+type Op string
+
+// Plan operations.
+const (
+	OpCreate Op = "create"
+	OpUpdate Op = "update"
+	OpRemove Op = "remove"
+)
+
+// Change is one planned write.
+type Change struct {
+	Op Op
+	// Contact is the contact to send, or for a remove the one last sent.
+	Contact *mapping.Contact
+	// Base is what the target last received (nil for a create).
+	Base *mapping.Contact
+	// Prev is the target's handle from the state (zero for a create).
+	Prev Ref
+	// Fields are the field-level changes of an update.
+	Fields map[string]mapping.Change
+}
+
+// Plan is everything one target needs to catch up with the graph.
+type Plan struct {
+	Target    string
+	Type      string
+	Changes   []Change
+	Unchanged int
+	// Known is how many live contacts the target held before: the removal guard's base.
+	Known int
+}
+
+// Count returns how many changes of op the plan holds.
+func (p Plan) Count(op Op) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Op == op {
+			n++
+		}
+	}
+	return n
+}
+
+// Diff compares the graph (already identified) with what the named target
+// last received. It is pure: dry runs and real runs share it.
+func Diff(s *Snapshot, target, typ string, g *mapping.Graph) Plan {
+	p := Plan{Target: target, Type: typ}
+	items := map[string]*Item{}
+	if t := s.Targets[target]; t != nil {
+		items = t.Items
+	}
+	for _, it := range items {
+		if !it.Removed && !it.RemoteDeleted {
+			p.Known++
+		}
+	}
+	seen := make(map[string]bool, len(g.People))
+	for _, c := range g.People {
+		seen[c.ID] = true
+		it := items[c.ID]
+		switch {
+		case it == nil:
+			p.Changes = append(p.Changes, Change{Op: OpCreate, Contact: c, Fields: mapping.DiffFields(nil, c)})
+		case it.RemoteDeleted:
+			p.Unchanged++ // the user deleted it on the target: leave it deleted
+		case it.Removed || it.Fingerprint != mapping.Fingerprint(c):
+			p.Changes = append(p.Changes, Change{Op: OpUpdate, Contact: c, Base: it.Sent, Prev: it.Ref,
+				Fields: mapping.DiffFields(it.Sent, c)})
+		default:
+			p.Unchanged++
+		}
+	}
+	var gone []string
+	for id, it := range items {
+		if !seen[id] && !it.Removed && !it.RemoteDeleted {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	for _, id := range gone {
+		it := items[id]
+		p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: it.Sent, Base: it.Sent, Prev: it.Ref})
+	}
+	return p
+}
+
+// Limit caps how many removals a run may make: a count, or a percentage of
+// what the target holds.
+type Limit struct {
+	Count   int
+	Percent float64 // used when Count is negative
+}
+
+// DefaultLimit is max_delete's default: 10 %.
+var DefaultLimit = Limit{Count: -1, Percent: 10}
+
+// ParseLimit reads "10%" or "25".
+func ParseLimit(s string) (Limit, error) {
+	s = strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f < 0 || f > 100 {
+			return Limit{}, fmt.Errorf("parse max_delete %q: expected a percentage from 0%% to 100%%", s)
+		}
+		return Limit{Count: -1, Percent: f}, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return Limit{}, fmt.Errorf("parse max_delete %q: expected a count like 25 or a percentage like 10%%", s)
+	}
+	return Limit{Count: n}, nil
+}
+
+func (l Limit) max(known int) int {
+	if l.Count >= 0 {
+		return l.Count
+	}
+	return int(float64(known) * l.Percent / 100)
+}
+
+func (l Limit) String() string {
+	if l.Count >= 0 {
+		return strconv.Itoa(l.Count)
+	}
+	return strconv.FormatFloat(l.Percent, 'f', -1, 64) + "%"
+}
+
+// ErrTooManyRemovals stops a run whose plan removes more than the limit.
+var ErrTooManyRemovals = errors.New("too many removals")
+
+// CheckRemovals is the removal guard: an empty export, or a plan removing
+// more than the limit allows, is refused with an explanation. A shrunken
+// export shows up here too, as removals.
+func (p Plan) CheckRemovals(l Limit, people int) error {
+	n := p.Count(OpRemove)
+	if n == 0 {
+		return nil
+	}
+	if people == 0 {
+		return fmt.Errorf("target %s: %w: the export has no people but the target holds %d; "+
+			"is this the right export? Re-run with --force to remove them all", p.Target, ErrTooManyRemovals, p.Known)
+	}
+	if max := l.max(p.Known); n > max {
+		return fmt.Errorf("target %s: %w: the plan removes %d of %d contacts, more than max_delete (%s allows %d); "+
+			"check the export, then re-run with --force or raise max_delete", p.Target, ErrTooManyRemovals, n, p.Known, l, max)
+	}
+	return nil
+}

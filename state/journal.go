@@ -1,0 +1,113 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// Result is one confirmed outcome of a target write.
+type Result struct {
+	Op  Op     `json:"op"`
+	ID  string `json:"id"`
+	Ref Ref    `json:"ref,omitzero"`
+	// Sent is the contact as linkport sent it (nil for a remove).
+	Sent *mapping.Contact `json:"sent,omitempty"`
+	// Conflicts names owned fields the user changed on the target and linkport left alone.
+	Conflicts []string `json:"conflicts,omitempty"`
+	// RemoteDeleted: the target no longer had the contact because the user deleted it.
+	RemoteDeleted bool `json:"remote_deleted,omitempty"`
+	// Err is the failure, if any; failed results are reported, never journaled.
+	Err error `json:"-"`
+}
+
+// Apply records a confirmed result in the named target's state.
+func (s *Snapshot) Apply(target, typ string, r Result) {
+	t := s.Target(target, typ)
+	switch {
+	case r.Op == OpRemove && r.Ref.IsZero():
+		delete(t.Items, r.ID)
+	case r.Op == OpRemove:
+		if it := t.Items[r.ID]; it != nil {
+			it.Removed, it.Ref = true, r.Ref
+		}
+	case r.RemoteDeleted:
+		it := t.Items[r.ID]
+		if it == nil {
+			it = &Item{Sent: r.Sent}
+			t.Items[r.ID] = it
+		}
+		it.RemoteDeleted, it.Ref = true, Ref{}
+	default:
+		t.Items[r.ID] = &Item{Fingerprint: mapping.Fingerprint(r.Sent), Ref: r.Ref, Sent: r.Sent}
+	}
+}
+
+// Journal is the append-only log of confirmed writes of the current run.
+// Each entry is fsynced before the next write, so a run killed at any
+// instant is replayed by the next Load and nothing is sent twice or lost.
+type Journal struct {
+	f *os.File
+}
+
+type entry struct {
+	Target string `json:"target"`
+	Type   string `json:"type"`
+	Result Result `json:"result"`
+}
+
+func journalPath(statePath string) string { return statePath + ".journal" }
+
+// OpenJournal opens (or creates) the journal beside the state file.
+func OpenJournal(statePath string) (*Journal, error) {
+	f, err := os.OpenFile(journalPath(statePath), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	return &Journal{f: f}, nil
+}
+
+// Append durably records one confirmed result.
+func (j *Journal) Append(target, typ string, r Result) error {
+	b, err := json.Marshal(entry{target, typ, r})
+	if err != nil {
+		return fmt.Errorf("encode journal entry: %w", err)
+	}
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("sync journal: %w", err)
+	}
+	return nil
+}
+
+// Close closes the journal file.
+func (j *Journal) Close() error { return j.f.Close() }
+
+// replay applies a leftover journal to s. A torn last line (the process died
+// mid-write, so that write was never confirmed) is ignored; damage anywhere
+// else is an error.
+func replay(path string, s *Snapshot) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read journal: %w", err)
+	}
+	lines := bytes.Split(b, []byte("\n"))
+	for i, line := range lines[:len(lines)-1] { // the last piece is "" or the torn tail
+		var e entry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return fmt.Errorf("read journal %s:%d: %w", path, i+1, err)
+		}
+		s.Apply(e.Target, e.Type, e.Result)
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+// Package state is linkport's memory: the state file (what each target last
+// received, the identity map), its journal and lock, the diff that turns a
+// graph into a plan, the removal guard, and the rendering of plans as reports.
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// Version is the state file format this linkport reads and writes.
+const Version = 1
+
+// Snapshot is the whole state file.
+type Snapshot struct {
+	Version int `json:"version"`
+	// Identities maps every identity key ever seen ("url:…", "email:…",
+	// "name:…|company") to the contact ID minted for it, so IDs survive a
+	// contact gaining or losing keys.
+	Identities map[string]string  `json:"identities"`
+	Targets    map[string]*Target `json:"targets"`
+}
+
+// Target is what one configured target holds, by contact ID.
+type Target struct {
+	Type  string           `json:"type"`
+	Items map[string]*Item `json:"items"`
+}
+
+// Item is one contact as a target last received it.
+type Item struct {
+	Fingerprint string `json:"fingerprint"`
+	Ref         Ref    `json:"ref,omitzero"`
+	// Sent is the contact as linkport sent it: the base of the next merge.
+	Sent *mapping.Contact `json:"sent"`
+	// Removed: gone from LinkedIn, still on the target (marked or kept).
+	Removed bool `json:"removed,omitempty"`
+	// RemoteDeleted: the user deleted it on the target; linkport leaves it deleted.
+	RemoteDeleted bool `json:"remote_deleted,omitempty"`
+}
+
+// Ref is a target's handle for a contact (a CardDAV href and ETag).
+type Ref struct {
+	Href string `json:"href,omitempty"`
+	ETag string `json:"etag,omitempty"`
+}
+
+// IsZero reports whether the target keeps no handle.
+func (r Ref) IsZero() bool { return r == Ref{} }
+
+// New returns an empty snapshot.
+func New() *Snapshot {
+	return &Snapshot{Version: Version, Identities: map[string]string{}, Targets: map[string]*Target{}}
+}
+
+// Load reads the state file at path and replays its journal, if any. A
+// missing file is an empty state; an unreadable or newer one is an error,
+// never a silent reset.
+func Load(path string) (*Snapshot, error) {
+	b, err := os.ReadFile(path)
+	s := New()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read state: %w", err)
+	default:
+		if err := decode(b, s); err != nil {
+			return nil, fmt.Errorf("read state %s: %w", path, err)
+		}
+	}
+	if err := replay(journalPath(path), s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func decode(b []byte, s *Snapshot) error {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil || head.Version == nil {
+		return errors.New("not a linkport state file (expected JSON with a \"version\")")
+	}
+	if *head.Version > Version || *head.Version < 1 {
+		return fmt.Errorf("state version %d is not one this linkport reads (%d): use a newer linkport", *head.Version, Version)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(s); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	if s.Identities == nil {
+		s.Identities = map[string]string{}
+	}
+	if s.Targets == nil {
+		s.Targets = map[string]*Target{}
+	}
+	return nil
+}
+
+// Save writes the snapshot atomically (temp file, fsync, rename, fsync of
+// the directory) with mode 0600, then drops the journal it now contains.
+func (s *Snapshot) Save(path string) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	if err := WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := os.Remove(journalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove journal: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic replaces path with data so that a crash at any instant
+// leaves either the old file or the new one, never a mix.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Target returns the state of the named target, creating it when new.
+func (s *Snapshot) Target(name, typ string) *Target {
+	t := s.Targets[name]
+	if t == nil {
+		t = &Target{Type: typ, Items: map[string]*Item{}}
+		s.Targets[name] = t
+	}
+	return t
+}
+
+// Identify gives every person in g its stable ID: the ID already recorded
+// for any of its keys (strongest first), else one minted from its strongest
+// key. All of the person's keys are then recorded for that ID.
+func (s *Snapshot) Identify(g *mapping.Graph) {
+	taken := map[string]bool{}
+	known := map[string]bool{}
+	for _, id := range s.Identities {
+		known[id] = true
+	}
+	for _, p := range g.People {
+		p.ID = ""
+		for _, k := range p.Keys {
+			if id, ok := s.Identities[k]; ok && !taken[id] {
+				p.ID = id
+				break
+			}
+		}
+		if p.ID == "" {
+			p.ID = mint(p, taken, known)
+		}
+		taken[p.ID] = true
+		for _, k := range p.Keys {
+			if _, ok := s.Identities[k]; !ok {
+				s.Identities[k] = p.ID
+			}
+		}
+	}
+}
+
+// mint derives an ID from the strongest key, so a lost state file yields
+// the same IDs again; a suffix separates people who share that key.
+func mint(p *mapping.Contact, taken, known map[string]bool) string {
+	seed := p.Name
+	if len(p.Keys) > 0 {
+		seed = p.Keys[0]
+	}
+	for n := 0; ; n++ {
+		in := seed
+		if n > 0 {
+			in = fmt.Sprintf("%s#%d", seed, n)
+		}
+		sum := sha256.Sum256([]byte(in))
+		id := hex.EncodeToString(sum[:8])
+		if !taken[id] && !known[id] {
+			return id
+		}
+	}
+}
