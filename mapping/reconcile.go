@@ -169,12 +169,12 @@ func fromRecord(rec *Record) *Contact {
 		src += ":" + rec.Origin
 	}
 	c.Sources = []string{src}
-	c.Keys = keys(c)
+	c.Keys = identityKeys(c)
 	return c
 }
 
-// keys lists a person's identity keys, strongest first.
-func keys(c *Contact) []string {
+// identityKeys lists a person's identity keys, strongest first.
+func identityKeys(c *Contact) []string {
 	var ks []string
 	if _, slug := NormalizeProfileURL(c.ProfileURL); slug != "" {
 		ks = append(ks, "url:"+slug)

@@ -1,0 +1,112 @@
+package mapping
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func conn(line int, first, last, url, email, company string) Record {
+	r := Record{Kind: KindConnection, File: "Connections.csv", Line: line, FirstName: first, LastName: last,
+		ProfileURL: url, Company: company, Title: "Engineer", ConnectedOn: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}
+	if email != "" {
+		r.Emails = []string{email}
+	}
+	return r
+}
+
+func contact(line int, full string, emails, phones []string) Record {
+	return Record{Kind: KindContact, File: "Contacts.csv", Line: line, FullName: full, Emails: emails, Phones: phones, Origin: "GOOGLE_CONTACTS"}
+}
+
+func TestReconcile(t *testing.T) {
+	exp := &Export{Records: []Record{
+		contact(2, "Jane Doe", []string{"JANE@example.org"}, []string{"+44 20 7946 0958"}), // joins Jane by email
+		conn(5, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe/", "jane@example.org", "Acme"),
+		conn(6, "John", "Roe", "https://www.linkedin.com/in/john-roe", "", "Acme"),
+		conn(7, "John", "Roe", "linkedin.com/in/JOHN-ROE", "", "Acme"), // duplicate row: same URL
+		{Kind: KindConnection, File: "Connections.csv", Line: 8, Hidden: true},
+		contact(3, "Solo Person", []string{"solo@example.net"}, nil),
+		contact(4, "No Mail", nil, []string{"0171 555"}),
+	}}
+	g := Reconcile(exp, Options{})
+	want := Stats{People: 4, Connections: 3, Contacts: 3, Merged: 2, HiddenMembers: 1, EmailMissing: 2, Organizations: 1}
+	if g.Stats != want {
+		t.Fatalf("stats = %+v, want %+v", g.Stats, want)
+	}
+	if got := g.Stats.Connections + g.Stats.Contacts - g.Stats.Merged; got != g.Stats.People {
+		t.Errorf("people %d != connections+contacts-merged %d", g.Stats.People, got)
+	}
+	jane := g.People[0]
+	if jane.Name != "Jane Doe" || len(jane.Phones) != 1 || jane.Phones[0].E164 != "+442079460958" ||
+		!slices.Equal(jane.Sources, []string{"connection", "contact:GOOGLE_CONTACTS"}) || jane.EmailStatus != EmailPresent {
+		t.Errorf("merged Jane = %+v", jane)
+	}
+	if g.People[1].EmailStatus != EmailHidden {
+		t.Errorf("John's email status = %q, want hidden", g.People[1].EmailStatus)
+	}
+	if g.People[3].EmailStatus != EmailNone || g.People[3].Name != "No Mail" {
+		t.Errorf("contact without email = %+v", g.People[3])
+	}
+	wantMerges := []Merge{
+		{Into: "John Roe", Record: "Connections.csv:7", By: "profile_url"},
+		{Into: "Jane Doe", Record: "Contacts.csv:2", By: "email"},
+	}
+	if !slices.Equal(g.Merges, wantMerges) {
+		t.Errorf("merges = %+v, want %+v", g.Merges, wantMerges)
+	}
+	if len(g.Organizations) != 1 || len(g.Organizations[0].Members) != 2 {
+		t.Errorf("organisations = %+v", g.Organizations)
+	}
+}
+
+func TestReconcileMergeByNameIsOptIn(t *testing.T) {
+	exp := &Export{Records: []Record{
+		conn(2, "Ana", "Lima", "https://www.linkedin.com/in/ana-lima", "", "Acme"),
+		contact(2, "ana  lima", []string{"ana@example.com"}, nil),
+	}}
+	if g := Reconcile(exp, Options{}); g.Stats.People != 2 {
+		t.Fatalf("without merge_by_name: %d people, want 2", g.Stats.People)
+	}
+	g := Reconcile(exp, Options{MergeByName: true})
+	if g.Stats.People != 1 || len(g.Merges) != 1 || g.Merges[0].By != "name" {
+		t.Fatalf("with merge_by_name: people %d merges %+v", g.Stats.People, g.Merges)
+	}
+	if p := g.People[0]; p.EmailStatus != EmailPresent || p.Emails[0] != "ana@example.com" {
+		t.Errorf("merged person = %+v", p)
+	}
+}
+
+func TestKeysStrongestFirst(t *testing.T) {
+	exp := &Export{Records: []Record{
+		contact(2, "Kim Park", []string{"kim@example.com"}, nil),
+		conn(3, "Kim", "Park", "https://www.linkedin.com/in/kim-park", "", "Acme"),
+	}}
+	g := Reconcile(exp, Options{})
+	// The connection came second in the input but is processed first; the
+	// contact joins it by nothing (no shared key), so they stay two people.
+	if g.Stats.People != 2 {
+		t.Fatalf("people = %d", g.Stats.People)
+	}
+	if k := g.People[0].Keys; k[0] != "url:kim-park" || k[1] != "name:kim park|acme" {
+		t.Errorf("keys = %v", k)
+	}
+}
+
+func TestDiffFieldsAndFingerprint(t *testing.T) {
+	a := &Contact{ID: "x", Name: "A", Company: "Old", EmailStatus: EmailHidden, Sources: []string{"connection"}}
+	b := *a
+	b.Company = "New"
+	d := DiffFields(a, &b)
+	if len(d) != 1 || d["company"] != (Change{"Old", "New"}) {
+		t.Errorf("DiffFields = %v", d)
+	}
+	if Fingerprint(a) == Fingerprint(&b) {
+		t.Error("fingerprints equal for different contacts")
+	}
+	c := *a
+	c.Origins = []string{"elsewhere.csv:9"} // provenance is not content
+	if Fingerprint(a) != Fingerprint(&c) {
+		t.Error("fingerprint depends on Origins")
+	}
+}
