@@ -1,0 +1,226 @@
+package mapping
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/emersion/go-vcard"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func encode(t *testing.T, c vcard.Card) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := vcard.NewEncoder(&b).Encode(c); err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	return b.String()
+}
+
+func decode(t *testing.T, s string) vcard.Card {
+	t.Helper()
+	c, err := vcard.NewDecoder(strings.NewReader(s)).Decode()
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return c
+}
+
+func sampleContact() *Contact {
+	return &Contact{
+		ID: "4f1c2a9be0d3a7c1", Name: "Zoë Ångström-Müller", FirstName: "Zoë", LastName: "Ångström-Müller",
+		ProfileURL: "https://www.linkedin.com/in/zoe-angstrom", Emails: []string{"zoe@example.org", "z.a@work.example"},
+		EmailStatus: EmailPresent, Phones: []Phone{{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "030 765 43 ext. 2"}},
+		Company: "Acme; Research, Inc.", Title: "Head of R&D", Addresses: []string{"Hauptstr. 1\n10115 Berlin"},
+		Sites: []string{"https://zoe.example"}, ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
+	}
+}
+
+func TestVCardGolden(t *testing.T) {
+	hidden := &Contact{ID: "00000000000000ff", Name: "Solo", EmailStatus: EmailHidden, Sources: []string{"connection"},
+		ProfileURL: "https://www.linkedin.com/in/solo", ConnectedOn: "2024-01-02"}
+	bad := &Contact{ID: "badbytes00000000", Name: "Jos\xe9 Doe;Jr", FirstName: "Jos\xe9", LastName: "Doe;Jr",
+		EmailStatus: EmailNone, Company: "A\x00B", Sources: []string{"contact:OUTLOOK"}}
+	cases := []struct {
+		name    string
+		c       *Contact
+		version string
+	}{
+		{"full-3.0", sampleContact(), "3.0"},
+		{"full-4.0", sampleContact(), "4.0"},
+		{"hidden-email-3.0", hidden, "3.0"},
+		{"invalid-input-3.0", bad, "3.0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := encode(t, VCard(tc.c, tc.version))
+			if again := encode(t, VCard(tc.c, tc.version)); again != got {
+				t.Fatalf("two encodings differ:\n%s\n%s", got, again)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("card is not valid UTF-8")
+			}
+			for _, l := range strings.Split(got, "\r\n") {
+				if strings.HasPrefix(l, "N:") && strings.Count(l, ";") != 4 {
+					t.Errorf("N has %d separators, want 4: %q", strings.Count(l, ";"), l)
+				}
+				if strings.HasPrefix(l, "ORG:") && strings.Contains(l, ";") {
+					t.Errorf("ORG leaks a ';': %q", l)
+				}
+			}
+			path := filepath.Join("testdata", "vcard", tc.name+".vcf")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden (run with -update): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("card differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func TestVCardUID(t *testing.T) {
+	u := VCardUID("4f1c2a9be0d3a7c1")
+	if !regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(u) {
+		t.Errorf("UID %q is not a v5 urn:uuid", u)
+	}
+	if u == VCardUID("4f1c2a9be0d3a7c2") {
+		t.Error("two IDs share a UID")
+	}
+	// RFC 4122 appendix B style check against a known v5 value (python uuid.uuid5(NAMESPACE_URL, "urn:linkport:contact:x")).
+	if got, want := VCardUID("x"), "urn:uuid:7a2a0854-5248-5088-95da-804dfcfd72f6"; got != want {
+		t.Errorf("VCardUID(x) = %s, want %s", got, want)
+	}
+}
+
+func TestVCardCategories(t *testing.T) {
+	c := VCard(&Contact{ID: "a", Name: "A B", EmailStatus: EmailHidden}, "3.0")
+	var got []string
+	for _, f := range c[vcard.FieldCategories] {
+		got = append(got, f.Value)
+	}
+	if want := []string{CategoryLinkedIn, CategoryNoEmail}; !reflect.DeepEqual(got, want) {
+		t.Errorf("categories = %q, want one property per value %q", got, want)
+	}
+}
+
+// lines returns the card's encoded lines that start with prop (";" or ":" follows).
+func lines(t *testing.T, c vcard.Card, prop string) []string {
+	var out []string
+	for _, l := range strings.Split(encode(t, c), "\r\n") {
+		if strings.HasPrefix(l, prop+":") || strings.HasPrefix(l, prop+";") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestMergeVCard(t *testing.T) {
+	base := sampleContact()
+	userLines := "TEL;TYPE=CELL:+1 555 0100\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\nBDAY:1980-02-29\r\n" +
+		"NOTE:met at the conference\\, very nice\r\nitem1.URL:https://blog.example\r\nitem1.X-ABLABEL:blog\r\n"
+	onServer := func(edit func(string) string) vcard.Card {
+		s := encode(t, VCard(base, "3.0"))
+		s = strings.Replace(s, "END:VCARD\r\n", userLines+"END:VCARD\r\n", 1)
+		if edit != nil {
+			s = edit(s)
+		}
+		return decode(t, s)
+	}
+	moved := *base
+	moved.Company, moved.Title = "Globex", "CTO"
+	noEmail := *base
+	noEmail.Emails = []string{"zoe@example.org"}
+	newPhone := *base
+	newPhone.Phones = append(newPhone.Phones, Phone{Raw: "+44 20 7946 0000", E164: "+442079460000"})
+
+	tests := []struct {
+		name      string
+		remote    vcard.Card
+		base, c   *Contact
+		overwrite bool
+		want      map[string][]string // property → values expected in the merge
+		conflicts []string
+	}{
+		{name: "unchanged", remote: onServer(nil), base: base, c: base,
+			want: map[string][]string{"ORG": {"Acme, Research, Inc."}}},
+		{name: "job change applied, user data kept", remote: onServer(nil), base: base, c: &moved,
+			want: map[string][]string{"ORG": {"Globex"}, "TITLE": {"CTO"}, "BDAY": {"1980-02-29"}}},
+		{name: "user edited title, LinkedIn changed it: keep theirs", base: base, c: &moved,
+			remote: onServer(func(s string) string { return strings.Replace(s, "TITLE:Head of R&D", "TITLE:Boss", 1) }),
+			want:   map[string][]string{"ORG": {"Globex"}, "TITLE": {"Boss"}}, conflicts: []string{"title"}},
+		{name: "same edit, overwrite", base: base, c: &moved, overwrite: true,
+			remote: onServer(func(s string) string { return strings.Replace(s, "TITLE:Head of R&D", "TITLE:Boss", 1) }),
+			want:   map[string][]string{"TITLE": {"CTO"}}, conflicts: []string{"title"}},
+		{name: "user edited title, LinkedIn did not: no conflict", base: base, c: base,
+			remote: onServer(func(s string) string { return strings.Replace(s, "TITLE:Head of R&D", "TITLE:Boss", 1) }),
+			want:   map[string][]string{"TITLE": {"Boss"}}},
+		{name: "LinkedIn dropped an email", remote: onServer(nil), base: base, c: &noEmail,
+			want: map[string][]string{"EMAIL": {"zoe@example.org"}}},
+		{name: "LinkedIn added a phone, user phone kept", remote: onServer(nil), base: base, c: &newPhone,
+			want: map[string][]string{"TEL": {"+49301234567", "030 765 43 ext. 2", "+1 555 0100", "+442079460000"}}},
+		{name: "user deleted our phone, LinkedIn added one: conflict", base: base, c: &newPhone,
+			remote: onServer(func(s string) string { return strings.Replace(s, "TEL:+49301234567\r\n", "", 1) }),
+			want:   map[string][]string{"TEL": {"030 765 43 ext. 2", "+1 555 0100"}}, conflicts: []string{"phones"}},
+		{name: "unknown base: ours applied, no conflict", base: nil, c: &moved,
+			remote: onServer(func(s string) string { return strings.Replace(s, "TITLE:Head of R&D", "TITLE:Boss", 1) }),
+			want:   map[string][]string{"TITLE": {"CTO"}, "TEL": {"+49301234567", "030 765 43 ext. 2", "+1 555 0100"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := encode(t, tt.remote)
+			got, conflicts := MergeVCard(tt.remote, tt.base, tt.c, "3.0", tt.overwrite)
+			if encode(t, tt.remote) != before {
+				t.Error("MergeVCard modified the remote card")
+			}
+			if !reflect.DeepEqual(conflicts, tt.conflicts) {
+				t.Errorf("conflicts = %q, want %q", conflicts, tt.conflicts)
+			}
+			for prop, want := range tt.want {
+				if vals := got.Values(prop); !reflect.DeepEqual(vals, want) {
+					t.Errorf("%s = %q, want %q", prop, vals, want)
+				}
+			}
+			// Every property linkport does not own survives as it was.
+			for _, prop := range []string{"PHOTO", "BDAY", "X-ABLABEL"} {
+				if a, b := lines(t, tt.remote, prop), lines(t, got, prop); !reflect.DeepEqual(a, b) {
+					t.Errorf("%s changed: %q → %q", prop, a, b)
+				}
+			}
+			if n := got.Values("NOTE"); len(n) < 1 || n[len(n)-1] != "met at the conference, very nice" {
+				t.Errorf("user NOTE lost: %q", n)
+			}
+			if u := got.Value(vcard.FieldUID); u != VCardUID(base.ID) {
+				t.Errorf("UID = %q", u)
+			}
+		})
+	}
+}
+
+func TestMergeVCardIdempotent(t *testing.T) {
+	moved := *sampleContact()
+	moved.Title = "CTO"
+	remote := VCard(sampleContact(), "4.0")
+	once, _ := MergeVCard(remote, sampleContact(), &moved, "4.0", false)
+	if got, want := encode(t, once), encode(t, VCard(&moved, "4.0")); got != want {
+		t.Errorf("merging into an untouched card should equal the fresh card:\n%s\n%s", got, want)
+	}
+	twice, conflicts := MergeVCard(once, &moved, &moved, "4.0", false)
+	if encode(t, twice) != encode(t, once) || conflicts != nil {
+		t.Errorf("second merge changed the card or found conflicts %q", conflicts)
+	}
+}
