@@ -1,0 +1,264 @@
+package state
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+func person(name, url, email, company string) *mapping.Contact {
+	c := &mapping.Contact{Name: name, ProfileURL: url, Company: company, Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden}
+	if _, slug := mapping.NormalizeProfileURL(url); slug != "" {
+		c.Keys = append(c.Keys, "url:"+slug)
+	}
+	if email != "" {
+		c.Emails, c.EmailStatus = []string{email}, mapping.EmailPresent
+		c.Keys = append(c.Keys, "email:"+email)
+	}
+	c.Keys = append(c.Keys, "name:"+strings.ToLower(name)+"|"+strings.ToLower(company))
+	return c
+}
+
+func graph(people ...*mapping.Contact) *mapping.Graph {
+	return &mapping.Graph{People: people, Stats: mapping.Stats{People: len(people)}}
+}
+
+func TestLoadMissingIsEmpty(t *testing.T) {
+	s, err := Load(filepath.Join(t.TempDir(), "state.json"))
+	if err != nil || len(s.Targets) != 0 || s.Version != Version {
+		t.Fatalf("Load(missing) = %+v, %v", s, err)
+	}
+}
+
+func TestLoadRejectsBadFiles(t *testing.T) {
+	for name, body := range map[string]string{
+		"not json":      "hello",
+		"no version":    `{"targets":{}}`,
+		"newer version": `{"version": 2}`,
+		"unknown field": `{"version": 1, "surprise": true}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "state.json")
+			os.WriteFile(p, []byte(body), 0o600)
+			_, err := Load(p)
+			if err == nil || !strings.Contains(err.Error(), p) {
+				t.Fatalf("Load = %v; want an error naming %s", err, p)
+			}
+			if b, _ := os.ReadFile(p); string(b) != body {
+				t.Error("Load changed the file")
+			}
+		})
+	}
+}
+
+func TestSaveLoadRoundTripAndMode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sub", "state.json")
+	s := New()
+	g := graph(person("Jane Doe", "https://www.linkedin.com/in/jane", "", "Acme"))
+	s.Identify(g)
+	s.Apply("book", "carddav", Result{Op: OpCreate, ID: g.People[0].ID, Ref: Ref{Href: "/a.vcf", ETag: `"1"`}, Sent: g.People[0]})
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state mode = %v, %v; want 0600", fi.Mode(), err)
+	}
+	got, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := got.Targets["book"].Items[g.People[0].ID]
+	if it == nil || it.Ref.ETag != `"1"` || it.Fingerprint != mapping.Fingerprint(g.People[0]) {
+		t.Fatalf("round trip item = %+v", it)
+	}
+}
+
+func TestJournalReplay(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	a := person("A", "https://www.linkedin.com/in/a", "", "")
+	b := person("B", "https://www.linkedin.com/in/b", "", "")
+	a.ID, b.ID = "aaaa", "bbbb"
+	j, err := OpenJournal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Append("book", "carddav", Result{Op: OpCreate, ID: a.ID, Sent: a, Ref: Ref{Href: "a.vcf"}})
+	j.Append("book", "carddav", Result{Op: OpCreate, ID: b.ID, Sent: b, Ref: Ref{Href: "b.vcf"}})
+	j.Close()
+	// A torn write: the process died in the middle of the third entry.
+	f, _ := os.OpenFile(p+".journal", os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"target":"book","type":"carddav","result":{"op":"cre`)
+	f.Close()
+
+	s, err := Load(p)
+	if err != nil {
+		t.Fatalf("Load with torn journal: %v", err)
+	}
+	if n := len(s.Targets["book"].Items); n != 2 {
+		t.Fatalf("replayed %d items, want 2", n)
+	}
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p + ".journal"); !os.IsNotExist(err) {
+		t.Errorf("journal still there after Save: %v", err)
+	}
+
+	// Damage before the last line is an error, not a silent loss.
+	os.WriteFile(p+".journal", []byte("garbage\n{}\n"), 0o600)
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), ".journal:1") {
+		t.Errorf("Load with a damaged journal = %v; want an error naming line 1", err)
+	}
+}
+
+func TestIdentifyKeepsIDsAcrossEras(t *testing.T) {
+	s := New()
+	// 2021 export: no URL column.
+	old := person("Jane Doe", "", "", "Acme")
+	s.Identify(graph(old))
+	// 2024 export: the same person now has a URL and later an email.
+	newer := person("Jane Doe", "https://www.linkedin.com/in/jane-doe", "", "Acme")
+	s.Identify(graph(newer))
+	if newer.ID != old.ID {
+		t.Fatalf("ID changed when the URL column appeared: %s → %s", old.ID, newer.ID)
+	}
+	newest := person("Jane Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Other Corp")
+	s.Identify(graph(newest))
+	if newest.ID != old.ID {
+		t.Fatalf("ID changed when the email appeared and the company changed: %s → %s", old.ID, newest.ID)
+	}
+}
+
+func TestIdentifySeparatesNamesakes(t *testing.T) {
+	a, b := person("Sam Lee", "", "", "Acme"), person("Sam Lee", "", "", "Acme")
+	s := New()
+	s.Identify(graph(a, b))
+	if a.ID == b.ID {
+		t.Fatal("two people with the same name and company got one ID")
+	}
+	// Same input, same IDs: a lost state file yields the same hrefs again.
+	a2, b2 := person("Sam Lee", "", "", "Acme"), person("Sam Lee", "", "", "Acme")
+	New().Identify(graph(a2, b2))
+	if a2.ID != a.ID || b2.ID != b.ID {
+		t.Errorf("minting is not deterministic: %s %s vs %s %s", a.ID, b.ID, a2.ID, b2.ID)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	s := New()
+	a := person("A", "https://www.linkedin.com/in/a", "", "Acme")
+	b := person("B", "https://www.linkedin.com/in/b", "", "Acme")
+	c := person("C", "https://www.linkedin.com/in/c", "", "Acme")
+	g := graph(a, b, c)
+	s.Identify(g)
+	p := Diff(s, "t", "memory", g)
+	if p.Count(OpCreate) != 3 || p.Known != 0 {
+		t.Fatalf("first plan: %+v", p)
+	}
+	for _, ch := range p.Changes {
+		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: Ref{Href: ch.Contact.ID}})
+	}
+	if p := Diff(s, "t", "memory", g); len(p.Changes) != 0 || p.Unchanged != 3 {
+		t.Fatalf("second plan is not empty: %+v", p)
+	}
+	b2 := *b
+	b2.Company = "New Co"
+	g2 := graph(a, &b2)
+	p = Diff(s, "t", "memory", g2)
+	if p.Count(OpUpdate) != 1 || p.Count(OpRemove) != 1 || p.Unchanged != 1 {
+		t.Fatalf("changed plan: %+v", p)
+	}
+	for _, ch := range p.Changes {
+		switch ch.Op {
+		case OpUpdate:
+			if ch.Fields["company"] != (mapping.Change{Old: "Acme", New: "New Co"}) || ch.Prev.Href != b.ID || ch.Base.Company != "Acme" {
+				t.Errorf("update = %+v", ch)
+			}
+		case OpRemove:
+			if ch.Contact.ID != c.ID {
+				t.Errorf("removes %s, want %s", ch.Contact.ID, c.ID)
+			}
+		}
+	}
+	// A removal the target marked (kept, non-zero ref) is not planned again;
+	// the person's return is an update that clears the mark.
+	s.Apply("t", "memory", Result{Op: OpRemove, ID: c.ID, Ref: Ref{Href: c.ID}})
+	if p := Diff(s, "t", "memory", graph(a, b)); p.Count(OpRemove) != 0 {
+		t.Errorf("marked removal planned again: %+v", p)
+	}
+	if p := Diff(s, "t", "memory", g); p.Count(OpUpdate) != 1 {
+		t.Errorf("returning person: %+v", p)
+	}
+	// A deletion (zero ref) forgets the item: the person's return is a create.
+	s.Apply("t", "memory", Result{Op: OpRemove, ID: c.ID})
+	if p := Diff(s, "t", "memory", g); p.Count(OpCreate) != 1 {
+		t.Errorf("returning deleted person: %+v", p)
+	}
+	// The user deleted it on the target: never recreated.
+	s.Apply("t", "memory", Result{Op: OpUpdate, ID: a.ID, Sent: a, RemoteDeleted: true})
+	if p := Diff(s, "t", "memory", graph(a, b)); p.Count(OpCreate)+p.Count(OpUpdate) != 0 {
+		t.Errorf("remote-deleted person planned again: %+v", p)
+	}
+}
+
+func TestRemovalGuard(t *testing.T) {
+	plan := func(known, removes int) Plan {
+		p := Plan{Target: "book", Known: known}
+		for range removes {
+			p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: &mapping.Contact{}})
+		}
+		return p
+	}
+	pct, _ := ParseLimit("10%")
+	cnt, _ := ParseLimit("5")
+	for _, tc := range []struct {
+		name    string
+		p       Plan
+		limit   Limit
+		people  int
+		wantErr bool
+	}{
+		{"no removals", plan(100, 0), pct, 100, false},
+		{"within percent", plan(100, 10), pct, 90, false},
+		{"over percent", plan(100, 11), pct, 89, true},
+		{"within count", plan(100, 5), cnt, 95, false},
+		{"over count", plan(100, 6), cnt, 94, true},
+		{"empty export", plan(3, 3), Limit{Count: -1, Percent: 100}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.p.CheckRemovals(tc.limit, tc.people)
+			if (err != nil) != tc.wantErr || (err != nil && !errors.Is(err, ErrTooManyRemovals)) {
+				t.Errorf("CheckRemovals = %v, want error %v", err, tc.wantErr)
+			}
+		})
+	}
+	for _, bad := range []string{"ten", "-3", "120%", "%"} {
+		if _, err := ParseLimit(bad); err == nil {
+			t.Errorf("ParseLimit(%q) accepted", bad)
+		}
+	}
+}
+
+func TestLock(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(p); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "another linkport") {
+		t.Fatalf("second Lock = %v; want ErrLocked held by a live process", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	os.WriteFile(p+".lock", []byte(`{"pid": 999999999, "host": "`+host+`", "started": "2026-01-01T00:00:00Z"}`), 0o600)
+	if _, err := Lock(p); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "stale lock") || !strings.Contains(err.Error(), "remove the file") {
+		t.Fatalf("Lock over a dead pid = %v; want a stale-lock message saying how to clear it", err)
+	}
+}
