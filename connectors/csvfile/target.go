@@ -1,0 +1,201 @@
+package csvfile
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// Modes of a file target.
+const (
+	// ModeFull rewrites the file with everybody the target holds on every run.
+	ModeFull = "full"
+	// ModeChanges writes only the people created or updated by this run, and
+	// the removed ones to the companion RemovedPath file.
+	ModeChanges = "changes"
+)
+
+// DefaultSourceLabel is the provenance written when Options.SourceLabel is empty.
+const DefaultSourceLabel = "LinkedIn export"
+
+// Options configure a file target.
+type Options struct {
+	// Path is the output file; split parts and the removed list are named
+	// after it (see PartPaths and RemovedPath).
+	Path string
+	// Profile lays out the file (LoadProfile).
+	Profile *Profile
+	// Mode is ModeFull (the default) or ModeChanges.
+	Mode string
+	// SourceLabel is the provenance written where a CRM has a source column,
+	// e.g. "LinkedIn export 2026-11-20".
+	SourceLabel string
+	// Base is what the state says this target last received: in full mode
+	// the file holds these people too, not only this run's changes.
+	Base []*mapping.Contact
+}
+
+// Target is a CSV or vCard file written at Close. It is safe for
+// concurrent Put and Remove calls.
+type Target struct {
+	opt Options
+
+	mu      sync.Mutex
+	rows    map[string]*mapping.Contact // by ID: who the file will hold
+	removed map[string]*mapping.Contact // changes mode: who this run removed
+	// wrap, if set, wraps every output file's writer (tests inject failures).
+	wrap func(io.Writer) io.Writer
+}
+
+var _ connectors.Target = (*Target)(nil)
+
+// New returns a file target; nothing is written before Close.
+func New(opt Options) (*Target, error) {
+	if opt.Path == "" {
+		return nil, errors.New("new file target: no path")
+	}
+	if opt.Profile == nil {
+		return nil, fmt.Errorf("new file target %s: no profile", opt.Path)
+	}
+	if opt.Mode == "" {
+		opt.Mode = ModeFull
+	}
+	if opt.Mode != ModeFull && opt.Mode != ModeChanges {
+		return nil, fmt.Errorf("new file target %s: mode %q: want full or changes", opt.Path, opt.Mode)
+	}
+	if opt.SourceLabel == "" {
+		opt.SourceLabel = DefaultSourceLabel
+	}
+	t := &Target{opt: opt, rows: map[string]*mapping.Contact{}, removed: map[string]*mapping.Contact{}}
+	if opt.Mode == ModeFull {
+		for _, c := range opt.Base {
+			if c != nil {
+				t.rows[c.ID] = c
+			}
+		}
+	}
+	return t, nil
+}
+
+// Export writes people to a full file in one go: the one-off
+// `linkport export`. opt.Mode and opt.Base are ignored.
+func Export(ctx context.Context, people []*mapping.Contact, opt Options) error {
+	opt.Mode, opt.Base = ModeFull, nil
+	t, err := New(opt)
+	if err != nil {
+		return err
+	}
+	for _, c := range people {
+		if _, err := t.Put(ctx, c, nil, state.Ref{}); err != nil {
+			return err
+		}
+	}
+	return t.Close(ctx)
+}
+
+// Put records c for the file.
+func (t *Target) Put(ctx context.Context, c, _ *mapping.Contact, _ state.Ref) (connectors.Outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return connectors.Outcome{}, err
+	}
+	if c == nil {
+		return connectors.Outcome{}, errors.New("put: nil contact")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rows[c.ID] = c
+	delete(t.removed, c.ID)
+	return connectors.Outcome{Ref: state.Ref{Href: filepath.Base(t.opt.Path)}}, nil
+}
+
+// Remove drops c from the file (in changes mode it goes to the removed
+// list). The zero Ref tells the state the row is gone.
+func (t *Target) Remove(ctx context.Context, c *mapping.Contact, _ state.Ref) (connectors.Outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return connectors.Outcome{}, err
+	}
+	if c == nil {
+		return connectors.Outcome{}, errors.New("remove: nil contact")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.rows, c.ID)
+	if t.opt.Mode == ModeChanges {
+		t.removed[c.ID] = c
+	}
+	return connectors.Outcome{}, nil
+}
+
+// Close writes the file (and in changes mode the removed list), replacing
+// the previous one atomically. Full mode writes even when nothing changed,
+// so a deleted file comes back.
+func (t *Target) Close(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write %s: %w", t.opt.Path, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.write(t.opt.Path, sorted(t.rows)); err != nil {
+		return err
+	}
+	if t.opt.Mode == ModeChanges {
+		return t.write(RemovedPath(t.opt.Path), sorted(t.removed))
+	}
+	return nil
+}
+
+// Paths lists the files the last Close wrote or would write for n people.
+func (t *Target) write(path string, people []*mapping.Contact) error {
+	p := t.opt.Profile
+	if p.Format == FormatVCard {
+		return writeParts(path, 1, func(w io.Writer, _ int) error { return writeVCards(w, people) }, t.wrap)
+	}
+	rows := make([][]string, len(people))
+	for i, c := range people {
+		rows[i] = p.Row(c, t.opt.SourceLabel)
+		if err := p.checkEncodable(rows[i]); err != nil {
+			return fmt.Errorf("write %s: %s (%s): %w", path, c.Name, c.ID, err)
+		}
+	}
+	limit := p.RowLimit
+	if limit <= 0 || len(rows) <= limit {
+		limit = max(len(rows), 1)
+	}
+	parts := max((len(rows)+limit-1)/limit, 1)
+	header := p.Header()
+	return writeParts(path, parts, func(w io.Writer, i int) error {
+		return p.writeCSV(w, header, rows[min(i*limit, len(rows)):min((i+1)*limit, len(rows))])
+	}, t.wrap)
+}
+
+// sorted orders people by name (case-insensitively, then exactly) and ID,
+// so the same people always give the same file.
+func sorted(m map[string]*mapping.Contact) []*mapping.Contact {
+	type keyed struct {
+		lower string
+		c     *mapping.Contact
+	}
+	ks := make([]keyed, 0, len(m))
+	for _, c := range m {
+		ks = append(ks, keyed{strings.ToLower(c.Name), c})
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		return cmp.Or(strings.Compare(a.lower, b.lower), strings.Compare(a.c.Name, b.c.Name),
+			strings.Compare(a.c.ID, b.c.ID))
+	})
+	out := make([]*mapping.Contact, len(ks))
+	for i, k := range ks {
+		out[i] = k.c
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package csvfile
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// filePerm keeps exports private: they hold personal data.
+const filePerm = 0o600
+
+// PartPaths names the files n parts are written to: path itself for one
+// part, else "<base>-1<ext>", "<base>-2<ext>", … ("contacts.csv" becomes
+// "contacts-1.csv", "contacts-2.csv").
+func PartPaths(path string, n int) []string {
+	if n <= 1 {
+		return []string{path}
+	}
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = base + "-" + strconv.Itoa(i+1) + ext
+	}
+	return out
+}
+
+// RemovedPath is the companion file of changes mode that lists removed
+// people: "contacts.csv" → "contacts-removed.csv".
+func RemovedPath(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-removed" + ext
+}
+
+// writeFunc writes one part's content to w.
+type writeFunc func(w io.Writer, part int) error
+
+// writeParts replaces the n files of path atomically, each one: all parts
+// are written to temp files in the same directory and synced first, and
+// only then renamed over the old ones, so a failure while writing leaves
+// every previous file as it was. Stale numbered parts of an earlier, larger
+// run are removed afterwards. wrap, if set, wraps each temp file (tests).
+func writeParts(path string, n int, write writeFunc, wrap func(io.Writer) io.Writer) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create directory: %w", err)
+	}
+	paths := PartPaths(path, n)
+	temps := make([]string, 0, n)
+	defer func() {
+		for _, t := range temps {
+			os.Remove(t) // a no-op once renamed
+		}
+	}()
+	for i, p := range paths {
+		tmp, err := writeTemp(p, func(w io.Writer) error {
+			if wrap != nil {
+				w = wrap(w)
+			}
+			return write(w, i)
+		})
+		if tmp != "" {
+			temps = append(temps, tmp)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+	}
+	for i, p := range paths {
+		if err := os.Rename(temps[i], p); err != nil {
+			return fmt.Errorf("replace %s: %w", p, err)
+		}
+	}
+	if err := removeStale(path, n); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+func writeTemp(path string, write func(io.Writer) error) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(filePerm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
+}
+
+// removeStale deletes the numbered parts an earlier run wrote beyond the n
+// just written (and the unsplit file when now split), counting up from the
+// first missing one, so a user's unrelated "contacts-2019.csv" survives.
+func removeStale(path string, n int) error {
+	if n > 1 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove stale %s: %w", path, err)
+		}
+	}
+	first := n + 1
+	if n <= 1 {
+		first = 1
+	}
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	for i := first; ; i++ {
+		p := base + "-" + strconv.Itoa(i) + ext
+		err := os.Remove(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("remove stale %s: %w", p, err)
+		}
+	}
+}
+
+// writeCSV writes header and rows in the profile's encoding, delimiter and
+// line ending.
+func (p *Profile) writeCSV(w io.Writer, header []string, rows [][]string) error {
+	var closer io.Closer
+	switch p.Encoding {
+	case EncodingUTF8BOM:
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+	case EncodingUTF16LE:
+		tw := transform.NewWriter(w, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder())
+		w, closer = tw, tw
+	case EncodingWindows1252:
+		tw := transform.NewWriter(w, charmap.Windows1252.NewEncoder())
+		w, closer = tw, tw
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma, _ = utf8.DecodeRuneInString(p.Delimiter)
+	cw.UseCRLF = p.LineEnding == "crlf"
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if closer != nil {
+		return closer.Close()
+	}
+	return nil
+}
+
+// checkEncodable reports the first cell the profile's encoding cannot hold,
+// so the error names the person and column instead of failing mid-file.
+func (p *Profile) checkEncodable(row []string) error {
+	if p.Encoding != EncodingWindows1252 {
+		return nil
+	}
+	enc := charmap.Windows1252.NewEncoder()
+	for i, cell := range row {
+		if _, err := enc.String(cell); err != nil {
+			return fmt.Errorf("column %q: %q cannot be written in windows-1252 (use utf-8-bom)", p.Columns[i].Header, cell)
+		}
+	}
+	return nil
+}
