@@ -1,0 +1,380 @@
+package linkedin
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkport/linkport/mapping"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// fileKind says which LinkedIn file a CSV is.
+type fileKind int
+
+const (
+	kindUnknown     fileKind = iota // a lone CSV with another name: the header decides
+	kindConnections                 // Connections.csv
+	kindContacts                    // Contacts.csv, 2018 "Imported Contacts.csv"
+)
+
+// Canonical columns. Headers are matched by name (see headerColumns), never by position.
+const (
+	colFirst = iota
+	colLast
+	colURL
+	colEmail
+	colCompany
+	colTitle
+	colConnectedOn
+	colSource
+	colFullName
+	colPhones
+	colAddresses
+	colSites
+	colProfiles
+	numCols
+)
+
+// headerColumns maps a normalised header name (lower case, no spaces,
+// underscores or dashes) of every era to its canonical column: 2018 and
+// 2021+ Connections, 2018 "Imported Contacts" and 2019+ camelCase Contacts.
+var headerColumns = map[string]int{
+	"firstname":    colFirst,
+	"lastname":     colLast,
+	"url":          colURL,
+	"emailaddress": colEmail,
+	"emails":       colEmail,
+	"company":      colCompany,
+	"companies":    colCompany,
+	"position":     colTitle,
+	"title":        colTitle,
+	"connectedon":  colConnectedOn,
+	"source":       colSource,
+	"fullname":     colFullName,
+	"phonenumbers": colPhones,
+	"addresses":    colAddresses,
+	"sites":        colSites,
+	"profiles":     colProfiles,
+}
+
+// dateLayouts are the "Connected On" shapes seen in real exports, most common first:
+// 2020+, 2018, Excel re-saves, the API's ISO dates.
+var dateLayouts = []string{
+	"2 Jan 2006",
+	"1/2/06, 3:04 PM",
+	"2-Jan-06",
+	"2006-01-02",
+	"2-Jan-2006",
+	"1/2/2006",
+	"1/2/06",
+	"1/2/2006 15:04",
+	"1/2/06 15:04",
+	"2006-01-02 15:04:05",
+	time.RFC3339,
+}
+
+const (
+	maxPreambleRows  = 10 // records scanned for the header row
+	maxDateWarnings  = 20 // per file; the rest are summed up in one warning
+	ctxCheckInterval = 4096
+)
+
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+// parseFile reads one LinkedIn CSV held in memory. name is what records and
+// errors cite. Problems that keep a row are warnings; the rest are *InputError.
+func parseFile(ctx context.Context, name string, data []byte, kind fileKind) ([]mapping.Record, []mapping.Warning, error) {
+	text, warns, err := decode(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := csv.NewReader(bytes.NewReader(text))
+	r.Comma = sniffDelimiter(text)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+
+	cols, kind, err := findHeader(r, name, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := rowParser{name: name, cols: cols, kind: kind}
+	p.recs = make([]mapping.Record, 0, bytes.Count(text, []byte{'\n'}))
+	for n := 0; ; n++ {
+		if n%ctxCheckInterval == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, fmt.Errorf("read %s: %w", name, err)
+			}
+		}
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, csvError(name, err)
+		}
+		line, _ := r.FieldPos(0)
+		p.row(row, line)
+	}
+	if p.badDates > maxDateWarnings {
+		p.warns = append(p.warns, mapping.Warning{File: name,
+			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
+	}
+	return p.recs, append(warns, p.warns...), nil
+}
+
+// csvError turns a reader error into an *InputError citing the row.
+func csvError(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &InputError{File: name, Line: pe.StartLine, Err: fmt.Errorf("broken CSV row (expected RFC 4180 quoting): %w", err)}
+	}
+	return &InputError{File: name, Err: fmt.Errorf("read CSV: %w", err)}
+}
+
+// decode returns the file as UTF-8 without a byte-order mark. UTF-16 files
+// (LinkedIn ships some) are converted; bytes that are not UTF-8 are taken as
+// Windows-1252, what Excel writes, with a warning.
+func decode(name string, b []byte) ([]byte, []mapping.Warning, error) {
+	var err error
+	switch {
+	case bytes.HasPrefix(b, bomUTF8):
+		b = b[len(bomUTF8):]
+	case bytes.HasPrefix(b, bomUTF16LE):
+		b, err = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+	case bytes.HasPrefix(b, bomUTF16BE):
+		b, err = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+	}
+	if err != nil {
+		return nil, nil, &InputError{File: name, Err: fmt.Errorf("decode UTF-16: %w", err)}
+	}
+	if utf8.Valid(b) {
+		return b, nil, nil
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return nil, nil, &InputError{File: name, Err: errors.New("binary data or UTF-16 without a byte-order mark; expected a UTF-8 CSV")}
+	}
+	b, err = charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		return nil, nil, &InputError{File: name, Err: fmt.Errorf("decode Windows-1252: %w", err)}
+	}
+	return b, []mapping.Warning{{File: name, Msg: "not UTF-8; decoded as Windows-1252 (re-saved by Excel?)"}}, nil
+}
+
+// sniffDelimiter picks ',', ';' or TAB from the header line: LinkedIn writes
+// commas, its UTF-16 files tabs, and Excel in many locales semicolons.
+func sniffDelimiter(text []byte) rune {
+	for i := 0; i < 64 && len(text) > 0; i++ {
+		line, rest, _ := bytes.Cut(text, []byte{'\n'})
+		text = rest
+		head := strings.ToLower(strings.TrimLeft(string(line), "\ufeff\" \t"))
+		if !strings.HasPrefix(head, "first") && !strings.HasPrefix(head, "source") {
+			continue
+		}
+		best, n := ',', bytes.Count(line, []byte{','})
+		for _, d := range []rune{';', '\t'} {
+			if c := bytes.Count(line, []byte(string(d))); c > n {
+				best, n = d, c
+			}
+		}
+		return best
+	}
+	return ','
+}
+
+// findHeader reads records until the header row, so a preamble of any length
+// (LinkedIn's "Notes:" lines, Excel's "Notes:,," cells) is passed over.
+func findHeader(r *csv.Reader, name string, kind fileKind) ([numCols]int, fileKind, error) {
+	var cols [numCols]int
+	for i := 0; i < maxPreambleRows; i++ {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return cols, kind, csvError(name, err)
+		}
+		k, ok := headerKind(row, kind)
+		if !ok {
+			continue
+		}
+		for c := range cols {
+			cols[c] = -1
+		}
+		for i, h := range row {
+			if c, ok := headerColumns[normHeader(h)]; ok && cols[c] < 0 {
+				cols[c] = i
+			}
+		}
+		return cols, k, nil
+	}
+	return cols, kind, &InputError{File: name, Err: fmt.Errorf("%w; expected a row starting %s", ErrNoHeader, expectedHeader(kind))}
+}
+
+func expectedHeader(kind fileKind) string {
+	switch kind {
+	case kindConnections:
+		return `"First Name,Last Name"`
+	case kindContacts:
+		return `"Source,FirstName,LastName" or "First Name,Last Name"`
+	}
+	return `"First Name,Last Name" (Connections.csv) or "Source,FirstName,LastName" (Contacts.csv)`
+}
+
+// headerKind reports whether row is a header for kind; for kindUnknown it
+// tells Connections from Contacts by the columns only Contacts has.
+func headerKind(row []string, kind fileKind) (fileKind, bool) {
+	if len(row) < 2 {
+		return kind, false
+	}
+	a, b := normHeader(row[0]), normHeader(row[1])
+	names := a == "firstname" && b == "lastname"
+	contacts := a == "source" && b == "firstname"
+	switch kind {
+	case kindConnections:
+		return kind, names
+	case kindContacts:
+		return kind, names || contacts
+	}
+	if contacts {
+		return kindContacts, true
+	}
+	if !names {
+		return kind, false
+	}
+	for _, h := range row {
+		switch normHeader(h) {
+		case "companies", "emails", "phonenumbers":
+			return kindContacts, true
+		}
+	}
+	return kindConnections, true
+}
+
+// normHeader folds the header spellings of every era ("First Name",
+// "FirstName", "Connected on", a BOM-prefixed first cell) into one key.
+func normHeader(s string) string {
+	s = strings.ToLower(strings.Trim(s, "\ufeff\" \t"))
+	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s)
+}
+
+// rowParser turns data rows into records.
+type rowParser struct {
+	name     string
+	cols     [numCols]int
+	kind     fileKind
+	recs     []mapping.Record
+	warns    []mapping.Warning
+	badDates int
+	layout   int // index of the last date layout that worked: files use one
+}
+
+func (p *rowParser) get(row []string, col int) string {
+	i := p.cols[col]
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[i])
+}
+
+func (p *rowParser) row(row []string, line int) {
+	date := p.cols[colConnectedOn]
+	if p.kind == kindContacts {
+		date = -1
+	}
+	empty, onlyDate := true, true
+	for i, v := range row {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		empty = false
+		if i != date {
+			onlyDate = false
+			break
+		}
+	}
+	if empty {
+		return // Excel pads files with blank rows
+	}
+	rec := mapping.Record{
+		File:      p.name,
+		Line:      line,
+		FirstName: p.get(row, colFirst),
+		LastName:  p.get(row, colLast),
+		Company:   p.get(row, colCompany),
+		Title:     p.get(row, colTitle),
+		Emails:    splitList(p.get(row, colEmail)),
+	}
+	if p.kind == kindContacts {
+		rec.Kind = mapping.KindContact
+		rec.FullName = p.get(row, colFullName)
+		rec.Origin = p.get(row, colSource)
+		rec.Phones = splitList(p.get(row, colPhones))
+		if a := p.get(row, colAddresses); a != "" {
+			rec.Addresses = []string{a} // free text with commas of its own: never split
+		}
+		rec.Sites = splitList(p.get(row, colSites))
+		for _, u := range splitList(p.get(row, colProfiles)) {
+			if rec.ProfileURL == "" && strings.Contains(strings.ToLower(u), "linkedin.com/in/") {
+				rec.ProfileURL = u
+			} else {
+				rec.Sites = append(rec.Sites, u)
+			}
+		}
+	} else {
+		rec.Kind = mapping.KindConnection
+		rec.ProfileURL = p.get(row, colURL)
+		rec.Hidden = onlyDate
+		if s := p.get(row, colConnectedOn); s != "" {
+			rec.ConnectedOn = p.date(s, line)
+		}
+	}
+	p.recs = append(p.recs, rec)
+}
+
+// date parses a "Connected On" value; an unknown shape is a warning and a zero date.
+func (p *rowParser) date(s string, line int) time.Time {
+	if t, err := time.Parse(dateLayouts[p.layout], s); err == nil {
+		return t
+	}
+	for i, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			p.layout = i
+			return t
+		}
+	}
+	p.badDates++
+	if p.badDates <= maxDateWarnings {
+		p.warns = append(p.warns, mapping.Warning{File: p.name, Line: line,
+			Msg: fmt.Sprintf("unparseable date %q in Connected On (expected like \"07 Jun 2024\"); contact kept without a date", s)})
+	}
+	return time.Time{}
+}
+
+// splitList splits a multi-valued Contacts cell; LinkedIn joins values with ", ".
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	if !strings.Contains(s, ",") {
+		return []string{s}
+	}
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,281 @@
+// Package linkedin reads LinkedIn's "Get a copy of your data" export — the
+// zip, an unzipped folder or a lone Connections.csv / Contacts.csv — into
+// mapping records. It never extracts to disk and never trusts column order.
+package linkedin
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// DefaultMaxFileSize bounds one CSV's inflated size. LinkedIn caps a network
+// at 30,000 connections (about 3 MB); 256 MiB leaves room for any real
+// Contacts.csv and still stops a zip bomb long before memory runs out.
+const DefaultMaxFileSize = 256 << 20
+
+// Options tune the reader.
+type Options struct {
+	// MaxFileSize is the most bytes one CSV (or a zip inside the zip) may
+	// inflate to; zero means DefaultMaxFileSize.
+	MaxFileSize int64
+}
+
+func (o Options) maxSize() int64 {
+	if o.MaxFileSize > 0 {
+		return o.MaxFileSize
+	}
+	return DefaultMaxFileSize
+}
+
+// Archive is a LinkedIn export to read; it implements connectors.Source.
+// Nothing is opened until Read.
+type Archive struct {
+	opt  Options
+	path string // Open: a zip, a folder or a CSV on disk
+	fsys fs.FS  // FromFS: an export already unpacked in an fs.FS
+	zip  []byte // FromZipBytes: a zip held in memory
+	name string // FromFS/FromZipBytes: the name messages cite
+}
+
+// Open returns the export at path: a .zip (any name, also .zip.zip), an
+// unzipped folder (files at its root or one or two folders down) or a lone
+// Connections.csv or Contacts.csv.
+func Open(path string, opt Options) *Archive {
+	return &Archive{opt: opt, path: path}
+}
+
+// FromFS returns the export unpacked in fsys (e.g. an embed.FS or
+// fstest.MapFS); name is what errors cite for the export as a whole.
+func FromFS(fsys fs.FS, name string, opt Options) *Archive {
+	return &Archive{opt: opt, fsys: fsys, name: name}
+}
+
+// FromZipBytes returns the export zipped in b, e.g. the bundled demo sample;
+// name is what errors cite for the archive.
+func FromZipBytes(b []byte, name string, opt Options) *Archive {
+	return &Archive{opt: opt, zip: b, name: name}
+}
+
+// Read reads Connections and Contacts. Bad input is an *InputError naming
+// the file and, for a row, its line; unusual but readable input (another
+// encoding, an unknown date) becomes a warning in the export.
+func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
+	switch {
+	case a.fsys != nil:
+		return a.readFS(ctx, a.fsys, a.name, "")
+	case a.zip != nil:
+		return a.readZip(ctx, bytes.NewReader(a.zip), int64(len(a.zip)), a.name, 0)
+	}
+	fi, err := os.Stat(a.path)
+	if err != nil {
+		return nil, &InputError{File: a.path, Err: fmt.Errorf("open export: %w", err)}
+	}
+	if fi.IsDir() {
+		return a.readFS(ctx, os.DirFS(a.path), "", a.path)
+	}
+	f, err := os.Open(a.path)
+	if err != nil {
+		return nil, &InputError{File: a.path, Err: fmt.Errorf("open export: %w", err)}
+	}
+	defer f.Close()
+	if isZip(f) {
+		return a.readZip(ctx, f, fi.Size(), a.path, 0)
+	}
+	if strings.EqualFold(filepath.Ext(a.path), ".zip") {
+		return nil, &InputError{File: a.path, Err: errors.New("not a zip archive (no zip signature); expected LinkedIn's Basic_/Complete_LinkedInDataExport zip")}
+	}
+	data, err := readAll(f, fi.Size(), a.opt.maxSize())
+	if err != nil {
+		return nil, &InputError{File: a.path, Err: err}
+	}
+	recs, warns, err := parseFile(ctx, a.path, data, kindOf(filepath.Base(a.path)))
+	if err != nil {
+		return nil, err
+	}
+	return &mapping.Export{Records: recs, Warnings: warns}, nil
+}
+
+// isZip sniffs the local-file or empty-archive signature, so a renamed zip
+// (".zip.zip", no extension) is still recognised.
+func isZip(r io.ReaderAt) bool {
+	var sig [4]byte
+	if _, err := r.ReadAt(sig[:], 0); err != nil {
+		return false
+	}
+	return string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06"
+}
+
+// readZip reads a zip without extracting it. depth counts zips inside zips.
+func (a *Archive) readZip(ctx context.Context, r io.ReaderAt, size int64, name string, depth int) (*mapping.Export, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // nothing is extracted, so odd paths are harmless
+		return nil, &InputError{File: name, Err: fmt.Errorf("read zip archive (truncated or corrupt?): %w", err)}
+	}
+	exp, err := a.readFS(ctx, zr, name, "")
+	if !errors.Is(err, ErrNoConnections) || depth > 0 {
+		return exp, err
+	}
+	// A browser or mail client may have wrapped the export in another zip.
+	inner := ""
+	for _, f := range zr.File {
+		if strings.EqualFold(path.Ext(f.Name), ".zip") && strings.Count(f.Name, "/") <= 1 {
+			if inner != "" {
+				return nil, err
+			}
+			inner = f.Name
+		}
+	}
+	if inner == "" {
+		return nil, err
+	}
+	b, ierr := readEntry(zr, inner, a.opt.maxSize())
+	if ierr != nil {
+		return nil, &InputError{Archive: name, File: inner, Err: ierr}
+	}
+	return a.readZip(ctx, bytes.NewReader(b), int64(len(b)), name+"/"+inner, depth+1)
+}
+
+// readFS reads the export unpacked in fsys. archive names the zip (for
+// messages); dir, when set, is the OS folder that file names are joined to.
+func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (*mapping.Export, error) {
+	where := archive
+	if where == "" {
+		where = dir
+	}
+	found, err := locate(fsys)
+	if err != nil {
+		return nil, &InputError{File: where, Err: fmt.Errorf("list files: %w", err)}
+	}
+	if len(found[kindConnections]) == 0 {
+		return nil, &InputError{File: where, Err: ErrNoConnections}
+	}
+	exp := &mapping.Export{}
+	for _, kind := range []fileKind{kindConnections, kindContacts} {
+		names := found[kind]
+		if len(names) == 0 {
+			continue
+		}
+		display := func(n string) string {
+			if dir != "" {
+				return filepath.Join(dir, filepath.FromSlash(n))
+			}
+			return n
+		}
+		for _, other := range names[1:] {
+			exp.Warnings = append(exp.Warnings, mapping.Warning{File: display(other),
+				Msg: fmt.Sprintf("ignored: %s was read instead", display(names[0]))})
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", where, err)
+		}
+		data, err := readEntry(fsys, names[0], a.opt.maxSize())
+		if err != nil {
+			return nil, &InputError{Archive: archive, File: display(names[0]), Err: err}
+		}
+		recs, warns, err := parseFile(ctx, display(names[0]), data, kind)
+		var ie *InputError
+		if errors.As(err, &ie) {
+			ie.Archive = archive
+		}
+		if err != nil {
+			return nil, err
+		}
+		exp.Records = append(exp.Records, recs...)
+		exp.Warnings = append(exp.Warnings, warns...)
+	}
+	return exp, nil
+}
+
+// locate finds Connections and Contacts files by normalised name, at the
+// root or up to two folders down (a browser unpacks into "Complete_…(1)/").
+// Shallower paths come first.
+func locate(fsys fs.FS) (map[fileKind][]string, error) {
+	found := map[fileKind][]string{}
+	dirs := []string{"."}
+	for depth := 0; depth <= 2 && len(dirs) > 0; depth++ {
+		var next []string
+		for _, d := range dirs {
+			entries, err := fs.ReadDir(fsys, d)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				n := e.Name()
+				if strings.HasPrefix(n, ".") || n == "__MACOSX" {
+					continue // Finder's AppleDouble copies are not CSVs
+				}
+				p := path.Join(d, n)
+				if e.IsDir() {
+					next = append(next, p)
+				} else if k := kindOf(n); k != kindUnknown {
+					found[k] = append(found[k], p)
+				}
+			}
+		}
+		slices.Sort(next)
+		dirs = next
+	}
+	return found, nil
+}
+
+// kindOf recognises a file by its normalised name across eras
+// ("Connections.csv"; "Contacts.csv", 2018 "Imported Contacts.csv").
+func kindOf(name string) fileKind {
+	n := strings.ToLower(name)
+	if !strings.HasSuffix(n, ".csv") {
+		return kindUnknown
+	}
+	n = strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.TrimSuffix(n, ".csv"))
+	switch n {
+	case "connections":
+		return kindConnections
+	case "contacts", "importedcontacts":
+		return kindContacts
+	}
+	return kindUnknown
+}
+
+// readEntry reads one file of fsys, refusing one that inflates past max:
+// the declared size is checked first, the bytes actually read second,
+// because a zip header can lie.
+func readEntry(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat: %w", err)
+	}
+	return readAll(f, fi.Size(), limit)
+}
+
+// readAll reads r (declared to hold size bytes) up to limit bytes.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, fmt.Errorf("%w: inflates to %d bytes, more than the %d-byte limit (zip bomb?)", ErrTooLarge, size, limit)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(max(size, 0)) + bytes.MinRead)
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read (truncated or corrupt?): %w", err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%w: inflates past the %d-byte limit (zip bomb?)", ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
