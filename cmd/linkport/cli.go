@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkport/linkport/state"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitRun   = 1 // the run or a target failed
+	exitUsage = 2 // usage, configuration or input error
+)
+
+// globalFlags are the flags every command shares.
+type globalFlags struct {
+	config, source, stateFile string
+	targets                   []string
+	format, output            string
+	verbose, quiet, force     bool
+}
+
+// app carries what one invocation needs; there are no package globals.
+type app struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	g              globalFlags
+}
+
+// usageError is a mistake on the command line: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// inputError is an export or state file linkport cannot read: exit code 2.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// run is the whole CLI, callable from tests.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "linkport:", err)
+	var ce configError
+	var ue usageError
+	var ie inputError
+	if errors.As(err, &ce) || errors.As(err, &ue) || errors.As(err, &ie) || isCobraUsage(err) {
+		return exitUsage
+	}
+	return exitRun
+}
+
+// isCobraUsage recognises cobra's own flag and argument errors.
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "required flag"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "linkport",
+		Short:         "Keep your LinkedIn network in places you own",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			level := slog.LevelInfo
+			switch {
+			case a.g.verbose:
+				level = slog.LevelDebug
+			case a.g.quiet:
+				level = slog.LevelWarn
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			switch a.g.format {
+			case "text", "json", "markdown", "dot", "graphml":
+				return nil
+			}
+			return usageError{fmt.Errorf("--format %q: want text, json or markdown", a.g.format)}
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml)")
+	f.StringVar(&a.g.source, "source", "", "LinkedIn export: a zip, an unzipped folder or Connections.csv (overrides source.path)")
+	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
+	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
+	f.StringVar(&a.g.format, "format", "text", "report format: text, json or markdown")
+	f.StringVar(&a.g.output, "output", "", "write the report to this file instead of standard output")
+	f.BoolVarP(&a.g.verbose, "verbose", "v", false, "log more")
+	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "log only warnings and errors; no progress bar")
+
+	diff := &cobra.Command{
+		Use:   "diff",
+		Short: "Show what a sync would change, writing nothing",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runPipeline(cmd.Context(), true) },
+	}
+	sync := &cobra.Command{
+		Use:   "sync",
+		Short: "Push the changes since the last sync to every target",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runPipeline(cmd.Context(), false) },
+	}
+	for _, c := range []*cobra.Command{diff, sync} {
+		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal guard (max_delete) objects")
+	}
+	graph := &cobra.Command{
+		Use:   "graph",
+		Short: "Summarise the contact graph an export yields",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
+	}
+	version := &cobra.Command{
+		Use:   "version",
+		Short: "Print linkport's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v := "(devel)"
+			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+				v = bi.Main.Version
+			}
+			_, err := fmt.Fprintf(a.stdout, "linkport %s (state format %d)\n", v, state.Version)
+			return err
+		},
+	}
+	root.AddCommand(diff, sync, graph, version)
+	return root
+}
+
+// writeReport sends rendered output to --output (atomically) or stdout.
+func (a *app) writeReport(render func(io.Writer) error) error {
+	if a.g.output == "" {
+		return render(a.stdout)
+	}
+	var b strings.Builder
+	if err := render(&b); err != nil {
+		return err
+	}
+	if err := state.WriteFileAtomic(a.g.output, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, for the progress bar.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

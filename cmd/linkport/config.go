@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+
+	"github.com/linkport/linkport/state"
+)
+
+// Config is the whole configuration file, after flags and LINKPORT_* env
+// overrides. Targets stay raw here: each is decoded by its type in target.go,
+// so that a key one type does not know is an error, not silence.
+type Config struct {
+	Source      SourceConfig              `mapstructure:"source"`
+	State       string                    `mapstructure:"state"`
+	MaxDelete   string                    `mapstructure:"max_delete"`
+	MergeByName bool                      `mapstructure:"merge_by_name"`
+	Targets     map[string]map[string]any `mapstructure:"targets"`
+
+	file    string                   // where it came from, for messages
+	limit   state.Limit              // MaxDelete, parsed
+	targets map[string]*targetConfig // Targets, decoded by type
+}
+
+// SourceConfig says where the LinkedIn data comes from.
+type SourceConfig struct {
+	// Path is a zip, an unzipped folder or a Connections.csv; a glob picks the newest match.
+	Path string `mapstructure:"path"`
+}
+
+// configError is bad configuration: exit code 2.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+// defaultConfigPath is $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml.
+func defaultConfigPath() string {
+	if p := os.Getenv("LINKPORT_CONFIG"); p != "" {
+		return p
+	}
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "linkport", "config.yaml")
+	}
+	return filepath.Join(os.Getenv("HOME"), ".config", "linkport", "config.yaml")
+}
+
+func defaultStatePath() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "linkport", "state.json")
+	}
+	return filepath.Join(os.Getenv("HOME"), ".local", "state", "linkport", "state.json")
+}
+
+// loadConfig reads the config file (optional when it is the default one and
+// does not exist), applies LINKPORT_* env vars and the flags, and validates.
+func loadConfig(g *globalFlags) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	v.SetEnvPrefix("LINKPORT")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	for _, k := range []string{"source.path", "state", "max_delete", "merge_by_name"} {
+		_ = v.BindEnv(k) // only fails without a key
+	}
+	v.SetDefault("max_delete", "10%")
+
+	path, explicit := g.config, g.config != ""
+	if !explicit {
+		path = defaultConfigPath()
+		explicit = os.Getenv("LINKPORT_CONFIG") != ""
+	}
+	path = expandPath(path)
+	cfg := &Config{file: path}
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		cfg.file = ""
+	case err != nil:
+		return nil, configError{fmt.Errorf("read config: %w", err)}
+	default:
+		defer f.Close()
+		if err := v.ReadConfig(f); err != nil {
+			return nil, configError{fmt.Errorf("read config %s: %w", path, err)}
+		}
+	}
+	var md mapstructure.Metadata
+	if err := v.Unmarshal(cfg, func(dc *mapstructure.DecoderConfig) { dc.Metadata = &md }); err != nil {
+		return nil, configError{fmt.Errorf("read config %s: %w", path, err)}
+	}
+	if len(md.Unused) > 0 {
+		sort.Strings(md.Unused)
+		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, state, max_delete, merge_by_name, targets)", path, md.Unused[0])}
+	}
+	// Per-target env overrides: LINKPORT_TARGETS_<NAME>_<KEY>.
+	for name, t := range cfg.Targets {
+		prefix := "LINKPORT_TARGETS_" + strings.ToUpper(name) + "_"
+		for _, kv := range os.Environ() {
+			k, val, _ := strings.Cut(kv, "=")
+			if key, ok := strings.CutPrefix(k, prefix); ok {
+				t[strings.ToLower(key)] = val
+			}
+		}
+	}
+	if g.source != "" {
+		cfg.Source.Path = g.source
+	}
+	if g.stateFile != "" {
+		cfg.State = g.stateFile
+	}
+	if cfg.State == "" {
+		cfg.State = defaultStatePath()
+	}
+	cfg.State = expandPath(cfg.State)
+	if cfg.limit, err = state.ParseLimit(cfg.MaxDelete); err != nil {
+		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
+	}
+	if cfg.targets, err = parseTargets(cfg); err != nil {
+		return nil, err
+	}
+	for _, name := range g.targets {
+		if _, ok := cfg.Targets[name]; !ok {
+			return nil, configError{fmt.Errorf("--target %s: no such target in %s (have: %s)", name, cfg.where(), strings.Join(cfg.targetNames(nil), ", "))}
+		}
+	}
+	return cfg, nil
+}
+
+func (c *Config) where() string {
+	if c.file == "" {
+		return "the configuration (no config file)"
+	}
+	return c.file
+}
+
+// targetNames lists configured targets, sorted, limited to only when given.
+func (c *Config) targetNames(only []string) []string {
+	var names []string
+	for n := range c.Targets {
+		if len(only) == 0 || slices.Contains(only, n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// sourcePath resolves the configured source: ~ and env vars expanded, and a
+// glob replaced by its newest match.
+func (c *Config) sourcePath() (string, error) {
+	p := expandPath(c.Source.Path)
+	if p == "" {
+		return "", configError{errors.New("no source: set source.path in the config, LINKPORT_SOURCE_PATH, or --source")}
+	}
+	if !strings.ContainsAny(p, "*?[") {
+		return p, nil
+	}
+	matches, err := filepath.Glob(p)
+	if err != nil {
+		return "", configError{fmt.Errorf("source.path %q: %w", p, err)}
+	}
+	var newest string
+	var newestTime time.Time
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && fi.ModTime().After(newestTime) {
+			newest, newestTime = m, fi.ModTime()
+		}
+	}
+	if newest == "" {
+		return "", configError{fmt.Errorf("source.path %q matches no file", p)}
+	}
+	return newest, nil
+}
+
+// expandPath expands a leading ~ and $VARS.
+func expandPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	p = os.Expand(p, os.Getenv)
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		p = filepath.Join(os.Getenv("HOME"), p[1:])
+	}
+	return p
+}
+
+// secret resolves a secret from exactly one of an env var, a file or a
+// command. The value is never logged; messages name only where it came from.
+func secret(ctx context.Context, what, env, file, command string) (string, error) {
+	set := 0
+	for _, s := range []string{env, file, command} {
+		if s != "" {
+			set++
+		}
+	}
+	switch {
+	case set == 0:
+		return "", nil
+	case set > 1:
+		return "", configError{fmt.Errorf("%s: set only one of %[1]s_env, %[1]s_file, %[1]s_command", what)}
+	case env != "":
+		v := os.Getenv(env)
+		if v == "" {
+			return "", configError{fmt.Errorf("%s_env: environment variable %s is empty or unset", what, env)}
+		}
+		return v, nil
+	case file != "":
+		b, err := os.ReadFile(expandPath(file))
+		if err != nil {
+			return "", configError{fmt.Errorf("%s_file: %w", what, err)}
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	default:
+		out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
+		if err != nil {
+			return "", configError{fmt.Errorf("%s_command failed: %w", what, err)}
+		}
+		return strings.TrimRight(string(out), "\r\n"), nil
+	}
+}
+
+// decodeTarget decodes one target's raw map into its typed config, refusing keys it does not know.
+func decodeTarget(cfg *Config, name string, raw map[string]any, out any) error {
+	var md mapstructure.Metadata
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		Result: out, Metadata: &md, WeaklyTypedInput: true,
+		DecodeHook: mapstructure.StringToTimeDurationHookFunc(),
+	})
+	if err != nil {
+		return err
+	}
+	if err := dec.Decode(raw); err != nil {
+		return configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+	}
+	if len(md.Unused) > 0 {
+		sort.Strings(md.Unused)
+		return configError{fmt.Errorf("config %s: targets.%s: unknown key %q for type %v", cfg.where(), name, md.Unused[0], raw["type"])}
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// load reads the configuration and the export and reconciles the graph.
+func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, error) {
+	cfg, err := loadConfig(&a.g)
+	if err != nil {
+		return nil, nil, err
+	}
+	path, err := cfg.sourcePath()
+	if err != nil {
+		return nil, nil, err
+	}
+	exp, err := a.readExport(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
+	for _, w := range g.Warnings {
+		a.log.Warn("input", "warning", w.String())
+	}
+	a.log.Debug("graph", "people", g.Stats.People, "source", path)
+	return cfg, g, nil
+}
+
+// runPipeline is diff (dryRun) and sync: read → reconcile → diff → [sync → save].
+// diff is the same run stopped after the plan; it writes nothing, not even the state.
+func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
+	cfg, g, err := a.load(ctx)
+	if err != nil {
+		return err
+	}
+	names := cfg.targetNames(a.g.targets)
+	if !dryRun && len(names) == 0 {
+		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
+	}
+	if !dryRun {
+		unlock, err := state.Lock(cfg.State)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	snap, err := state.Load(cfg.State)
+	if err != nil {
+		return inputError{err}
+	}
+	snap.Identify(g)
+
+	rep := state.NewReport(g, dryRun)
+	var plans []state.Plan
+	var guard []error
+	for _, name := range names {
+		typ := cfg.targets[name].Type
+		p := state.Diff(snap, name, typ, g)
+		if err := p.CheckRemovals(cfg.limit, len(g.People)); err != nil && !a.g.force {
+			guard = append(guard, err)
+		}
+		plans = append(plans, p)
+	}
+	if dryRun || len(guard) > 0 {
+		for _, p := range plans {
+			rep.AddPlan(p)
+		}
+		if err := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); err != nil {
+			return err
+		}
+		return errors.Join(guard...) // the guard stops a sync before any write
+	}
+
+	j, err := state.OpenJournal(cfg.State)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	var failed []error
+	for _, p := range plans {
+		if err := a.syncTarget(ctx, cfg, snap, j, p, rep.AddPlan(p)); err != nil {
+			failed = append(failed, fmt.Errorf("target %s: %w", p.Target, err))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := snap.Save(cfg.State); err != nil {
+		return err
+	}
+	if err := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); err != nil {
+		return err
+	}
+	return errors.Join(failed...)
+}
+
+// buffered is a Target whose writes only land when Close succeeds (a file
+// written whole); its results are journaled after Close, not before.
+type buffered interface{ Buffered() bool }
+
+// syncTarget applies one plan and records every confirmed write in the
+// journal and the snapshot, one at a time, as it happens.
+func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot, j *state.Journal, p state.Plan, tr *state.TargetReport) error {
+	t, workers, err := a.newTarget(ctx, cfg, p.Target, snap)
+	if err != nil {
+		tr.Error = err.Error()
+		return err
+	}
+	b, ok := t.(buffered)
+	deferred := ok && b.Buffered()
+	var pending []state.Result
+	confirm := func(r state.Result) error {
+		if err := j.Append(p.Target, p.Type, r); err != nil {
+			return err
+		}
+		snap.Apply(p.Target, p.Type, r)
+		return nil
+	}
+	progress := a.progress(p.Target)
+	err = connectors.Sync(ctx, t, p, connectors.SyncOptions{Workers: workers, Progress: progress}, func(r state.Result) error {
+		tr.Record(r)
+		switch {
+		case r.Err != nil:
+			a.log.Warn("write failed", "target", p.Target, "err", r.Err)
+			return nil
+		case deferred:
+			pending = append(pending, r)
+			return nil
+		}
+		return confirm(r)
+	})
+	if progress != nil {
+		fmt.Fprintln(a.stderr)
+	}
+	if cerr := t.Close(ctx); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close: %w", cerr))
+	} else {
+		for _, r := range pending {
+			if jerr := confirm(r); jerr != nil {
+				return jerr
+			}
+		}
+	}
+	if err != nil {
+		tr.Error = summarize(err, tr.Failed)
+	}
+	return err
+}
+
+// summarize keeps the target's error line short when many writes failed;
+// each failed change carries its own error in the report.
+func summarize(err error, failed int) string {
+	if failed > 3 {
+		return fmt.Sprintf("%d writes failed (see each change)", failed)
+	}
+	return err.Error()
+}
+
+// progress returns a progress callback drawing on a terminal, or nil.
+func (a *app) progress(target string) func(done, total int) {
+	if a.g.quiet || !isTerminal(a.stderr) {
+		return nil
+	}
+	last := time.Time{}
+	return func(done, total int) {
+		if done != total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		filled := width * done / max(total, 1)
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = '.'
+			if i < filled {
+				bar[i] = '#'
+			}
+		}
+		fmt.Fprintf(a.stderr, "\r%s [%s] %d/%d", target, bar, done, total)
+	}
+}
+
+// runGraph prints the graph summary.
+func (a *app) runGraph(ctx context.Context) error {
+	_, g, err := a.load(ctx)
+	if err != nil {
+		return err
+	}
+	return a.writeReport(func(w io.Writer) error { return writeGraph(w, g, a.g.format) })
+}
