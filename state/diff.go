@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +129,8 @@ func (l Limit) max(known int) int {
 	if l.Count >= 0 {
 		return l.Count
 	}
-	return int(float64(known) * l.Percent / 100)
+	// Rounded up: on a small book one removal stays possible at 10 %.
+	return int(math.Ceil(float64(known) * l.Percent / 100))
 }
 
 func (l Limit) String() string {

@@ -229,6 +229,8 @@ func TestRemovalGuard(t *testing.T) {
 		{"within count", plan(100, 5), cnt, 95, false},
 		{"over count", plan(100, 6), cnt, 94, true},
 		{"empty export", plan(3, 3), Limit{Count: -1, Percent: 100}, 0, true},
+		{"small book rounds up", plan(6, 1), pct, 5, false},
+		{"small book, two", plan(6, 2), pct, 4, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.p.CheckRemovals(tc.limit, tc.people)

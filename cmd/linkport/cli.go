@@ -35,6 +35,8 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	g              globalFlags
+	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
+	sourceLabel string
 }
 
 // usageError is a mistake on the command line: exit code 2.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
@@ -25,6 +26,10 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, error) {
 	exp, err := a.readExport(ctx, path)
 	if err != nil {
 		return nil, nil, err
+	}
+	a.sourceLabel = "LinkedIn export"
+	if fi, err := os.Stat(path); err == nil {
+		a.sourceLabel += " " + fi.ModTime().Format("2006-01-02")
 	}
 	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
 	for _, w := range g.Warnings {
@@ -102,10 +107,6 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	return errors.Join(failed...)
 }
 
-// buffered is a Target whose writes only land when Close succeeds (a file
-// written whole); its results are journaled after Close, not before.
-type buffered interface{ Buffered() bool }
-
 // syncTarget applies one plan and records every confirmed write in the
 // journal and the snapshot, one at a time, as it happens.
 func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot, j *state.Journal, p state.Plan, tr *state.TargetReport) error {
@@ -114,8 +115,9 @@ func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot,
 		tr.Error = err.Error()
 		return err
 	}
-	b, ok := t.(buffered)
-	deferred := ok && b.Buffered()
+	// A file target's writes land only when Close succeeds (the file is
+	// written whole), so its results are journaled after Close, not before.
+	deferred := cfg.targets[p.Target].csv != nil
 	var pending []state.Result
 	confirm := func(r state.Result) error {
 		if err := j.Append(p.Target, p.Type, r); err != nil {

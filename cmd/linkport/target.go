@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/csvfile"
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -23,6 +25,8 @@ type csvConfig struct {
 	Profile string `mapstructure:"profile"`
 	Path    string `mapstructure:"path"`
 	Mode    string `mapstructure:"mode"` // full | changes
+
+	profile *csvfile.Profile
 }
 
 type carddavConfig struct {
@@ -68,6 +72,9 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 			if err == nil && tc.csv.Path == "" {
 				err = configError{fmt.Errorf("config %s: targets.%s: path is required", cfg.where(), name)}
 			}
+			if err == nil {
+				err = tc.csv.loadProfile(cfg, name)
+			}
 		case "carddav":
 			tc.carddav = &carddavConfig{}
 			err = decodeTarget(cfg, name, raw, tc.carddav)
@@ -95,7 +102,51 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 // registration magic. It returns the target and how many writes may run at once.
 func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *state.Snapshot) (connectors.Target, int, error) {
 	tc := cfg.targets[name]
-	switch tc.Type {
+	switch {
+	case tc.csv != nil:
+		t, err := csvfile.New(csvfile.Options{
+			Path:        expandPath(tc.csv.Path),
+			Profile:     tc.csv.profile,
+			Mode:        tc.csv.Mode,
+			SourceLabel: a.sourceLabel,
+			Base:        sent(snap, name),
+		})
+		return t, 1, err
 	}
 	return nil, 0, fmt.Errorf("target %s: type %s is not available yet", name, tc.Type)
+}
+
+// loadProfile resolves the profile: a built-in name or a path to a YAML file.
+// A vcf target is the vCard bundle profile.
+func (c *csvConfig) loadProfile(cfg *Config, name string) error {
+	p := c.Profile
+	switch {
+	case c.Type == "vcf" && p != "" && p != csvfile.FormatVCard:
+		return configError{fmt.Errorf("config %s: targets.%s: a vcf target takes no profile", cfg.where(), name)}
+	case c.Type == "vcf":
+		p = csvfile.FormatVCard
+	case p == "":
+		p = "generic"
+	}
+	var err error
+	if c.profile, err = csvfile.LoadProfile(expandPath(p)); err != nil {
+		return configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+	}
+	return nil
+}
+
+// sent lists what the named target holds according to the state: a file
+// target rewrites them all, not only this run's changes.
+func sent(snap *state.Snapshot, target string) []*mapping.Contact {
+	t := snap.Targets[target]
+	if t == nil {
+		return nil
+	}
+	var out []*mapping.Contact
+	for _, it := range t.Items {
+		if !it.Removed && !it.RemoteDeleted && it.Sent != nil {
+			out = append(out, it.Sent)
+		}
+	}
+	return out
 }

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// readCSV returns the generic file's rows keyed by name.
+func readCSV(t *testing.T, path string) map[string]map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	out := map[string]map[string]string{}
+	for _, r := range rows[1:] {
+		m := map[string]string{}
+		for i, h := range rows[0] {
+			m[h] = r[i]
+		}
+		out[m["name"]] = m
+	}
+	return out
+}
+
+func TestSyncCSVTwiceThenChanges(t *testing.T) {
+	dir := env(t)
+	src := filepath.Join(dir, "export")
+	copyDir(t, "testdata/export2024", src)
+	out := filepath.Join(dir, "out", "contacts.csv")
+	cfg := writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+filepath.Join(dir, "state.json")+
+		"\ntargets:\n  backup:\n    type: csv\n    profile: generic\n    path: "+out+"\n")
+
+	code, stdout, errs := runCLI(t, "sync", "-c", cfg, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("sync exit %d: %s", code, errs)
+	}
+	r := decodeReport(t, stdout)
+	if len(r.Targets) != 1 || r.Targets[0].Create != 6 {
+		t.Fatalf("first sync: %+v", r.Targets)
+	}
+	rows := readCSV(t, out)
+	if len(rows) != 6 {
+		t.Fatalf("csv holds %d people, want 6: %v", len(rows), rows)
+	}
+	if ada := rows["Ada Quill"]; ada == nil || ada["email_status"] != "hidden" {
+		t.Errorf("Ada (no email) = %v; want a row marked hidden", ada)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "state.json")); fi == nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file missing or not 0600: %v", fi)
+	}
+
+	// Same export again: nothing planned, nothing written.
+	code, stdout, _ = runCLI(t, "diff", "-c", cfg, "--format", "json")
+	if r := decodeReport(t, stdout); code != exitOK || len(r.Targets[0].Changes) != 0 || r.Targets[0].Unchanged != 6 {
+		t.Fatalf("second diff (exit %d): %+v", code, r.Targets)
+	}
+
+	// Ada changes job, Emeka disappears, a new connection appears.
+	conns := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(conns)
+	s := strings.Replace(string(b), "Analytical Engines,Engineer", "Difference Works,Principal", 1)
+	s = strings.Replace(s, "Emeka,Nwosu,https://www.linkedin.com/in/emeka-nwosu,,Lagos Labs,CTO,19 Sep 2022\n", "", 1)
+	s += "Greta,Lind,https://www.linkedin.com/in/greta-lind,,Nordlys AS,Founder,20 Nov 2026\n"
+	os.WriteFile(conns, []byte(s), 0o644)
+
+	code, stdout, errs = runCLI(t, "sync", "-c", cfg, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("changed sync exit %d: %s", code, errs)
+	}
+	tr := decodeReport(t, stdout).Targets[0]
+	if tr.Create != 1 || tr.Update != 1 || tr.Remove != 1 || tr.Unchanged != 4 {
+		t.Fatalf("changed sync: %+v", tr)
+	}
+	for _, c := range tr.Changes {
+		if c.Op == "update" && (c.Name != "Ada Quill" || c.Fields["company"].New != "Difference Works" || len(c.Fields) != 2) {
+			t.Errorf("update = %+v; want Ada's company and title", c)
+		}
+	}
+	rows = readCSV(t, out)
+	if len(rows) != 6 || rows["Emeka Nwosu"] != nil || rows["Greta Lind"] == nil || rows["Ada Quill"]["company"] != "Difference Works" {
+		t.Errorf("csv after changes: %v", rows)
+	}
+}
+
+func TestEraMoveKeepsIdentities(t *testing.T) {
+	dir := env(t)
+	statePath := filepath.Join(dir, "state.json")
+	cfg := writeConfig(t, dir, "state: "+statePath+"\ntargets:\n  backup:\n    type: csv\n    path: "+filepath.Join(dir, "c.csv")+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2021"); code != exitOK {
+		t.Fatalf("sync 2021: %s", errs)
+	}
+	// The 2024 export adds the URL column: the same three people are updated
+	// (they gain a URL), never removed and re-created.
+	code, stdout, errs := runCLI(t, "diff", "-c", cfg, "--source", "testdata/export2024", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("diff 2024: %s", errs)
+	}
+	tr := decodeReport(t, stdout).Targets[0]
+	if tr.Remove != 0 || tr.Update != 3 || tr.Create != 3 {
+		t.Errorf("era move plan: create %d update %d remove %d; want 3 new people, 3 updates, 0 removals", tr.Create, tr.Update, tr.Remove)
+	}
+}
+
+func TestRemovalGuardStopsSync(t *testing.T) {
+	dir := env(t)
+	out := filepath.Join(dir, "c.csv")
+	cfg := writeConfig(t, dir, "state: "+filepath.Join(dir, "state.json")+"\nmax_delete: 1\ntargets:\n  backup:\n    type: csv\n    path: "+out+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2024"); code != exitOK {
+		t.Fatalf("sync: %s", errs)
+	}
+	before, _ := os.ReadFile(out)
+	stateBefore, _ := os.ReadFile(filepath.Join(dir, "state.json"))
+	// The 2021 export lacks three of the six people: more than max_delete.
+	code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2021")
+	if code != exitRun || !strings.Contains(errs, "max_delete") || !strings.Contains(errs, "--force") {
+		t.Fatalf("guarded sync: exit %d, stderr %q", code, errs)
+	}
+	after, _ := os.ReadFile(out)
+	stateAfter, _ := os.ReadFile(filepath.Join(dir, "state.json"))
+	if string(before) != string(after) || string(stateBefore) != string(stateAfter) {
+		t.Fatal("the refused sync wrote the target or the state")
+	}
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2021", "--force"); code != exitOK {
+		t.Fatalf("forced sync: exit %d: %s", code, errs)
+	}
+	if rows := readCSV(t, out); len(rows) != 3 {
+		t.Errorf("after the forced sync the file holds %d people, want 3", len(rows))
+	}
+}
