@@ -159,11 +159,11 @@ func decode(name string, b []byte) ([]byte, []mapping.Warning, error) {
 	if err != nil {
 		return nil, nil, &InputError{File: name, Err: fmt.Errorf("decode UTF-16: %w", err)}
 	}
+	if bytes.IndexByte(b, 0) >= 0 { // valid UTF-8, but no CSV holds NUL bytes
+		return nil, nil, &InputError{File: name, Err: errors.New("binary data or UTF-16 without a byte-order mark; expected a UTF-8 CSV")}
+	}
 	if utf8.Valid(b) {
 		return b, nil, nil
-	}
-	if bytes.IndexByte(b, 0) >= 0 {
-		return nil, nil, &InputError{File: name, Err: errors.New("binary data or UTF-16 without a byte-order mark; expected a UTF-8 CSV")}
 	}
 	b, err = charmap.Windows1252.NewDecoder().Bytes(b)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -152,12 +153,15 @@ func New(opt GenOptions) *Network {
 	n := &Network{Era: opt.Era, Preamble: opt.Era >= Era2021 && !opt.NoPreamble}
 	day := 24 * time.Hour
 	span := int(opt.ExportDate.Sub(time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)) / day)
+	// Exact counts, placed at random, so even a small sample has its hidden rows and emails.
+	hidden := g.choose(opt.Connections, hiddenRate)
+	withEmail := g.choose(opt.Connections, emailRate)
 	for i := range opt.Connections {
 		on := opt.ExportDate.Add(-time.Duration(g.r.IntN(span)) * day)
 		if opt.Era == Era2018 {
 			on = on.Add(time.Duration(g.r.IntN(24*60)) * time.Minute)
 		}
-		if g.r.Float64() < hiddenRate {
+		if hidden[i] {
 			n.Connections = append(n.Connections, Connection{Hidden: true, ConnectedOn: on})
 			continue
 		}
@@ -168,7 +172,7 @@ func New(opt GenOptions) *Network {
 		if opt.Era >= Era2024 {
 			c.URL = "https://www.linkedin.com/in/" + g.slug(c.FirstName, c.LastName)
 		}
-		if g.r.Float64() < emailRate {
+		if withEmail[i] {
 			c.Email = g.email(c.FirstName, c.LastName, i)
 		}
 		n.Connections = append(n.Connections, c)
@@ -197,11 +201,21 @@ type gen struct {
 	slugs map[string]bool
 }
 
+// choose marks round(n×rate) of n positions at random.
+func (g *gen) choose(n int, rate float64) map[int]bool {
+	k := int(math.Round(float64(n) * rate))
+	set := make(map[int]bool, k)
+	for _, i := range g.r.Perm(n)[:k] {
+		set[i] = true
+	}
+	return set
+}
+
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
 
 func (g *gen) lastName() string {
 	l := g.pick(lastNames)
-	if g.r.IntN(25) == 0 {
+	if g.r.IntN(15) == 0 {
 		l += g.pick(suffixes) // "Okafor, PhD": a quoted comma
 	}
 	return l
