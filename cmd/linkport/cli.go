@@ -150,7 +150,7 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version)
+	root.AddCommand(diff, sync, graph, version, a.exportCmd())
 	return root
 }
 

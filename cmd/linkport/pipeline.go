@@ -46,7 +46,12 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	names := cfg.targetNames(a.g.targets)
+	return a.push(ctx, cfg, g, cfg.targetNames(a.g.targets), dryRun)
+}
+
+// push plans the named targets and, unless dryRun, applies the plans and
+// saves the state.
+func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, names []string, dryRun bool) error {
 	if !dryRun && len(names) == 0 {
 		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
 	}

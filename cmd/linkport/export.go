@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkport/linkport/connectors/csvfile"
+	"github.com/linkport/linkport/state"
+)
+
+// exportCmd is the one-off CRM import file: no config needed.
+func (a *app) exportCmd() *cobra.Command {
+	var profile string
+	var list, changes bool
+	cmd := &cobra.Command{
+		Use:   "export --profile NAME [--source PATH] [--output FILE]",
+		Short: "Write a CRM import file (CSV per CRM profile, or a .vcf bundle)",
+		Long: "Write every person of the export to a file that the chosen CRM imports without\n" +
+			"column mapping. With --state FILE --changes, only what changed since the last\n" +
+			"export of that profile, and the removed people in a companion -removed file.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if list {
+				for _, p := range csvfile.Profiles() {
+					fmt.Fprintln(a.stdout, p)
+				}
+				return nil
+			}
+			if profile == "" {
+				return usageError{fmt.Errorf("export: --profile is required (see --list-profiles)")}
+			}
+			if changes && a.g.stateFile == "" {
+				return usageError{fmt.Errorf("export: --changes needs --state FILE, which remembers the last export")}
+			}
+			p, err := csvfile.LoadProfile(expandPath(profile))
+			if err != nil {
+				return usageError{fmt.Errorf("export: %w", err)}
+			}
+			out := a.g.output
+			if out == "" {
+				ext := ".csv"
+				if p.Format == csvfile.FormatVCard {
+					ext = ".vcf"
+				}
+				out = strings.TrimSuffix(filepath.Base(profile), ".yaml") + ext
+			}
+			a.g.output = "" // --output names the export file here, not the report
+			cfg, g, err := a.load(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if changes {
+				name := "export:" + p.Name
+				cfg.targets[name] = &targetConfig{Type: "csv", csv: &csvConfig{Path: out, Mode: csvfile.ModeChanges, profile: p}}
+				return a.push(cmd.Context(), cfg, g, []string{name}, false)
+			}
+			snap := state.New()
+			if a.g.stateFile != "" {
+				if snap, err = state.Load(cfg.State); err != nil {
+					return inputError{err}
+				}
+			}
+			snap.Identify(g) // read-only: the IDs match what targets received
+			if err := csvfile.Export(cmd.Context(), g.People, csvfile.Options{Path: out, Profile: p, SourceLabel: a.sourceLabel}); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(a.stdout, "wrote %d people to %s (profile %s)\n", len(g.People), out, p.Name)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&profile, "profile", "", "CRM profile: a built-in name or a YAML file")
+	cmd.Flags().BoolVar(&list, "list-profiles", false, "list the built-in profiles")
+	cmd.Flags().BoolVar(&changes, "changes", false, "only what changed since the last export of this profile (needs --state)")
+	return cmd
+}
