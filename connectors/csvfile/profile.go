@@ -128,6 +128,7 @@ func Profiles() []string {
 			out = append(out, n)
 		}
 	}
+	sort.Strings(out) // "salesforce" before "salesforce-leads"
 	return out
 }
 
