@@ -113,6 +113,9 @@ func Fields() []string {
 // consentHeader matches headers of columns that record marketing consent.
 var consentHeader = regexp.MustCompile(`(?i)opt[ _-]?(in|out)|subscri|marketing|marketable|consent|permission`)
 
+// unknownKey rewrites the YAML decoder's message about a key it does not know.
+var unknownKey = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
 // DefaultNoEmailTag marks people without email where a CRM has tags.
 const DefaultNoEmailTag = "LinkedIn: no email"
 
@@ -164,6 +167,14 @@ func ParseProfile(b []byte, name, file string) (*Profile, error) {
 	if err := dec.Decode(p); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("load profile %s: the file is empty", file)
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				msgs[i] = unknownKey.ReplaceAllString(m, `unknown key "$1"`)
+			}
+			return nil, fmt.Errorf("load profile %s: %s", file, strings.Join(msgs, "; "))
 		}
 		return nil, fmt.Errorf("load profile %s: %w", file, err)
 	}

@@ -40,8 +40,9 @@ type Options struct {
 	// SourceLabel is the provenance written where a CRM has a source column,
 	// e.g. "LinkedIn export 2026-11-20".
 	SourceLabel string
-	// Base is what the state says this target last received: in full mode
-	// the file holds these people too, not only this run's changes.
+	// Base is what the state says this target last received (the Sent
+	// contact of every item not marked removed): in full mode the file holds
+	// these people too, not only this run's changes. Ignored in changes mode.
 	Base []*mapping.Contact
 }
 
@@ -154,7 +155,8 @@ func (t *Target) Close(ctx context.Context) error {
 	return nil
 }
 
-// Paths lists the files the last Close wrote or would write for n people.
+// write lays people out in the profile and replaces the file at path (and
+// its numbered parts when over the row limit).
 func (t *Target) write(path string, people []*mapping.Contact) error {
 	p := t.opt.Profile
 	if p.Format == FormatVCard {

@@ -412,7 +412,9 @@ func TestInterruptedWrite(t *testing.T) {
 	for _, name := range []string{"generic", "vcard"} {
 		t.Run(name, func(t *testing.T) {
 			p := mustProfile(t, name)
-			p.RowLimit = 40 * min(p.RowLimit, 1) // vcard stays one file
+			if p.Format == FormatCSV {
+				p.RowLimit = 40 // three parts; the last one fails
+			}
 			dir := t.TempDir()
 			path := filepath.Join(dir, "contacts.out")
 			ctx := context.Background()
