@@ -1,0 +1,122 @@
+package carddavtest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Radicale is a radicale process serving temp storage on 127.0.0.1.
+type Radicale struct {
+	// URL is the server root; User the (password-less) user the tests log in as.
+	URL, User string
+	// BookURL is the address book "linkedin" created for the user.
+	BookURL string
+}
+
+// StartRadicale starts the radicale binary with auth none and filesystem
+// storage in t.TempDir(), waits until it answers and stops it at cleanup.
+// It skips when radicale is not installed, unless LINKPORT_REQUIRE_SERVERS=1.
+func StartRadicale(t testing.TB) *Radicale {
+	t.Helper()
+	bin, err := exec.LookPath("radicale")
+	if err != nil {
+		if os.Getenv("LINKPORT_REQUIRE_SERVERS") == "1" {
+			t.Fatalf("radicale not installed, and LINKPORT_REQUIRE_SERVERS=1")
+		}
+		t.Skip("radicale not installed")
+	}
+	dir := t.TempDir()
+	var lastErr error
+	for range 3 { // the free port can be taken between probe and start
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		cfg := filepath.Join(dir, "config")
+		conf := fmt.Sprintf("[server]\nhosts = 127.0.0.1:%d\n[auth]\ntype = none\n[storage]\nfilesystem_folder = %s\n[logging]\nlevel = warning\n",
+			port, filepath.Join(dir, "collections"))
+		if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cmd := exec.CommandContext(ctx, bin, "--config", cfg)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			cancel()
+			t.Fatalf("start radicale: %v", err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		stop := func() {
+			cancel()
+			<-exited
+		}
+		r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), User: "linkport"}
+		if lastErr = r.wait(exited); lastErr != nil {
+			stop()
+			continue
+		}
+		t.Cleanup(stop)
+		if err := r.mkBook(); err != nil {
+			t.Fatalf("create radicale address book: %v", err)
+		}
+		return r
+	}
+	t.Fatalf("radicale did not start: %v", lastErr)
+	return nil
+}
+
+func (r *Radicale) wait(exited <-chan error) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("radicale exited: %v", err)
+		default:
+		}
+		resp, err := http.Get(r.URL + "/.web/")
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("radicale at %s did not answer within 15 s", r.URL)
+}
+
+// mkBook creates the user's address book "linkedin" with an extended MKCOL.
+func (r *Radicale) mkBook() error {
+	r.BookURL = r.URL + "/" + r.User + "/linkedin/"
+	body := `<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop>` +
+		`<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>LinkedIn</D:displayname></D:prop></D:set></D:mkcol>`
+	req, err := http.NewRequest("MKCOL", r.BookURL, stringsReader(body))
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(r.User, "x")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("MKCOL %s: %s", r.BookURL, resp.Status)
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
