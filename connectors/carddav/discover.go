@@ -36,8 +36,8 @@ type multistatus struct {
 					Book *struct{} `xml:"urn:ietf:params:xml:ns:carddav addressbook"`
 				} `xml:"DAV: resourcetype"`
 				DisplayName string `xml:"DAV: displayname"`
-				Principal   href `xml:"DAV: current-user-principal"`
-				HomeSet     href `xml:"urn:ietf:params:xml:ns:carddav addressbook-home-set"`
+				Principal   href   `xml:"DAV: current-user-principal"`
+				HomeSet     href   `xml:"urn:ietf:params:xml:ns:carddav addressbook-home-set"`
 				Types       []struct {
 					ContentType string `xml:"content-type,attr"`
 					Version     string `xml:"version,attr"`

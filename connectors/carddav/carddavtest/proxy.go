@@ -136,4 +136,3 @@ func (c *Counter) Reset() {
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
-
