@@ -1,0 +1,235 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/linkport/linkport/state"
+)
+
+func (t *Target) newClient() *retryablehttp.Client {
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	if t.opt.HTTPClient != nil {
+		c := *t.opt.HTTPClient
+		hc = &c
+	}
+	hc.Timeout = t.opt.Timeout
+	// 3xx is a failure: a redirect target never sees a signed body.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryWaitMin: t.opt.RetryWaitMin,
+		RetryWaitMax: t.opt.RetryWaitMax,
+		RetryMax:     t.opt.MaxAttempts - 1,
+		CheckRetry:   retryPolicy,
+		Backoff:      backoff,
+		// keep the last response, so its status decides what happens next
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// every attempt gets a fresh timestamp, hence a fresh signature
+		PrepareRetry: t.resign,
+		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, i int) {
+			t.attempts = i + 1
+			t.log.Debug("webhook attempt", "id", r.Header.Get(HeaderID), "attempt", i+1)
+		},
+	}
+}
+
+// retryPolicy retries what may pass: transport errors (as go-retryablehttp
+// judges them), 408, 429 and 5xx.
+func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	c := resp.StatusCode
+	return c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500, nil
+}
+
+// backoff is exponential with jitter; a Retry-After is honoured but capped
+// at maxWait (go-retryablehttp's DefaultBackoff does not cap it, #247).
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.Header.Get("Retry-After") != "" {
+		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
+	}
+	d := retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil)
+	if d < 2 {
+		return d
+	}
+	return d/2 + rand.N(d/2) // "equal jitter": spread retries, keep most of the wait
+}
+
+type signing struct {
+	id   string
+	body []byte
+}
+
+type signingKey struct{}
+
+// resign stamps a retry with the current time and signs it again.
+func (t *Target) resign(r *http.Request) error {
+	s, ok := r.Context().Value(signingKey{}).(signing)
+	if !ok {
+		return errors.New("sign retry: request carries no signing data")
+	}
+	r.Header = r.Header.Clone() // the previous attempt may still hold the old map
+	t.stamp(r.Header, s)
+	return nil
+}
+
+func (t *Target) stamp(h http.Header, s signing) {
+	ts := t.opt.Now().Unix()
+	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	h.Set(HeaderSignature, sign(t.key, s.id, ts, s.body))
+}
+
+// flush sends pending events in order until none is left (all) or fewer
+// than a batch are (a Put), or delivery gives up for this run. A Put finding
+// another delivery under way leaves its event to that one.
+func (t *Target) flush(ctx context.Context, all bool) {
+	if all {
+		select {
+		case t.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+	} else {
+		select {
+		case t.sem <- struct{}{}:
+		default:
+			return
+		}
+	}
+	defer func() { <-t.sem }()
+	for t.healthy() && ctx.Err() == nil {
+		batch := t.ob.Next(t.opt.Name, t.opt.BatchSize)
+		if len(batch) == 0 || (!all && len(batch) < t.opt.BatchSize) {
+			return
+		}
+		if err := t.send(ctx, batch); err != nil {
+			t.mu.Lock()
+			t.stalled = err
+			t.mu.Unlock()
+		}
+	}
+}
+
+func (t *Target) healthy() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.stalled == nil && t.gone == nil
+}
+
+// send makes one request of batch and files the outcome in the outbox. Its
+// error stops this run's deliveries.
+func (t *Target) send(ctx context.Context, batch []state.OutboxEvent) error {
+	id, body := envelope(batch)
+	ids := make([]string, len(batch))
+	for i, e := range batch {
+		ids[i] = e.ID
+	}
+	status, detail, err := t.post(ctx, id, body)
+	name := t.opt.Name
+	log := t.log.With("id", id, "events", len(batch), "attempts", t.attempts)
+	switch {
+	case err != nil:
+		if ctx.Err() != nil { // the run is over, not the receiver's fault
+			return fmt.Errorf("post to %s: %w", t.host, err)
+		}
+		reason := fmt.Sprintf("post to %s: giving up after %d attempts: %v", t.host, t.attempts, err)
+		log.Warn("webhook delivery failed", "error", reason)
+		return errors.Join(errors.New(reason), t.ob.Fail(name, reason, ids...))
+	case status >= 200 && status < 300:
+		log.Info("webhook delivered", "status", status)
+		t.mu.Lock()
+		t.delivered += len(batch)
+		t.mu.Unlock()
+		return t.ob.Done(name, ids...)
+	case status == http.StatusGone:
+		reason := fmt.Sprintf("%s answered 410 Gone at %s", t.host, t.opt.Now().UTC().Format(time.RFC3339))
+		log.Error("webhook receiver is gone; target disabled", "status", status)
+		t.mu.Lock()
+		t.gone = fmt.Errorf("webhook target %s: %s; it is disabled, and %d events wait in the outbox; fix the url, then run `linkport outbox retry %s`: %w",
+			name, reason, len(t.ob.Pending(name)), name, ErrGone)
+		t.mu.Unlock()
+		return t.ob.Disable(name, reason)
+	case status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
+		reason := fmt.Sprintf("%s answered HTTP %d%s", t.host, status, detail)
+		log.Warn("webhook event refused; kept as a dead letter", "status", status, "reason", reason)
+		t.mu.Lock()
+		t.dead += len(batch)
+		t.mu.Unlock()
+		return t.ob.Dead(name, reason, ids...)
+	default:
+		reason := fmt.Sprintf("%s answered HTTP %d after %d attempts%s", t.host, status, t.attempts, detail)
+		if status >= 300 && status < 400 {
+			reason = fmt.Sprintf("%s answered HTTP %d (a redirect); linkport does not follow redirects: set url to the final address", t.host, status)
+		}
+		log.Warn("webhook delivery failed", "status", status, "error", reason)
+		return errors.Join(errors.New(reason), t.ob.Fail(name, reason, ids...))
+	}
+}
+
+// post sends one signed request (with retries) and returns the final
+// status and a short, single-line excerpt of the response body.
+func (t *Target) post(ctx context.Context, id string, body []byte) (int, string, error) {
+	t.attempts = 0
+	ctx = context.WithValue(ctx, signingKey{}, signing{id, body})
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, t.opt.URL, body)
+	if err != nil {
+		return 0, "", redact(err)
+	}
+	for k, v := range t.opt.Headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "linkport")
+	req.Header.Set(HeaderID, id)
+	t.stamp(req.Header, signing{id, body})
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return 0, "", redact(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10)) // read to reuse the connection
+	return resp.StatusCode, excerpt(b), nil
+}
+
+// redact drops the URL from an error: its path or query may hold a token.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", strings.ToLower(ue.Op), ue.Err)
+	}
+	return err
+}
+
+// excerpt is the start of a response body, fit for one line of a report.
+func excerpt(b []byte) string {
+	s := strings.Join(strings.FieldsFunc(string(b), unicode.IsSpace), " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, s)
+	if s == "" {
+		return ""
+	}
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return ": " + s
+}

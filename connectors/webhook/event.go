@@ -1,0 +1,128 @@
+package webhook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// Schema is the version of the event payload below. Adding a field keeps
+// it; renaming, removing or retyping one bumps it.
+const Schema = 1
+
+// Event types.
+const (
+	TypeCreated = "contact.created"
+	TypeUpdated = "contact.updated"
+	TypeRemoved = "contact.removed"
+)
+
+// Event is one contact change as a receiver gets it (schema 1):
+//
+//	{
+//	  "id": "evt_3f2a…",            // equals the webhook-id header when sent alone
+//	  "schema": 1,
+//	  "type": "contact.updated",    // contact.created | contact.updated | contact.removed
+//	  "timestamp": "2026-03-01T06:00:00Z",  // when linkport detected the change
+//	  "data": {
+//	    "id": "9c1e…",              // the contact's stable ID
+//	    "name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace",
+//	    "profile_url": "https://www.linkedin.com/in/ada",
+//	    "emails": ["ada@example.org"], "email_status": "present",  // present | hidden | none
+//	    "phones": [{"raw": "+44 20 7946 0000", "e164": "+442079460000"}],
+//	    "company": "Analytical Engines", "title": "Programmer",
+//	    "connected_on": "2024-03-01",
+//	    "sources": ["connection"],
+//	    "changes": {"title": {"old": "Analyst", "new": "Programmer"}}  // contact.updated only
+//	  }
+//	}
+//
+// data is the canonical contact (empty fields are left out, email_status
+// and sources never are); for contact.removed it is the contact as last
+// sent. changes lists, on contact.updated, each field whose text value
+// changed (lists joined with "; "); it is {} when only a detail outside
+// those fields changed. With batch_size above 1 a request carries
+// {"events": [Event, …]}.
+type Event struct {
+	ID        string    `json:"id"`
+	Schema    int       `json:"schema"`
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      Data      `json:"data"`
+}
+
+// Data is an event's contact, plus the field changes of an update.
+type Data struct {
+	mapping.Contact
+	Changes map[string]mapping.Change `json:"changes,omitzero"`
+}
+
+// eventType names the event a write makes: a Put without a base creates.
+func eventType(op state.Op, base *mapping.Contact) string {
+	switch {
+	case op == state.OpRemove:
+		return TypeRemoved
+	case base == nil:
+		return TypeCreated
+	default:
+		return TypeUpdated
+	}
+}
+
+// eventID is deterministic, so that a change planned again after a run
+// died before saving its state is recognisably the same event. It chains
+// on the contact's previous event (kept in the state as the Ref's ETag):
+// a contact that changes back and forth still gets a new id each time.
+func eventID(target, typ string, c *mapping.Contact, prev state.Ref) string {
+	h := sha256.New()
+	for _, part := range []string{target, c.ID, typ, prev.ETag, mapping.Fingerprint(c)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return "evt_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// newEvent builds the outbox entry of one change, detected at now.
+func newEvent(target, typ string, c, base *mapping.Contact, prev state.Ref, now time.Time) (state.OutboxEvent, error) {
+	ev := Event{ID: eventID(target, typ, c, prev), Schema: Schema, Type: typ,
+		Timestamp: now.UTC().Truncate(time.Second), Data: Data{Contact: *c}}
+	if typ == TypeUpdated {
+		ev.Data.Changes = mapping.DiffFields(base, c)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "R&D", not "R\u0026D": receivers log these
+	if err := enc.Encode(ev); err != nil {
+		return state.OutboxEvent{}, fmt.Errorf("encode event: %w", err)
+	}
+	body := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return state.OutboxEvent{ID: ev.ID, Contact: c.ID, Type: typ, Added: ev.Timestamp, Body: body}, nil
+}
+
+// envelope is what one request carries: a lone event as is, or several as
+// {"events": […]} under an id derived from theirs.
+func envelope(evs []state.OutboxEvent) (id string, body []byte) {
+	if len(evs) == 1 {
+		return evs[0].ID, evs[0].Body
+	}
+	var b bytes.Buffer
+	ids := make([]string, len(evs))
+	b.WriteString(`{"events":[`)
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e.Body)
+		ids[i] = e.ID
+	}
+	b.WriteString(`]}`)
+	sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
+	return "batch_" + hex.EncodeToString(sum[:16]), b.Bytes()
+}

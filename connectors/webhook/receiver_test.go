@@ -1,0 +1,292 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/webhook"
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// act is what the receiver does with one request.
+type act struct {
+	status  int           // default 200
+	delay   time.Duration // before answering (cut short when linkport hangs up)
+	reset   bool          // hijack the connection and close it instead of answering
+	process bool          // record the events even though the answer is not a 2xx
+	header  http.Header
+}
+
+// receiver is a Standard Webhooks consumer on 127.0.0.1: it verifies every
+// signature independently of the package, holds linkport to "the same id
+// always carries the same body", and misbehaves as the test script says.
+type receiver struct {
+	t      *testing.T
+	secret string
+	srv    *httptest.Server
+	script func(n int, ids []string) act
+
+	mu       sync.Mutex
+	requests int
+	bodies   map[string][]byte // by webhook-id
+	events   []webhook.Event   // processed, in arrival order
+	eventIDs map[string][]byte // event id → event bytes
+}
+
+func newReceiver(t *testing.T, script func(n int, ids []string) act) *receiver {
+	t.Helper()
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &receiver{t: t, secret: secret, script: script, bodies: map[string][]byte{}, eventIDs: map[string][]byte{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// verify checks a request's signature the way a receiver written from the
+// spec would: HMAC-SHA256 over "id.timestamp.body", 5 minutes' tolerance.
+func verify(secret string, h http.Header, body []byte) error {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return err
+	}
+	id, ts := h.Get("webhook-id"), h.Get("webhook-timestamp")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || id == "" {
+		return errors.New("missing webhook-id or webhook-timestamp")
+	}
+	if d := time.Since(time.Unix(sec, 0)); d > 5*time.Minute || d < -5*time.Minute {
+		return errors.New("timestamp outside the tolerance")
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id + "." + ts + "."))
+	m.Write(body)
+	want := base64.StdEncoding.EncodeToString(m.Sum(nil))
+	for _, sig := range strings.Fields(h.Get("webhook-signature")) {
+		if v, b64, ok := strings.Cut(sig, ","); ok && v == "v1" && hmac.Equal([]byte(b64), []byte(want)) {
+			return nil
+		}
+	}
+	return errors.New("no matching v1 signature")
+}
+
+// decode splits a body into its events, with each event's exact bytes.
+func decode(body []byte) ([]webhook.Event, []json.RawMessage, error) {
+	var batch struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	raws := []json.RawMessage{body}
+	if err := json.Unmarshal(body, &batch); err != nil {
+		return nil, nil, err
+	}
+	if batch.Events != nil {
+		raws = batch.Events
+	}
+	evs := make([]webhook.Event, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &evs[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return evs, raws, nil
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return
+	}
+	if err := verify(r.secret, req.Header, body); err != nil {
+		r.t.Errorf("receiver: bad signature: %v", err)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	evs, raws, err := decode(body)
+	if err != nil {
+		r.t.Errorf("receiver: body is not an event: %v", err)
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	id := req.Header.Get("webhook-id")
+	ids := make([]string, len(evs))
+	r.mu.Lock()
+	r.requests++
+	n := r.requests
+	if old, ok := r.bodies[id]; ok && !bytes.Equal(old, body) {
+		r.t.Errorf("receiver: webhook-id %s came with a different body:\n%s\nthen\n%s", id, old, body)
+	}
+	r.bodies[id] = body
+	for i, ev := range evs {
+		ids[i] = ev.ID
+		if old, ok := r.eventIDs[ev.ID]; ok && !bytes.Equal(old, raws[i]) {
+			r.t.Errorf("receiver: event %s came with different bytes", ev.ID)
+		}
+		r.eventIDs[ev.ID] = raws[i]
+	}
+	r.mu.Unlock()
+
+	a := act{status: http.StatusOK}
+	if r.script != nil {
+		a = r.script(n, ids)
+		if a.status == 0 {
+			a.status = http.StatusOK
+		}
+	}
+	if a.delay > 0 {
+		select {
+		case <-time.After(a.delay):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if a.process || (a.status >= 200 && a.status < 300) {
+		r.mu.Lock()
+		r.events = append(r.events, evs...)
+		r.mu.Unlock()
+	}
+	if a.reset {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	maps.Copy(w.Header(), a.header)
+	w.WriteHeader(a.status)
+	io.WriteString(w, "receiver says "+strconv.Itoa(a.status))
+}
+
+// contents is the receiver's latest view: each contact's last event, the
+// removed ones absent.
+func (r *receiver) contents() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]string{}
+	for _, ev := range r.events {
+		if ev.Type == webhook.TypeRemoved {
+			delete(out, ev.Data.ID)
+		} else {
+			out[ev.Data.ID] = ev.Data.Name
+		}
+	}
+	return out
+}
+
+// processed returns the ids of processed events, in arrival order.
+func (r *receiver) processed() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, ev := range r.events {
+		ids = append(ids, ev.ID)
+	}
+	return ids
+}
+
+func (r *receiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests
+}
+
+// options are fast defaults for tests: short waits, few attempts.
+func (r *receiver) options() webhook.Options {
+	return webhook.Options{Name: "hook", URL: r.srv.URL + "/hooks/linkport", Secret: webhook.Secret(r.secret),
+		Timeout: 2 * time.Second, MaxAttempts: 4, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+}
+
+// env is one state directory: its outbox and snapshot, as the CLI keeps them.
+type env struct {
+	t         *testing.T
+	statePath string
+	ob        *state.Outbox
+	snap      *state.Snapshot
+	log       *bytes.Buffer
+}
+
+func newEnv(t *testing.T) *env {
+	e := &env{t: t, statePath: filepath.Join(t.TempDir(), "state.json"), snap: state.New(), log: &bytes.Buffer{}}
+	e.reopen()
+	return e
+}
+
+// reopen simulates a new process: the outbox is read back from its file.
+func (e *env) reopen() {
+	e.t.Helper()
+	if e.ob != nil {
+		e.ob.Close()
+	}
+	ob, err := state.OpenOutbox(e.statePath)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.ob = ob
+	e.t.Cleanup(func() { ob.Close() })
+}
+
+func (e *env) target(opt webhook.Options) *webhook.Target {
+	e.t.Helper()
+	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tg, err := webhook.New(opt, e.ob, logger)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tg
+}
+
+// sync is one run as the CLI does it: diff, sync (applying confirmed
+// results to the snapshot when save is set), close.
+func (e *env) sync(tg *webhook.Target, people []*mapping.Contact, save bool) (state.Plan, error) {
+	e.t.Helper()
+	ctx := context.Background()
+	p := state.Diff(e.snap, "hook", "webhook", &mapping.Graph{People: people})
+	next := e.snap
+	if !save {
+		b, _ := json.Marshal(e.snap)
+		next = state.New()
+		json.Unmarshal(b, next)
+	}
+	err := connectors.Sync(ctx, tg, p, connectors.SyncOptions{Workers: 3}, func(r state.Result) error {
+		if r.Err == nil {
+			next.Apply("hook", "webhook", r)
+		}
+		return nil
+	})
+	return p, errors.Join(err, tg.Close(ctx))
+}
+
+func ids(evs []state.OutboxEvent) []string {
+	out := []string{}
+	for _, e := range evs {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// sortedUnique returns the distinct ids.
+func sortedUnique(ids []string) []string {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
