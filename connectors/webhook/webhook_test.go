@@ -432,3 +432,48 @@ func TestNewRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryIsResigned: each attempt carries its own timestamp and a
+// signature over it (the receiver verifies every one).
+func TestRetryIsResigned(t *testing.T) {
+	r := newReceiver(t, func(n int, _ []string) act {
+		if n < 3 {
+			return act{status: http.StatusServiceUnavailable}
+		}
+		return act{}
+	})
+	e := newEnv(t)
+	opt := r.options()
+	var tick atomic.Int64
+	opt.Now = func() time.Time { return time.Now().Add(time.Duration(tick.Add(1)) * time.Second) }
+	if _, err := e.sync(e.target(opt), people(1), true); err != nil {
+		t.Fatal(err)
+	}
+	for id, stamps := range r.stamps {
+		if len(stamps) != 3 || len(sortedUnique(stamps)) != 3 {
+			t.Errorf("attempts of %s carried timestamps %v; want 3 distinct", id, stamps)
+		}
+	}
+}
+
+// TestQueuedBeforeSent: when a request arrives, its events are already in
+// the outbox file.
+func TestQueuedBeforeSent(t *testing.T) {
+	e := newEnv(t)
+	r := newReceiver(t, nil)
+	r.script = func(_ int, ids []string) act {
+		b, err := os.ReadFile(e.ob.Path())
+		for _, id := range ids {
+			if err != nil || !strings.Contains(string(b), id) {
+				t.Errorf("event %s reached the receiver before the outbox file (%v)", id, err)
+			}
+		}
+		return act{}
+	}
+	if _, err := e.sync(e.target(r.options()), people(3), true); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.processed()); n != 3 {
+		t.Errorf("%d events processed, want 3", n)
+	}
+}
