@@ -93,13 +93,15 @@ var (
 	bomUTF16BE = []byte{0xFE, 0xFF}
 )
 
-// parseFile reads one LinkedIn CSV held in memory. name is what records and
-// errors cite. Problems that keep a row are warnings; the rest are *InputError.
-func parseFile(ctx context.Context, name string, data []byte, kind fileKind) ([]mapping.Record, []mapping.Warning, error) {
+// parseFile reads one LinkedIn CSV held in memory into exp. name is what
+// records and errors cite. Problems that keep a row are warnings; the rest
+// are *InputError.
+func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byte, kind fileKind) error {
 	text, warns, err := decode(name, data)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	exp.Warnings = append(exp.Warnings, warns...)
 	r := csv.NewReader(bytes.NewReader(text))
 	r.Comma = sniffDelimiter(text)
 	r.FieldsPerRecord = -1
@@ -107,14 +109,13 @@ func parseFile(ctx context.Context, name string, data []byte, kind fileKind) ([]
 
 	cols, kind, err := findHeader(r, name, kind)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	p := rowParser{name: name, cols: cols, kind: kind}
-	p.recs = make([]mapping.Record, 0, bytes.Count(text, []byte{'\n'}))
+	p := rowParser{exp: exp, name: name, cols: cols, kind: kind}
 	for n := 0; ; n++ {
 		if n%ctxCheckInterval == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, nil, fmt.Errorf("read %s: %w", name, err)
+				return fmt.Errorf("read %s: %w", name, err)
 			}
 		}
 		row, err := r.Read()
@@ -122,16 +123,16 @@ func parseFile(ctx context.Context, name string, data []byte, kind fileKind) ([]
 			break
 		}
 		if err != nil {
-			return nil, nil, csvError(name, err)
+			return csvError(name, err)
 		}
 		line, _ := r.FieldPos(0)
 		p.row(row, line)
 	}
 	if p.badDates > maxDateWarnings {
-		p.warns = append(p.warns, mapping.Warning{File: name,
+		exp.Warnings = append(exp.Warnings, mapping.Warning{File: name,
 			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
 	}
-	return p.recs, append(warns, p.warns...), nil
+	return nil
 }
 
 // csvError turns a reader error into an *InputError citing the row.
@@ -271,11 +272,10 @@ func normHeader(s string) string {
 
 // rowParser turns data rows into records.
 type rowParser struct {
+	exp      *mapping.Export // records and warnings go here
 	name     string
 	cols     [numCols]int
 	kind     fileKind
-	recs     []mapping.Record
-	warns    []mapping.Warning
 	badDates int
 	layout   int // index of the last date layout that worked: files use one
 }
@@ -340,7 +340,7 @@ func (p *rowParser) row(row []string, line int) {
 			rec.ConnectedOn = p.date(s, line)
 		}
 	}
-	p.recs = append(p.recs, rec)
+	p.exp.Records = append(p.exp.Records, rec)
 }
 
 // date parses a "Connected On" value; an unknown shape is a warning and a zero date.
@@ -356,7 +356,7 @@ func (p *rowParser) date(s string, line int) time.Time {
 	}
 	p.badDates++
 	if p.badDates <= maxDateWarnings {
-		p.warns = append(p.warns, mapping.Warning{File: p.name, Line: line,
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: line,
 			Msg: fmt.Sprintf("unparseable date %q in Connected On (expected like \"07 Jun 2024\"); contact kept without a date", s)})
 	}
 	return time.Time{}

@@ -100,11 +100,11 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if err != nil {
 		return nil, &InputError{File: a.path, Err: err}
 	}
-	recs, warns, err := parseFile(ctx, a.path, data, kindOf(filepath.Base(a.path)))
-	if err != nil {
+	exp := &mapping.Export{Records: make([]mapping.Record, 0, lines(data))}
+	if err := parseFile(ctx, exp, a.path, data, kindOf(filepath.Base(a.path))); err != nil {
 		return nil, err
 	}
-	return &mapping.Export{Records: recs, Warnings: warns}, nil
+	return exp, nil
 }
 
 // isZip sniffs the local-file or empty-archive signature, so a renamed zip
@@ -161,30 +161,39 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 	if len(found[kindConnections]) == 0 {
 		return nil, &InputError{File: where, Err: ErrNoConnections}
 	}
+	type file struct {
+		name string // as records cite it
+		kind fileKind
+		data []byte
+	}
+	display := func(n string) string {
+		if dir != "" {
+			return filepath.Join(dir, filepath.FromSlash(n))
+		}
+		return n
+	}
 	exp := &mapping.Export{}
+	var files []file
+	n := 0
 	for _, kind := range []fileKind{kindConnections, kindContacts} {
 		names := found[kind]
 		if len(names) == 0 {
 			continue
 		}
-		display := func(n string) string {
-			if dir != "" {
-				return filepath.Join(dir, filepath.FromSlash(n))
-			}
-			return n
-		}
 		for _, other := range names[1:] {
 			exp.Warnings = append(exp.Warnings, mapping.Warning{File: display(other),
 				Msg: fmt.Sprintf("ignored: %s was read instead", display(names[0]))})
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("read %s: %w", where, err)
 		}
 		data, err := readEntry(fsys, names[0], a.opt.maxSize())
 		if err != nil {
 			return nil, &InputError{Archive: archive, File: display(names[0]), Err: err}
 		}
-		recs, warns, err := parseFile(ctx, display(names[0]), data, kind)
+		files = append(files, file{display(names[0]), kind, data})
+		n += lines(data)
+	}
+	exp.Records = make([]mapping.Record, 0, n) // one allocation: records are large
+	for _, f := range files {
+		err := parseFile(ctx, exp, f.name, f.data, f.kind)
 		var ie *InputError
 		if errors.As(err, &ie) {
 			ie.Archive = archive
@@ -192,11 +201,12 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 		if err != nil {
 			return nil, err
 		}
-		exp.Records = append(exp.Records, recs...)
-		exp.Warnings = append(exp.Warnings, warns...)
 	}
 	return exp, nil
 }
+
+// lines bounds the number of records in a CSV.
+func lines(data []byte) int { return bytes.Count(data, []byte{'\n'}) + 1 }
 
 // locate finds Connections and Contacts files by normalised name, at the
 // root or up to two folders down (a browser unpacks into "Complete_…(1)/").
