@@ -56,8 +56,9 @@ func (p Plan) Count(op Op) int {
 }
 
 // Diff compares the graph (already identified) with what the named target
-// last received. It is pure: dry runs and real runs share it.
-func Diff(s *Snapshot, target, typ string, g *mapping.Graph) Plan {
+// last received. It is pure: dry runs and real runs share it. It fails only
+// on a state item it cannot decode.
+func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 	p := Plan{Target: target, Type: typ}
 	items := map[string]*Item{}
 	if t := s.Targets[target]; t != nil {
@@ -78,8 +79,12 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) Plan {
 		case it.RemoteDeleted:
 			p.Unchanged++ // the user deleted it on the target: leave it deleted
 		case it.Removed || it.Fingerprint != mapping.Fingerprint(c):
-			p.Changes = append(p.Changes, Change{Op: OpUpdate, Contact: c, Base: it.Sent, Prev: it.Ref,
-				Fields: mapping.DiffFields(it.Sent, c)})
+			base, err := it.Contact()
+			if err != nil {
+				return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, c.ID, err)
+			}
+			p.Changes = append(p.Changes, Change{Op: OpUpdate, Contact: c, Base: base, Prev: it.Ref,
+				Fields: mapping.DiffFields(base, c)})
 		default:
 			p.Unchanged++
 		}
@@ -93,9 +98,13 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) Plan {
 	sort.Strings(gone)
 	for _, id := range gone {
 		it := items[id]
-		p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: it.Sent, Base: it.Sent, Prev: it.Ref})
+		last, err := it.Contact()
+		if err != nil {
+			return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, id, err)
+		}
+		p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: last, Base: last, Prev: it.Ref})
 	}
-	return p
+	return p, nil
 }
 
 // Limit caps how many removals a run may make: a count, or a percentage of

@@ -39,13 +39,21 @@ func (s *Snapshot) Apply(target, typ string, r Result) {
 	case r.RemoteDeleted:
 		it := t.Items[r.ID]
 		if it == nil {
-			it = &Item{Sent: r.Sent}
+			it = &Item{Sent: encode(r.Sent)}
 			t.Items[r.ID] = it
 		}
 		it.RemoteDeleted, it.Ref = true, Ref{}
 	default:
-		t.Items[r.ID] = &Item{Fingerprint: mapping.Fingerprint(r.Sent), Ref: r.Ref, Sent: r.Sent}
+		t.Items[r.ID] = &Item{Fingerprint: mapping.Fingerprint(r.Sent), Ref: r.Ref, Sent: encode(r.Sent)}
 	}
+}
+
+func encode(c *mapping.Contact) json.RawMessage {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic("state: marshal contact: " + err.Error()) // plain data: cannot fail
+	}
+	return b
 }
 
 // Journal is the append-only log of confirmed writes of the current run.

@@ -31,7 +31,10 @@ func TestReportGolden(t *testing.T) {
 		Warnings: []mapping.Warning{{File: "Connections.csv", Line: 9, Msg: `unparseable date "31 Foo 2024"`}},
 		Merges:   []mapping.Merge{{Into: "Ana Lima", Record: "Contacts.csv:2", By: "name"}}}
 	s.Identify(g2)
-	plan := Diff(s, "book", "carddav", g2)
+	plan, err := Diff(s, "book", "carddav", g2)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string

@@ -40,12 +40,44 @@ type Target struct {
 type Item struct {
 	Fingerprint string `json:"fingerprint"`
 	Ref         Ref    `json:"ref,omitzero"`
-	// Sent is the contact as linkport sent it: the base of the next merge.
-	Sent *mapping.Contact `json:"sent"`
+	// Sent is the contact as linkport sent it (JSON): the base of the next
+	// merge. It stays encoded until a change needs it, which keeps loading a
+	// 30,000-contact state cheap; see Contact.
+	Sent json.RawMessage `json:"sent"`
 	// Removed: gone from LinkedIn, still on the target (marked or kept).
 	Removed bool `json:"removed,omitempty"`
 	// RemoteDeleted: the user deleted it on the target; linkport leaves it deleted.
 	RemoteDeleted bool `json:"remote_deleted,omitempty"`
+}
+
+// Contact decodes what the target last received.
+func (it *Item) Contact() (*mapping.Contact, error) {
+	var c mapping.Contact
+	if err := json.Unmarshal(it.Sent, &c); err != nil {
+		return nil, fmt.Errorf("decode state item: %w", err)
+	}
+	return &c, nil
+}
+
+// Sent returns the contacts the named target holds: every item neither
+// removed nor deleted by the user.
+func (s *Snapshot) Sent(target string) ([]*mapping.Contact, error) {
+	t := s.Targets[target]
+	if t == nil {
+		return nil, nil
+	}
+	var out []*mapping.Contact
+	for _, it := range t.Items {
+		if it.Removed || it.RemoteDeleted {
+			continue
+		}
+		c, err := it.Contact()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Ref is a target's handle for a contact (a CardDAV href and ETag).
@@ -84,18 +116,21 @@ func Load(path string) (*Snapshot, error) {
 }
 
 func decode(b []byte, s *Snapshot) error {
-	var head struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil || head.Version == nil {
-		return errors.New("not a linkport state file (expected JSON with a \"version\")")
-	}
-	if *head.Version > Version || *head.Version < 1 {
-		return fmt.Errorf("state version %d is not one this linkport reads (%d): use a newer linkport", *head.Version, Version)
-	}
+	s.Version = 0 // the file must say which version it is
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
-	if err := d.Decode(s); err != nil {
+	if err := d.Decode(s); err != nil || s.Version != Version {
+		// Only a failure pays for a second, lenient look at the version.
+		var head struct {
+			Version int `json:"version"`
+		}
+		json.Unmarshal(b, &head)
+		switch {
+		case head.Version > Version:
+			return fmt.Errorf("state version %d is newer than this linkport reads (%d): use a newer linkport", head.Version, Version)
+		case head.Version < 1:
+			return errors.New("not a linkport state file (expected JSON with a \"version\")")
+		}
 		return fmt.Errorf("decode: %w", err)
 	}
 	if s.Identities == nil {

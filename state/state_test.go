@@ -149,6 +149,16 @@ func TestIdentifySeparatesNamesakes(t *testing.T) {
 	}
 }
 
+// diff is Diff for tests: a decode error fails the test.
+func diff(t *testing.T, s *Snapshot, target string, g *mapping.Graph) Plan {
+	t.Helper()
+	p, err := Diff(s, target, "memory", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestDiff(t *testing.T) {
 	s := New()
 	a := person("A", "https://www.linkedin.com/in/a", "", "Acme")
@@ -156,20 +166,20 @@ func TestDiff(t *testing.T) {
 	c := person("C", "https://www.linkedin.com/in/c", "", "Acme")
 	g := graph(a, b, c)
 	s.Identify(g)
-	p := Diff(s, "t", "memory", g)
+	p := diff(t, s, "t", g)
 	if p.Count(OpCreate) != 3 || p.Known != 0 {
 		t.Fatalf("first plan: %+v", p)
 	}
 	for _, ch := range p.Changes {
 		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: Ref{Href: ch.Contact.ID}})
 	}
-	if p := Diff(s, "t", "memory", g); len(p.Changes) != 0 || p.Unchanged != 3 {
+	if p := diff(t, s, "t", g); len(p.Changes) != 0 || p.Unchanged != 3 {
 		t.Fatalf("second plan is not empty: %+v", p)
 	}
 	b2 := *b
 	b2.Company = "New Co"
 	g2 := graph(a, &b2)
-	p = Diff(s, "t", "memory", g2)
+	p = diff(t, s, "t", g2)
 	if p.Count(OpUpdate) != 1 || p.Count(OpRemove) != 1 || p.Unchanged != 1 {
 		t.Fatalf("changed plan: %+v", p)
 	}
@@ -188,20 +198,20 @@ func TestDiff(t *testing.T) {
 	// A removal the target marked (kept, non-zero ref) is not planned again;
 	// the person's return is an update that clears the mark.
 	s.Apply("t", "memory", Result{Op: OpRemove, ID: c.ID, Ref: Ref{Href: c.ID}})
-	if p := Diff(s, "t", "memory", graph(a, b)); p.Count(OpRemove) != 0 {
+	if p := diff(t, s, "t", graph(a, b)); p.Count(OpRemove) != 0 {
 		t.Errorf("marked removal planned again: %+v", p)
 	}
-	if p := Diff(s, "t", "memory", g); p.Count(OpUpdate) != 1 {
+	if p := diff(t, s, "t", g); p.Count(OpUpdate) != 1 {
 		t.Errorf("returning person: %+v", p)
 	}
 	// A deletion (zero ref) forgets the item: the person's return is a create.
 	s.Apply("t", "memory", Result{Op: OpRemove, ID: c.ID})
-	if p := Diff(s, "t", "memory", g); p.Count(OpCreate) != 1 {
+	if p := diff(t, s, "t", g); p.Count(OpCreate) != 1 {
 		t.Errorf("returning deleted person: %+v", p)
 	}
 	// The user deleted it on the target: never recreated.
 	s.Apply("t", "memory", Result{Op: OpUpdate, ID: a.ID, Sent: a, RemoteDeleted: true})
-	if p := Diff(s, "t", "memory", graph(a, b)); p.Count(OpCreate)+p.Count(OpUpdate) != 0 {
+	if p := diff(t, s, "t", graph(a, b)); p.Count(OpCreate)+p.Count(OpUpdate) != 0 {
 		t.Errorf("remote-deleted person planned again: %+v", p)
 	}
 }

@@ -73,7 +73,10 @@ func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, names []s
 	var guard []error
 	for _, name := range names {
 		typ := cfg.targets[name].Type
-		p := state.Diff(snap, name, typ, g)
+		p, err := state.Diff(snap, name, typ, g)
+		if err != nil {
+			return inputError{err}
+		}
 		if err := p.CheckRemovals(cfg.limit, len(g.People)); err != nil && !a.g.force {
 			guard = append(guard, err)
 		}

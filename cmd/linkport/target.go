@@ -7,7 +7,6 @@ import (
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/csvfile"
-	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -104,12 +103,16 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 	tc := cfg.targets[name]
 	switch {
 	case tc.csv != nil:
+		base, err := snap.Sent(name)
+		if err != nil {
+			return nil, 0, err
+		}
 		t, err := csvfile.New(csvfile.Options{
 			Path:        expandPath(tc.csv.Path),
 			Profile:     tc.csv.profile,
 			Mode:        tc.csv.Mode,
 			SourceLabel: a.sourceLabel,
-			Base:        sent(snap, name),
+			Base:        base,
 		})
 		return t, 1, err
 	}
@@ -133,20 +136,4 @@ func (c *csvConfig) loadProfile(cfg *Config, name string) error {
 		return configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 	}
 	return nil
-}
-
-// sent lists what the named target holds according to the state: a file
-// target rewrites them all, not only this run's changes.
-func sent(snap *state.Snapshot, target string) []*mapping.Contact {
-	t := snap.Targets[target]
-	if t == nil {
-		return nil
-	}
-	var out []*mapping.Contact
-	for _, it := range t.Items {
-		if !it.Removed && !it.RemoteDeleted && it.Sent != nil {
-			out = append(out, it.Sent)
-		}
-	}
-	return out
 }

@@ -126,9 +126,12 @@ func TestConformance(t *testing.T) {
 // run diffs people against the snapshot and syncs the plan, as the CLI does.
 func run(t testing.TB, tg *cd.Target, snap *state.Snapshot, people []*mapping.Contact) (state.Plan, []state.Result, error) {
 	t.Helper()
-	plan := state.Diff(snap, "dav", "carddav", &mapping.Graph{People: people})
+	plan, err := state.Diff(snap, "dav", "carddav", &mapping.Graph{People: people})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var results []state.Result
-	err := connectors.Sync(context.Background(), tg, plan, connectors.SyncOptions{Workers: tg.Workers()},
+	err = connectors.Sync(context.Background(), tg, plan, connectors.SyncOptions{Workers: tg.Workers()},
 		func(r state.Result) error {
 			results = append(results, r)
 			if r.Err == nil {

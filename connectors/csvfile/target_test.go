@@ -492,17 +492,16 @@ func keys(m map[string]string) []string {
 func syncRun(t *testing.T, snap *state.Snapshot, people []*mapping.Contact, mk func(base []*mapping.Contact) *Target) state.Plan {
 	t.Helper()
 	ctx := context.Background()
-	var base []*mapping.Contact
-	if st := snap.Targets["crm"]; st != nil {
-		for _, it := range st.Items {
-			if !it.Removed && !it.RemoteDeleted {
-				base = append(base, it.Sent)
-			}
-		}
+	base, err := snap.Sent("crm")
+	if err != nil {
+		t.Fatal(err)
 	}
 	tg := mk(base)
-	plan := state.Diff(snap, "crm", "csv", &mapping.Graph{People: people})
-	err := connectors.Sync(ctx, tg, plan, connectors.SyncOptions{Workers: 2}, func(r state.Result) error {
+	plan, err := state.Diff(snap, "crm", "csv", &mapping.Graph{People: people})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = connectors.Sync(ctx, tg, plan, connectors.SyncOptions{Workers: 2}, func(r state.Result) error {
 		if r.Err == nil {
 			snap.Apply("crm", "csv", r)
 		}
