@@ -150,7 +150,7 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd())
+	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd())
 	return root
 }
 

@@ -188,3 +188,16 @@ func TestBadInputExitsTwoAndTouchesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestDemo(t *testing.T) {
+	env(t)
+	code, out, errs := runCLI(t, "demo")
+	if code != exitOK {
+		t.Fatalf("demo exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"148 created", "0 created, 0 updated, 0 removed, 148 unchanged", "148 cards are in http://127.0.0.1:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/state"
 )
@@ -77,8 +79,8 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 		case "carddav":
 			tc.carddav = &carddavConfig{}
 			err = decodeTarget(cfg, name, raw, tc.carddav)
-			if err == nil && tc.carddav.URL == "" {
-				err = configError{fmt.Errorf("config %s: targets.%s: url is required", cfg.where(), name)}
+			if err == nil {
+				err = tc.carddav.check(cfg, name)
 			}
 		case "webhook":
 			tc.webhook = &webhookConfig{}
@@ -115,8 +117,44 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 			Base:        base,
 		})
 		return t, 1, err
+	case tc.carddav != nil:
+		c := tc.carddav
+		password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
+		if err != nil {
+			return nil, 0, err
+		}
+		t, err := carddav.New(ctx, carddav.Options{
+			URL: c.URL, AddressBook: c.AddressBook, Username: c.Username, Password: password,
+			VCardVersion: c.VCardVersion, OnRemove: c.OnRemove, Conflict: c.Conflict,
+			Concurrency: c.Concurrency, BackupDir: expandPath(c.BackupDir), CAFile: expandPath(c.CAFile),
+			Timeout: c.Timeout,
+		}, a.log)
+		if err != nil {
+			return nil, 0, err
+		}
+		return t, t.Workers(), nil
 	}
 	return nil, 0, fmt.Errorf("target %s: type %s is not available yet", name, tc.Type)
+}
+
+// check validates the keys a diff must not wait for a server to reject.
+func (c *carddavConfig) check(cfg *Config, name string) error {
+	bad := func(key, val, want string) error {
+		return configError{fmt.Errorf("config %s: targets.%s: %s %q: want %s", cfg.where(), name, key, val, want)}
+	}
+	switch {
+	case c.URL == "":
+		return configError{fmt.Errorf("config %s: targets.%s: url is required", cfg.where(), name)}
+	case !slices.Contains([]string{"", "auto", "3.0", "4.0"}, c.VCardVersion):
+		return bad("vcard_version", c.VCardVersion, "auto, 3.0 or 4.0")
+	case !slices.Contains([]string{"", "mark", "delete", "keep"}, c.OnRemove):
+		return bad("on_remove", c.OnRemove, "mark, delete or keep")
+	case !slices.Contains([]string{"", "keep-remote", "overwrite"}, c.Conflict):
+		return bad("conflict", c.Conflict, "keep-remote or overwrite")
+	case c.Concurrency < 0:
+		return bad("concurrency", fmt.Sprint(c.Concurrency), "a positive number")
+	}
+	return nil
 }
 
 // loadProfile resolves the profile: a built-in name or a path to a YAML file.
