@@ -55,6 +55,10 @@ func NormalizePhone(s string) Phone {
 // Scheme, country subdomain, "www.", query, fragment, trailing slash and
 // percent-encoding do not matter. Anything that is not a /in/ URL yields "", "".
 func NormalizeProfileURL(s string) (canonical, slug string) {
+	const prefix = "https://www.linkedin.com/in/"
+	if rest, ok := strings.CutPrefix(s, prefix); ok && isPlainSlug(rest) {
+		return s, rest // what every export since 2023 holds, without parsing
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", ""
@@ -78,9 +82,66 @@ func NormalizeProfileURL(s string) (canonical, slug string) {
 	return "https://www.linkedin.com/in/" + url.PathEscape(slug), slug
 }
 
+// isPlainSlug reports whether s is a slug that needs no decoding or folding.
+func isPlainSlug(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // NormalizeName trims a name and folds runs of white space into one space.
 func NormalizeName(s string) string {
+	if isNormalName(s) {
+		return s // the common case, without allocating
+	}
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// isNormalName reports whether s is ASCII-spaced already: no leading,
+// trailing or doubled spaces and no other white space.
+func isNormalName(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case b < ' ' || b >= 0x80:
+			if b >= 0x80 {
+				return isNormalNameSlow(s)
+			}
+			return false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
+}
+
+func isNormalNameSlow(s string) bool {
+	prevSpace := true
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case unicode.IsSpace(r):
+			return false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace
 }
 
 // nameKey is the comparison form of a name: normalised and lower-case.

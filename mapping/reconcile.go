@@ -1,9 +1,9 @@
 package mapping
 
 import (
-	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 )
 
 // Options tune Reconcile.
@@ -50,27 +50,30 @@ type Stats struct {
 }
 
 // Reconcile turns source records into the canonical graph. Connections come
-// first so that a connection is always the person a Contacts row joins.
+// first (a first pass over the records, then a second for the rest) so that
+// a connection is always the person a Contacts row joins.
 // IDs are left empty: the state's identity map assigns them.
 func Reconcile(exp *Export, opt Options) *Graph {
 	g := &Graph{Warnings: slices.Clone(exp.Warnings)}
-	r := reconciler{g: g, byKey: map[string]*Contact{}, byName: map[string][]*Contact{}}
-	records := slices.Clone(exp.Records)
-	sort.SliceStable(records, func(i, j int) bool {
-		return records[i].Kind == KindConnection && records[j].Kind != KindConnection
-	})
-	for i := range records {
-		rec := &records[i]
-		switch {
-		case rec.Hidden:
-			g.Stats.HiddenMembers++
-			continue
-		case rec.Kind == KindConnection:
-			g.Stats.Connections++
-		default:
-			g.Stats.Contacts++
+	n := len(exp.Records)
+	r := reconciler{g: g, byKey: make(map[string]*Contact, n), byName: make(map[string][]*Contact, n)}
+	g.People = make([]*Contact, 0, n)
+	for _, connections := range []bool{true, false} {
+		for i := range exp.Records {
+			rec := &exp.Records[i]
+			switch {
+			case (rec.Kind == KindConnection) != connections:
+				continue
+			case rec.Hidden:
+				g.Stats.HiddenMembers++
+				continue
+			case rec.Kind == KindConnection:
+				g.Stats.Connections++
+			default:
+				g.Stats.Contacts++
+			}
+			r.add(rec, opt)
 		}
-		r.add(rec, opt)
 	}
 	for _, p := range g.People {
 		finish(p)
@@ -118,8 +121,9 @@ func (r *reconciler) add(rec *Record, opt Options) {
 			r.byKey[k] = into
 		}
 	}
-	if in == into && in.Name != "" {
-		r.byName[nameKey(in.Name)] = append(r.byName[nameKey(in.Name)], in)
+	if in == into && in.Name != "" && opt.MergeByName {
+		k := nameKey(in.Name)
+		r.byName[k] = append(r.byName[k], in)
 	}
 }
 
@@ -142,13 +146,14 @@ func fromRecord(rec *Record) *Contact {
 		LastName:  NormalizeName(rec.LastName),
 		Company:   NormalizeName(rec.Company),
 		Title:     NormalizeName(rec.Title),
-		Origins:   []string{fmt.Sprintf("%s:%d", rec.File, rec.Line)},
+		Origins:   []string{rec.File + ":" + strconv.Itoa(rec.Line)},
 	}
 	c.Name = NormalizeName(c.FirstName + " " + c.LastName)
 	if c.Name == "" {
 		c.Name = NormalizeName(rec.FullName)
 	}
-	c.ProfileURL, _ = NormalizeProfileURL(rec.ProfileURL)
+	var slug string
+	c.ProfileURL, slug = NormalizeProfileURL(rec.ProfileURL)
 	for _, e := range rec.Emails {
 		if e = NormalizeEmail(e); e != "" && !slices.Contains(c.Emails, e) {
 			c.Emails = append(c.Emails, e)
@@ -169,14 +174,14 @@ func fromRecord(rec *Record) *Contact {
 		src += ":" + rec.Origin
 	}
 	c.Sources = []string{src}
-	c.Keys = identityKeys(c)
+	c.Keys = identityKeys(c, slug)
 	return c
 }
 
 // identityKeys lists a person's identity keys, strongest first.
-func identityKeys(c *Contact) []string {
-	var ks []string
-	if _, slug := NormalizeProfileURL(c.ProfileURL); slug != "" {
+func identityKeys(c *Contact, slug string) []string {
+	ks := make([]string, 0, 2+len(c.Emails))
+	if slug != "" {
 		ks = append(ks, "url:"+slug)
 	}
 	for _, e := range c.Emails {
