@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -46,6 +47,22 @@ type Contact struct {
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 
+	// Enrichment from the rest of the archive (see Enrich); empty for people
+	// without such data, so their JSON and fingerprint do not change.
+	LastContacted string `json:"last_contacted,omitempty"` // YYYY-MM-DD of the newest message with them
+	MessageCount  int    `json:"message_count,omitempty"`  // messages in conversations with them, drafts excluded
+	// LastMessageFrom says who wrote the newest message: "me", "them" or
+	// "other" (someone else in a group conversation).
+	LastMessageFrom string   `json:"last_message_from,omitempty"`
+	InvitedBy       string   `json:"invited_by,omitempty"`      // who sent the invitation: "me" or "them"
+	InvitedOn       string   `json:"invited_on,omitempty"`      // YYYY-MM-DD
+	InvitationText  string   `json:"invitation_text,omitempty"` // the invitation's own words
+	Notes           []string `json:"notes,omitempty"`           // the user's private LinkedIn notes on them
+	EndorsedYou     []string `json:"endorsed_you,omitempty"`    // skills they endorsed the user for
+	YouEndorsed     []string `json:"you_endorsed,omitempty"`    // skills the user endorsed them for
+	RecommendedYou  string   `json:"recommended_you,omitempty"` // YYYY-MM-DD, or "yes" when undated
+	YouRecommended  string   `json:"you_recommended,omitempty"` // YYYY-MM-DD, or "yes" when undated
+
 	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
 	Keys []string `json:"-"`
 	// Origins cite every record folded into this person as file:line.
@@ -69,7 +86,9 @@ type Field struct {
 
 // fieldNames fixes the order of Fields.
 var fieldNames = []string{"name", "first_name", "last_name", "profile_url", "emails",
-	"email_status", "phones", "company", "title", "addresses", "sites", "connected_on", "sources"}
+	"email_status", "phones", "company", "title", "addresses", "sites", "connected_on", "sources",
+	"last_contacted", "message_count", "last_message_from", "invited_by", "invited_on", "invitation_text",
+	"notes", "endorsed_you", "you_endorsed", "recommended_you", "you_recommended"}
 
 // Fields flattens the contact into named text values, lists joined with "; ".
 // Reports, field-level diffs and the generic CSV profile all read this one view.
@@ -81,12 +100,23 @@ func (c *Contact) Fields() []Field {
 	values := []string{c.Name, c.FirstName, c.LastName, c.ProfileURL, strings.Join(c.Emails, "; "),
 		string(c.EmailStatus), strings.Join(phones, "; "), c.Company, c.Title,
 		strings.Join(c.Addresses, "; "), strings.Join(c.Sites, "; "), c.ConnectedOn,
-		strings.Join(c.Sources, "; ")}
+		strings.Join(c.Sources, "; "),
+		c.LastContacted, count(c.MessageCount), c.LastMessageFrom, c.InvitedBy, c.InvitedOn, c.InvitationText,
+		strings.Join(c.Notes, "; "), strings.Join(c.EndorsedYou, "; "), strings.Join(c.YouEndorsed, "; "),
+		c.RecommendedYou, c.YouRecommended}
 	fs := make([]Field, len(fieldNames))
 	for i, n := range fieldNames {
 		fs[i] = Field{n, values[i]}
 	}
 	return fs
+}
+
+// count is n as text, or "" for none, so a person without messages has an empty field.
+func count(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // Change is the old and new value of one field.

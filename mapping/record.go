@@ -61,4 +61,13 @@ func (w Warning) String() string {
 type Export struct {
 	Records  []Record
 	Warnings []Warning
+
+	// The rest of the archive, which enriches the people Records yield
+	// (see Enrich). Empty when the source has no such files.
+	Messages        []Message
+	Invitations     []Invitation
+	Notes           []Note
+	Endorsements    []Endorsement
+	Recommendations []Recommendation
+	Follows         []Follow
 }

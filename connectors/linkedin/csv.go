@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,10 +21,21 @@ import (
 type fileKind int
 
 const (
-	kindUnknown     fileKind = iota // a lone CSV with another name: the header decides
-	kindConnections                 // Connections.csv
-	kindContacts                    // Contacts.csv, 2018 "Imported Contacts.csv"
+	kindUnknown                 fileKind = iota // a lone CSV with another name: the header decides
+	kindConnections                             // Connections.csv
+	kindContacts                                // Contacts.csv, 2018 "Imported Contacts.csv"
+	kindMessages                                // messages.csv, 2018 "Messages.csv"
+	kindInvitations                             // Invitations.csv
+	kindNotes                                   // Notes.csv (2026)
+	kindEndorsementsReceived                    // Endorsement_Received_Info.csv
+	kindEndorsementsGiven                       // Endorsement_Given_Info.csv
+	kindRecommendationsReceived                 // Recommendations_Received.csv
+	kindRecommendationsGiven                    // Recommendations_Given.csv
+	kindFollows                                 // Company Follows.csv
 )
+
+// isPeople reports whether the kind yields records (people) rather than enrichment.
+func (k fileKind) isPeople() bool { return k <= kindContacts }
 
 // Canonical columns. Headers are matched by name (see headerColumns), never by position.
 const (
@@ -103,15 +115,21 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byt
 	}
 	exp.Warnings = append(exp.Warnings, warns...)
 	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = sniffDelimiter(text)
+	r.Comma = sniffDelimiter(text, kind)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 
-	cols, kind, err := findHeader(r, name, kind)
+	header, kind, err := findHeader(r, name, kind)
+	var ie *InputError
+	if errors.Is(err, ErrNoHeader) && !kind.isPeople() && errors.As(err, &ie) {
+		// Enrichment is optional: a file LinkedIn reshaped must not stop a sync.
+		exp.Warnings = append(exp.Warnings, mapping.Warning{File: name, Msg: "ignored: " + ie.Err.Error()})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	p := rowParser{exp: exp, name: name, cols: cols, kind: kind}
+	s := newSheet(exp, name, kind, header)
 	for n := 0; ; n++ {
 		if n%ctxCheckInterval == 0 {
 			if err := ctx.Err(); err != nil {
@@ -126,13 +144,26 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byt
 			return csvError(name, err)
 		}
 		line, _ := r.FieldPos(0)
-		p.row(row, line)
+		s.row(row, line)
 	}
-	if p.badDates > maxDateWarnings {
-		exp.Warnings = append(exp.Warnings, mapping.Warning{File: name,
-			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
-	}
+	s.done()
 	return nil
+}
+
+// sheet turns the data rows of one file into records or enrichment rows. The
+// CSV reader and the API (whose rows are keyed by the same column names)
+// both feed it, so both read a row the same way.
+type sheet interface {
+	row(row []string, line int)
+	done()
+}
+
+// newSheet returns the parser for a file of kind whose header is header.
+func newSheet(exp *mapping.Export, name string, kind fileKind, header []string) sheet {
+	if kind.isPeople() {
+		return newRowParser(exp, name, kind, header)
+	}
+	return newActivityParser(exp, name, kind, header)
 }
 
 // csvError turns a reader error into an *InputError citing the row.
@@ -175,13 +206,13 @@ func decode(name string, b []byte) ([]byte, []mapping.Warning, error) {
 
 // sniffDelimiter picks ',', ';' or TAB from the header line: LinkedIn writes
 // commas, its UTF-16 files tabs, and Excel in many locales semicolons.
-func sniffDelimiter(text []byte) rune {
+func sniffDelimiter(text []byte, kind fileKind) rune {
 	for i := 0; i < 64 && len(text) > 0; i++ {
 		line, rest, _ := bytes.Cut(text, []byte{'\n'})
 		text = rest
 		head := strings.ToLower(strings.TrimLeft(string(line), "\ufeff\" \t"))
-		if !strings.HasPrefix(head, "first") && !strings.HasPrefix(head, "source") {
-			continue
+		if kind.isPeople() && !strings.HasPrefix(head, "first") && !strings.HasPrefix(head, "source") {
+			continue // past the Notes: preamble
 		}
 		best, n := ',', bytes.Count(line, []byte{','})
 		for _, d := range []rune{';', '\t'} {
@@ -196,31 +227,26 @@ func sniffDelimiter(text []byte) rune {
 
 // findHeader reads records until the header row, so a preamble of any length
 // (LinkedIn's "Notes:" lines, Excel's "Notes:,," cells) is passed over.
-func findHeader(r *csv.Reader, name string, kind fileKind) ([numCols]int, fileKind, error) {
-	var cols [numCols]int
+func findHeader(r *csv.Reader, name string, kind fileKind) ([]string, fileKind, error) {
 	for i := 0; i < maxPreambleRows; i++ {
 		row, err := r.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return cols, kind, csvError(name, err)
+			return nil, kind, csvError(name, err)
 		}
-		k, ok := headerKind(row, kind)
-		if !ok {
+		if !kind.isPeople() {
+			if isActivityHeader(row, kind) {
+				return slices.Clone(row), kind, nil
+			}
 			continue
 		}
-		for c := range cols {
-			cols[c] = -1
+		if k, ok := headerKind(row, kind); ok {
+			return slices.Clone(row), k, nil
 		}
-		for i, h := range row {
-			if c, ok := headerColumns[normHeader(h)]; ok && cols[c] < 0 {
-				cols[c] = i
-			}
-		}
-		return cols, k, nil
 	}
-	return cols, kind, &InputError{File: name, Err: fmt.Errorf("%w; expected a row starting %s", ErrNoHeader, expectedHeader(kind))}
+	return nil, kind, &InputError{File: name, Err: fmt.Errorf("%w; expected a row starting %s", ErrNoHeader, expectedHeader(kind))}
 }
 
 func expectedHeader(kind fileKind) string {
@@ -229,6 +255,9 @@ func expectedHeader(kind fileKind) string {
 		return `"First Name,Last Name"`
 	case kindContacts:
 		return `"Source,FirstName,LastName" or "First Name,Last Name"`
+	case kindUnknown:
+	default:
+		return activityHeaders[kind].example
 	}
 	return `"First Name,Last Name" (Connections.csv) or "Source,FirstName,LastName" (Contacts.csv)`
 }
@@ -268,6 +297,27 @@ func headerKind(row []string, kind fileKind) (fileKind, bool) {
 func normHeader(s string) string {
 	s = strings.ToLower(strings.Trim(s, "\ufeff\" \t"))
 	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s)
+}
+
+// newRowParser maps header's columns by name.
+func newRowParser(exp *mapping.Export, name string, kind fileKind, header []string) *rowParser {
+	p := &rowParser{exp: exp, name: name, kind: kind}
+	for c := range p.cols {
+		p.cols[c] = -1
+	}
+	for i, h := range header {
+		if c, ok := headerColumns[normHeader(h)]; ok && p.cols[c] < 0 {
+			p.cols[c] = i
+		}
+	}
+	return p
+}
+
+func (p *rowParser) done() {
+	if p.badDates > maxDateWarnings {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name,
+			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
+	}
 }
 
 // rowParser turns data rows into records.

@@ -68,7 +68,9 @@ func FromZipBytes(b []byte, name string, opt Options) *Archive {
 	return &Archive{opt: opt, zip: b, name: name}
 }
 
-// Read reads Connections and Contacts. Bad input is an *InputError naming
+// Read reads Connections and Contacts into records, and messages,
+// invitations, notes, endorsements, recommendations and company follows
+// into the export's enrichment lists (see mapping.Enrich). Bad input is an *InputError naming
 // the file and, for a row, its line; unusual but readable input (another
 // encoding, an unknown date) becomes a warning in the export.
 func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
@@ -175,7 +177,7 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 	exp := &mapping.Export{}
 	var files []file
 	n := 0
-	for _, kind := range []fileKind{kindConnections, kindContacts} {
+	for _, kind := range allKinds {
 		names := found[kind]
 		if len(names) == 0 {
 			continue
@@ -208,7 +210,7 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 // lines bounds the number of records in a CSV.
 func lines(data []byte) int { return bytes.Count(data, []byte{'\n'}) + 1 }
 
-// locate finds Connections and Contacts files by normalised name, at the
+// locate finds the files linkport reads by normalised name, at the
 // root or up to two folders down (a browser unpacks into "Complete_…(1)/").
 // Shallower paths come first.
 func locate(fsys fs.FS) (map[fileKind][]string, error) {
@@ -241,21 +243,35 @@ func locate(fsys fs.FS) (map[fileKind][]string, error) {
 }
 
 // kindOf recognises a file by its normalised name across eras
-// ("Connections.csv"; "Contacts.csv", 2018 "Imported Contacts.csv").
+// ("Connections.csv"; "Contacts.csv", 2018 "Imported Contacts.csv";
+// "messages.csv", 2018 "Messages.csv"; "Company Follows.csv" …).
 func kindOf(name string) fileKind {
 	n := strings.ToLower(name)
 	if !strings.HasSuffix(n, ".csv") {
 		return kindUnknown
 	}
 	n = strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.TrimSuffix(n, ".csv"))
-	switch n {
-	case "connections":
-		return kindConnections
-	case "contacts", "importedcontacts":
-		return kindContacts
-	}
-	return kindUnknown
+	return fileNames[n]
 }
+
+// fileNames maps normalised file names of every era to their kind.
+var fileNames = map[string]fileKind{
+	"connections":             kindConnections,
+	"contacts":                kindContacts,
+	"importedcontacts":        kindContacts,
+	"messages":                kindMessages,
+	"invitations":             kindInvitations,
+	"notes":                   kindNotes,
+	"endorsementreceivedinfo": kindEndorsementsReceived,
+	"endorsementgiveninfo":    kindEndorsementsGiven,
+	"recommendationsreceived": kindRecommendationsReceived,
+	"recommendationsgiven":    kindRecommendationsGiven,
+	"companyfollows":          kindFollows,
+}
+
+// allKinds is the order files are read in: people first.
+var allKinds = []fileKind{kindConnections, kindContacts, kindMessages, kindInvitations, kindNotes,
+	kindEndorsementsReceived, kindEndorsementsGiven, kindRecommendationsReceived, kindRecommendationsGiven, kindFollows}
 
 // readEntry reads one file of fsys, refusing one that inflates past max:
 // the declared size is checked first, the bytes actually read second,

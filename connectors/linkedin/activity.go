@@ -1,0 +1,232 @@
+package linkedin
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// Columns of the files that enrich people (messages, invitations, notes,
+// endorsements, recommendations, company follows), matched by name.
+// Subjects, message bodies and recommendation texts have no column here:
+// linkport never reads them.
+const (
+	aFrom = iota
+	aTo
+	aFromURL
+	aToURL
+	aDate
+	aEdited
+	aConversation
+	aFolder
+	aDirection
+	aDraft
+	aText
+	aSkill
+	aFirst
+	aLast
+	aURL
+	aCompany
+	aTitle
+	aStatus
+	aOrg
+	numActivityCols
+)
+
+// activityColumns maps normalised header names of every era to columns;
+// see linkedin-formats.md §3.1. Notes.csv's header is reported, not
+// verified, so the plain spellings are accepted too.
+var activityColumns = map[string]int{
+	"from": aFrom, "to": aTo,
+	"senderprofileurl": aFromURL, "inviterprofileurl": aFromURL,
+	"recipientprofileurls": aToURL, "inviteeprofileurl": aToURL,
+	"date": aDate, "sentat": aDate, "endorsementdate": aDate, "creationdate": aDate,
+	"createdon": aDate, "createdat": aDate, "followedon": aDate,
+	"editedon": aEdited, "editedat": aEdited, "updatedon": aEdited,
+	"conversationid": aConversation, "folder": aFolder, "direction": aDirection,
+	"ismessagedraft": aDraft,
+	"message":        aText, "note": aText, "notes": aText,
+	"skillname": aSkill,
+	"firstname": aFirst, "endorserfirstname": aFirst, "endorseefirstname": aFirst, "connectionfirstname": aFirst,
+	"lastname": aLast, "endorserlastname": aLast, "endorseelastname": aLast, "connectionlastname": aLast,
+	"endorserpublicurl": aURL, "endorseepublicurl": aURL, "connectionprofileurl": aURL, "profileurl": aURL, "url": aURL,
+	"company": aCompany, "jobtitle": aTitle,
+	"status": aStatus, "endorsementstatus": aStatus, "displaystatus": -1,
+	"organization": aOrg,
+}
+
+// activityHeader is how a file's header row is recognised: it holds every
+// required (normalised) name.
+type activityHeader struct {
+	required []string
+	example  string // for the "no header" error
+}
+
+var activityHeaders = map[fileKind]activityHeader{
+	kindMessages:                {[]string{"from", "date"}, `"CONVERSATION ID,…,FROM,…,DATE" or 2018's "From,To,Date"`},
+	kindInvitations:             {[]string{"from", "to", "sentat"}, `"From,To,Sent At,Message,Direction"`},
+	kindNotes:                   {[]string{"note"}, `"Connection First Name,Connection Last Name,Connection Profile URL,Note"`},
+	kindEndorsementsReceived:    {[]string{"skillname", "endorserfirstname"}, `"Endorsement Date,Skill Name,Endorser First Name"`},
+	kindEndorsementsGiven:       {[]string{"skillname", "endorseefirstname"}, `"Endorsement Date,Skill Name,Endorsee First Name"`},
+	kindRecommendationsReceived: {[]string{"firstname", "lastname"}, `"First Name,Last Name,Company,Job Title,Text"`},
+	kindRecommendationsGiven:    {[]string{"firstname", "lastname"}, `"First Name,Last Name,Company,Job Title,Text"`},
+	kindFollows:                 {[]string{"organization"}, `"Organization,Followed On"`},
+}
+
+func isActivityHeader(row []string, kind fileKind) bool {
+	have := make(map[string]bool, len(row))
+	for _, h := range row {
+		have[normHeader(h)] = true
+	}
+	req := activityHeaders[kind].required
+	if kind == kindNotes && !have["note"] {
+		req = []string{"notes"}
+	}
+	for _, n := range req {
+		if !have[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// activityLayouts are the date shapes of these files (linkedin-formats.md
+// §1.6), most common first.
+var activityLayouts = []string{
+	"2006-01-02 15:04:05 MST",      // messages DATE (2021+), UTC
+	"1/2/06, 3:04 PM",              // Invitations Sent At, 2018 messages, Recommendations
+	"2006/01/02 15:04:05 MST",      // Endorsement Date
+	"Mon Jan 2 15:04:05 MST 2006",  // Company Follows (Java's Date.toString)
+	"Mon Jan _2 15:04:05 MST 2006", // the same with a space-padded day
+	"2006-01-02T15:04:05",          // messages ~2019/2020
+	"2006-01-02 15:04:05",
+	time.RFC3339,
+	"2006-01-02",
+	"02 Jan 2006",
+	"1/2/2006",
+	"1/2/06",
+}
+
+// activityParser turns rows of one enrichment file into the export's lists.
+type activityParser struct {
+	exp      *mapping.Export
+	name     string
+	kind     fileKind
+	cols     [numActivityCols]int
+	badDates int
+	layout   int
+}
+
+func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
+	p := &activityParser{exp: exp, name: name, kind: kind}
+	for c := range p.cols {
+		p.cols[c] = -1
+	}
+	for i, h := range header {
+		if c, ok := activityColumns[normHeader(h)]; ok && c >= 0 && p.cols[c] < 0 {
+			p.cols[c] = i
+		}
+	}
+	return p
+}
+
+func (p *activityParser) get(row []string, col int) string {
+	i := p.cols[col]
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[i])
+}
+
+func (p *activityParser) row(row []string, line int) {
+	empty := true
+	for _, v := range row {
+		if strings.TrimSpace(v) != "" {
+			empty = false
+			break
+		}
+	}
+	if empty {
+		return
+	}
+	get := func(c int) string { return p.get(row, c) }
+	e := p.exp
+	switch p.kind {
+	case kindMessages:
+		if strings.EqualFold(get(aDraft), "yes") || strings.EqualFold(get(aFolder), "spam") {
+			return // never sent, or not a conversation
+		}
+		dir, folder := strings.ToUpper(get(aDirection)), strings.ToUpper(get(aFolder))
+		e.Messages = append(e.Messages, mapping.Message{File: p.name, Line: line,
+			Conversation: get(aConversation), From: get(aFrom), FromURL: get(aFromURL),
+			To: get(aTo), ToURLs: splitURLs(get(aToURL)), Date: p.date(get(aDate), "DATE", line),
+			Outgoing: dir == "OUTGOING" || folder == "SENT"})
+	case kindInvitations:
+		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
+			From: get(aFrom), To: get(aTo), FromURL: get(aFromURL), ToURL: get(aToURL),
+			SentAt: p.date(get(aDate), "Sent At", line), Text: get(aText),
+			Outgoing: strings.EqualFold(get(aDirection), "OUTGOING")})
+	case kindNotes:
+		e.Notes = append(e.Notes, mapping.Note{File: p.name, Line: line,
+			FirstName: get(aFirst), LastName: get(aLast), ProfileURL: get(aURL), Text: get(aText),
+			CreatedOn: p.date(get(aDate), "Created On", line), EditedOn: p.date(get(aEdited), "Edited On", line)})
+	case kindEndorsementsReceived, kindEndorsementsGiven:
+		e.Endorsements = append(e.Endorsements, mapping.Endorsement{File: p.name, Line: line,
+			Given: p.kind == kindEndorsementsGiven, Skill: get(aSkill),
+			FirstName: get(aFirst), LastName: get(aLast), ProfileURL: get(aURL),
+			Date: p.date(get(aDate), "Endorsement Date", line), Status: get(aStatus)})
+	case kindRecommendationsReceived, kindRecommendationsGiven:
+		e.Recommendations = append(e.Recommendations, mapping.Recommendation{File: p.name, Line: line,
+			Given: p.kind == kindRecommendationsGiven, FirstName: get(aFirst), LastName: get(aLast),
+			Company: get(aCompany), Title: get(aTitle),
+			Date: p.date(get(aDate), "Creation Date", line), Status: get(aStatus)})
+	case kindFollows:
+		if get(aOrg) != "" {
+			e.Follows = append(e.Follows, mapping.Follow{File: p.name, Line: line,
+				Organization: get(aOrg), FollowedOn: p.date(get(aDate), "Followed On", line)})
+		}
+	}
+}
+
+func (p *activityParser) done() {
+	if p.badDates > maxDateWarnings {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name,
+			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
+	}
+}
+
+// date parses a date of any layout above; an unknown shape is a warning and
+// a zero time, the row is kept.
+func (p *activityParser) date(s, column string, line int) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(activityLayouts[p.layout], s); err == nil {
+		return t
+	}
+	for i, l := range activityLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			p.layout = i
+			return t
+		}
+	}
+	p.badDates++
+	if p.badDates <= maxDateWarnings {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: line,
+			Msg: fmt.Sprintf("unparseable date %q in %s (expected like \"2024-06-01 14:03:22 UTC\" or \"6/1/24, 2:03 PM\"); row kept without a date", s, column)})
+	}
+	return time.Time{}
+}
+
+// splitURLs splits RECIPIENT PROFILE URLS, joined by "," without a space.
+func splitURLs(s string) []string {
+	var out []string
+	for u := range strings.SplitSeq(s, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}

@@ -1,0 +1,459 @@
+package mapping
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Message is one row of messages.csv without its subject or body: linkport
+// keeps who wrote to whom and when, never what was written.
+type Message struct {
+	File string
+	Line int
+
+	Conversation string // CONVERSATION ID; "" in the 2018 file
+	From         string // the sender's display name
+	FromURL      string // SENDER PROFILE URL; "" before 2021 and for deleted members
+	// To holds the recipients' display names joined by ", "; names may
+	// contain ", " themselves ("Jane Doe, PhD"), so ToURLs is preferred.
+	To     string
+	ToURLs []string
+	Date   time.Time // zero when unparseable (a warning says so)
+	// Outgoing is set when the file itself says the user sent it (2018's
+	// Direction OUTGOING or folder SENT); later files say it only through
+	// the sender's URL.
+	Outgoing bool
+}
+
+// Invitation is one row of Invitations.csv.
+type Invitation struct {
+	File string
+	Line int
+
+	From, To       string // display names
+	FromURL, ToURL string // inviterProfileUrl, inviteeProfileUrl (late 2023 on)
+	SentAt         time.Time
+	Text           string // the invitation's message, often empty
+	Outgoing       bool   // Direction OUTGOING: the user invited them
+}
+
+// Note is one row of Notes.csv (2026): the user's private note on a connection.
+type Note struct {
+	File string
+	Line int
+
+	FirstName, LastName, ProfileURL string
+	Text                            string
+	CreatedOn, EditedOn             time.Time
+}
+
+// Endorsement is one row of Endorsement_Received_Info.csv or Endorsement_Given_Info.csv.
+type Endorsement struct {
+	File string
+	Line int
+
+	Given                           bool // the user endorsed them; false: they endorsed the user
+	Skill                           string
+	FirstName, LastName, ProfileURL string // the other person
+	Date                            time.Time
+	Status                          string // ACCEPTED, PENDING, HIDDEN, …
+}
+
+// Recommendation is one row of Recommendations_Received.csv or
+// Recommendations_Given.csv. Its text is not kept.
+type Recommendation struct {
+	File string
+	Line int
+
+	Given               bool
+	FirstName, LastName string
+	Company, Title      string
+	Date                time.Time
+	Status              string // VISIBLE, …
+}
+
+// Follow is one row of Company Follows.csv: an organisation the user follows.
+type Follow struct {
+	File string
+	Line int
+
+	Organization string
+	FollowedOn   time.Time
+}
+
+// Owner is the person whose archive it is: the centre of the ego network.
+type Owner struct {
+	Name       string `json:"name,omitempty"`
+	ProfileURL string `json:"profile_url,omitempty"`
+	// By says how the owner was found: "invitations", "messages" or "" (not found).
+	By string `json:"by,omitempty"`
+}
+
+// Ego is what Enrich learns beyond the people themselves.
+type Ego struct {
+	Owner   Owner
+	Follows []Follow // organisations the owner follows, one per name
+	Stats   EnrichStats
+}
+
+// EnrichStats count the enrichment rows that reached a person and those that
+// matched nobody (unknown or ambiguous name, a member who is no connection).
+type EnrichStats struct {
+	Messages        Matched `json:"messages"`
+	Invitations     Matched `json:"invitations"`
+	Notes           Matched `json:"notes"`
+	Endorsements    Matched `json:"endorsements"`
+	Recommendations Matched `json:"recommendations"`
+}
+
+// Matched counts rows that matched a person and rows that did not.
+type Matched struct {
+	Matched   int `json:"matched"`
+	Unmatched int `json:"unmatched"`
+}
+
+func (m *Matched) add(ok bool) {
+	if ok {
+		m.Matched++
+	} else {
+		m.Unmatched++
+	}
+}
+
+// Enrich adds what the rest of the archive says to the people of g, which
+// Reconcile built from the same export: last contact, message counts and
+// who wrote last, invitations, private notes, endorsements and
+// recommendations. A row reaches a person by profile URL first, then by full
+// name when exactly one person has it (and has no other URL). Enrich
+// replaces earlier enrichment, so calling it twice is harmless. Message
+// bodies never reach a person: only dates and counts.
+func Enrich(g *Graph, exp *Export) *Ego {
+	ego := &Ego{Owner: DetectOwner(exp)}
+	ix := newPeopleIndex(g.People, ego.Owner)
+	for _, p := range g.People {
+		clearEnrichment(p)
+	}
+	enrichMessages(ix, exp.Messages, &ego.Stats.Messages)
+	for i := range exp.Invitations {
+		inv := &exp.Invitations[i]
+		name, url := inv.From, inv.FromURL
+		by := "them"
+		if inv.Outgoing {
+			name, url, by = inv.To, inv.ToURL, "me"
+		}
+		p := ix.find(url, name)
+		ego.Stats.Invitations.add(p != nil)
+		if p == nil || (p.InvitedOn != "" && day(inv.SentAt) < p.InvitedOn) {
+			continue // the newest invitation is the one that connected them
+		}
+		p.InvitedBy, p.InvitedOn, p.InvitationText = by, day(inv.SentAt), NormalizeName(inv.Text)
+	}
+	for i := range exp.Notes {
+		n := &exp.Notes[i]
+		p := ix.find(n.ProfileURL, n.FirstName+" "+n.LastName)
+		ego.Stats.Notes.add(p != nil)
+		if t := strings.TrimSpace(n.Text); p != nil && t != "" && !slices.Contains(p.Notes, t) {
+			p.Notes = append(p.Notes, t)
+		}
+	}
+	for i := range exp.Endorsements {
+		e := &exp.Endorsements[i]
+		p := ix.find(e.ProfileURL, e.FirstName+" "+e.LastName)
+		ego.Stats.Endorsements.add(p != nil)
+		switch {
+		case p == nil:
+		case e.Given:
+			p.YouEndorsed = appendNew(p.YouEndorsed, e.Skill)
+		default:
+			p.EndorsedYou = appendNew(p.EndorsedYou, e.Skill)
+		}
+	}
+	for i := range exp.Recommendations {
+		r := &exp.Recommendations[i]
+		p := ix.find("", r.FirstName+" "+r.LastName)
+		ego.Stats.Recommendations.add(p != nil)
+		if p == nil {
+			continue
+		}
+		when := day(r.Date)
+		if when == "" {
+			when = "yes"
+		}
+		if r.Given {
+			p.YouRecommended = when
+		} else {
+			p.RecommendedYou = when
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range exp.Follows {
+		if k := nameKey(f.Organization); k != "" && !seen[k] {
+			seen[k] = true
+			f.Organization = NormalizeName(f.Organization)
+			ego.Follows = append(ego.Follows, f)
+		}
+	}
+	return ego
+}
+
+func clearEnrichment(p *Contact) {
+	p.LastContacted, p.MessageCount, p.LastMessageFrom = "", 0, ""
+	p.InvitedBy, p.InvitedOn, p.InvitationText = "", "", ""
+	p.Notes, p.EndorsedYou, p.YouEndorsed = nil, nil, nil
+	p.RecommendedYou, p.YouRecommended = "", ""
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// enrichMessages counts, per person, the messages of every conversation they
+// take part in and notes the newest one: its date and who wrote it.
+func enrichMessages(ix *peopleIndex, msgs []Message, st *Matched) {
+	last := map[*Contact]time.Time{}
+	for i := range msgs {
+		m := &msgs[i]
+		fromMe := m.Outgoing || ix.isOwner(m.FromURL, m.From)
+		var sender *Contact
+		if !fromMe {
+			sender = ix.find(m.FromURL, m.From)
+		}
+		people := ix.recipients(m)
+		if sender != nil && !slices.Contains(people, sender) {
+			people = append(people, sender)
+		}
+		st.add(len(people) > 0)
+		for _, p := range people {
+			p.MessageCount++
+			if m.Date.IsZero() || (!last[p].IsZero() && m.Date.Before(last[p])) {
+				continue
+			}
+			last[p] = m.Date
+			p.LastContacted = day(m.Date)
+			switch {
+			case fromMe:
+				p.LastMessageFrom = "me"
+			case sender == p:
+				p.LastMessageFrom = "them"
+			default:
+				p.LastMessageFrom = "other"
+			}
+		}
+	}
+}
+
+// peopleIndex finds the person a row names.
+type peopleIndex struct {
+	byURL  map[string]*Contact   // profile slug → person
+	byName map[string][]*Contact // name key → people
+	owner  Owner
+	slug   string // the owner's slug
+}
+
+func newPeopleIndex(people []*Contact, owner Owner) *peopleIndex {
+	ix := &peopleIndex{byURL: map[string]*Contact{}, byName: map[string][]*Contact{}, owner: owner}
+	_, ix.slug = NormalizeProfileURL(owner.ProfileURL)
+	for _, p := range people {
+		if _, s := NormalizeProfileURL(p.ProfileURL); s != "" {
+			ix.byURL[s] = p
+		}
+		if k := nameKey(p.Name); k != "" {
+			ix.byName[k] = append(ix.byName[k], p)
+		}
+	}
+	return ix
+}
+
+// isOwner reports whether a URL (or, without one, a name) is the owner's.
+func (ix *peopleIndex) isOwner(url, name string) bool {
+	if _, s := NormalizeProfileURL(url); s != "" {
+		return s == ix.slug
+	}
+	return ix.owner.Name != "" && nameKey(name) == nameKey(ix.owner.Name)
+}
+
+// find returns the person with this profile URL or, failing that, the one
+// person with this full name whose own URL (if any) does not contradict url.
+func (ix *peopleIndex) find(url, name string) *Contact {
+	_, slug := NormalizeProfileURL(url)
+	if slug != "" {
+		if slug == ix.slug {
+			return nil
+		}
+		if p := ix.byURL[slug]; p != nil {
+			return p
+		}
+	} else if ix.isOwner("", name) {
+		return nil
+	}
+	ps := ix.byName[nameKey(name)]
+	if len(ps) != 1 {
+		return nil
+	}
+	if _, s := NormalizeProfileURL(ps[0].ProfileURL); s != "" && slug != "" && s != slug {
+		return nil
+	}
+	return ps[0]
+}
+
+// recipients returns the people a message went to, the owner excluded: by
+// URL, then by the names in To. Names are split on ", " and the longest
+// run of parts that is someone's name wins, so "Jane Doe, PhD" stays whole.
+func (ix *peopleIndex) recipients(m *Message) []*Contact {
+	var out []*Contact
+	add := func(p *Contact) {
+		if p != nil && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	unmatched := false
+	for _, u := range m.ToURLs {
+		if _, s := NormalizeProfileURL(u); s != "" && s != ix.slug {
+			if p := ix.byURL[s]; p != nil {
+				add(p)
+			} else {
+				unmatched = true
+			}
+		}
+	}
+	if len(m.ToURLs) > 0 && !unmatched {
+		return out
+	}
+	parts := strings.Split(m.To, ", ")
+	for i := 0; i < len(parts); {
+		j := len(parts)
+		for ; j > i; j-- {
+			name := strings.Join(parts[i:j], ", ")
+			if ix.isOwner("", name) {
+				break
+			}
+			if ps := ix.byName[nameKey(name)]; len(ps) == 1 {
+				add(ps[0])
+				break
+			}
+		}
+		i = max(j, i+1)
+	}
+	return out
+}
+
+// DetectOwner finds the archive's owner, whose URL is not in Profile.csv:
+//  1. from invitations: the inviter of OUTGOING ones and the invitee of
+//     INCOMING ones, the most frequent URL (and name) winning;
+//  2. else from messages: the sender of 2018's OUTGOING/SENT messages, or the
+//     URL (name when no URLs) taking part in the most conversations, if no
+//     other takes part in as many; the owner is in every conversation.
+//
+// Owner.By is "" when neither says.
+func DetectOwner(exp *Export) Owner {
+	urls, names := votes{}, votes{}
+	for _, inv := range exp.Invitations {
+		if inv.Outgoing {
+			urls.add(inv.FromURL, 1)
+			names.add(inv.From, 1)
+		} else {
+			urls.add(inv.ToURL, 1)
+			names.add(inv.To, 1)
+		}
+	}
+	if o := (Owner{ProfileURL: urls.best(false), Name: names.best(false), By: "invitations"}); o.ProfileURL != "" || o.Name != "" {
+		return o
+	}
+	urls, names = votes{}, votes{}
+	sent := votes{}
+	convs := map[string]map[string]bool{} // conversation → participants counted
+	once := func(conv, key string, v votes, val string) {
+		if val == "" {
+			return
+		}
+		if convs[conv] == nil {
+			convs[conv] = map[string]bool{}
+		}
+		if k := key + nameKey(val); !convs[conv][k] {
+			convs[conv][k] = true
+			v.add(val, 1)
+		}
+	}
+	for i := range exp.Messages {
+		m := &exp.Messages[i]
+		if m.Outgoing {
+			sent.add(m.From, 1)
+		}
+		conv := m.Conversation
+		if conv == "" {
+			conv = m.From + "|" + m.To
+		}
+		once(conv, "u:", urls, m.FromURL)
+		for _, u := range m.ToURLs {
+			once(conv, "u:", urls, u)
+		}
+		once(conv, "n:", names, m.From)
+	}
+	if n := sent.best(false); n != "" {
+		return Owner{Name: n, By: "messages"}
+	}
+	o := Owner{ProfileURL: urls.best(true), By: "messages"}
+	if o.ProfileURL != "" {
+		senders := votes{}
+		for _, m := range exp.Messages {
+			if _, s := NormalizeProfileURL(m.FromURL); s != "" && s == slugOf(o.ProfileURL) {
+				senders.add(m.From, 1)
+			}
+		}
+		o.Name = senders.best(false)
+		return o
+	}
+	if o.Name = names.best(true); o.Name != "" {
+		return o
+	}
+	return Owner{}
+}
+
+func slugOf(url string) string {
+	_, s := NormalizeProfileURL(url)
+	return s
+}
+
+// votes counts values by their comparison key, remembering the first spelling.
+type votes map[string]*vote
+
+type vote struct {
+	value string
+	n     int
+}
+
+func (v votes) add(value string, n int) {
+	value = NormalizeName(value)
+	k := nameKey(value)
+	if c, s := NormalizeProfileURL(value); s != "" {
+		value, k = c, "url:"+s
+	}
+	if k == "" {
+		return
+	}
+	if v[k] == nil {
+		v[k] = &vote{value: value}
+	}
+	v[k].n += n
+}
+
+// best is the most frequent value; with unique, "" when another value ties it.
+func (v votes) best(unique bool) string {
+	all := make([]*vote, 0, len(v))
+	for _, x := range v {
+		all = append(all, x)
+	}
+	slices.SortFunc(all, func(a, b *vote) int { return cmp.Or(b.n-a.n, strings.Compare(a.value, b.value)) })
+	switch {
+	case len(all) == 0:
+		return ""
+	case unique && len(all) > 1 && all[1].n == all[0].n:
+		return ""
+	}
+	return all[0].value
+}
