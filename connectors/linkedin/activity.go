@@ -1,7 +1,6 @@
 package linkedin
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -111,12 +110,11 @@ var activityLayouts = []string{
 
 // activityParser turns rows of one enrichment file into the export's lists.
 type activityParser struct {
-	exp      *mapping.Export
-	name     string
-	kind     fileKind
-	cols     [numActivityCols]int
-	badDates int
-	layout   int
+	exp   *mapping.Export
+	name  string
+	kind  fileKind
+	cols  [numActivityCols]int
+	dates dateParser
 }
 
 func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
@@ -190,12 +188,7 @@ func (p *activityParser) row(row []string, line int) {
 	}
 }
 
-func (p *activityParser) done() {
-	if p.badDates > maxDateWarnings {
-		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name,
-			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
-	}
-}
+func (p *activityParser) done() { p.dates.done(p.exp, p.name) }
 
 // date parses a date of any layout above; an unknown shape is a warning and
 // a zero time, the row is kept.
@@ -203,21 +196,8 @@ func (p *activityParser) date(s, column string, line int) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(activityLayouts[p.layout], s); err == nil {
-		return t
-	}
-	for i, l := range activityLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			p.layout = i
-			return t
-		}
-	}
-	p.badDates++
-	if p.badDates <= maxDateWarnings {
-		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: line,
-			Msg: fmt.Sprintf("unparseable date %q in %s (expected like \"2024-06-01 14:03:22 UTC\" or \"6/1/24, 2:03 PM\"); row kept without a date", s, column)})
-	}
-	return time.Time{}
+	return p.dates.parse(p.exp, p.name, line, s, activityLayouts,
+		column+` (expected like "2024-06-01 14:03:22 UTC" or "6/1/24, 2:03 PM"); row kept without a date`)
 }
 
 // splitURLs splits RECIPIENT PROFILE URLS, joined by "," without a space.

@@ -313,21 +313,15 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 	return p
 }
 
-func (p *rowParser) done() {
-	if p.badDates > maxDateWarnings {
-		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name,
-			Msg: fmt.Sprintf("%d more unparseable dates not listed", p.badDates-maxDateWarnings)})
-	}
-}
+func (p *rowParser) done() { p.dates.done(p.exp, p.name) }
 
 // rowParser turns data rows into records.
 type rowParser struct {
-	exp      *mapping.Export // records and warnings go here
-	name     string
-	cols     [numCols]int
-	kind     fileKind
-	badDates int
-	layout   int // index of the last date layout that worked: files use one
+	exp   *mapping.Export // records and warnings go here
+	name  string
+	cols  [numCols]int
+	kind  fileKind
+	dates dateParser
 }
 
 func (p *rowParser) get(row []string, col int) string {
@@ -395,21 +389,43 @@ func (p *rowParser) row(row []string, line int) {
 
 // date parses a "Connected On" value; an unknown shape is a warning and a zero date.
 func (p *rowParser) date(s string, line int) time.Time {
-	if t, err := time.Parse(dateLayouts[p.layout], s); err == nil {
+	return p.dates.parse(p.exp, p.name, line, s, dateLayouts,
+		`Connected On (expected like "07 Jun 2024"); contact kept without a date`)
+}
+
+// dateParser parses one file's dates, trying the layout that worked last
+// first (a file uses one), and warns about the first few it cannot parse.
+type dateParser struct {
+	layout int
+	bad    int
+}
+
+// parse returns s as a time, or a zero time and a warning that says
+// "unparseable date <s> in <what>".
+func (d *dateParser) parse(exp *mapping.Export, name string, line int, s string, layouts []string, what string) time.Time {
+	if t, err := time.Parse(layouts[d.layout], s); err == nil {
 		return t
 	}
-	for i, l := range dateLayouts {
+	for i, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
-			p.layout = i
+			d.layout = i
 			return t
 		}
 	}
-	p.badDates++
-	if p.badDates <= maxDateWarnings {
-		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: line,
-			Msg: fmt.Sprintf("unparseable date %q in Connected On (expected like \"07 Jun 2024\"); contact kept without a date", s)})
+	d.bad++
+	if d.bad <= maxDateWarnings {
+		exp.Warnings = append(exp.Warnings, mapping.Warning{File: name, Line: line,
+			Msg: fmt.Sprintf("unparseable date %q in %s", s, what)})
 	}
 	return time.Time{}
+}
+
+// done sums up the warnings parse left out.
+func (d *dateParser) done(exp *mapping.Export, name string) {
+	if d.bad > maxDateWarnings {
+		exp.Warnings = append(exp.Warnings, mapping.Warning{File: name,
+			Msg: fmt.Sprintf("%d more unparseable dates not listed", d.bad-maxDateWarnings)})
+	}
 }
 
 // splitList splits a multi-valued Contacts cell; LinkedIn joins values with ", ".
