@@ -80,13 +80,18 @@ func OpenJournal(statePath string) (*Journal, error) {
 	return &Journal{f: f}, nil
 }
 
-// Append durably records one confirmed result.
-func (j *Journal) Append(target, typ string, r Result) error {
-	b, err := json.Marshal(entry{target, typ, r})
-	if err != nil {
-		return fmt.Errorf("encode journal entry: %w", err)
+// Append durably records confirmed results with one fsync: one per write
+// for a remote target, all at once for a file written whole.
+func (j *Journal) Append(target, typ string, rs ...Result) error {
+	var buf []byte
+	for _, r := range rs {
+		b, err := json.Marshal(entry{target, typ, r})
+		if err != nil {
+			return fmt.Errorf("encode journal entry: %w", err)
+		}
+		buf = append(append(buf, b...), '\n')
 	}
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
+	if _, err := j.f.Write(buf); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	if err := j.f.Sync(); err != nil {

@@ -35,6 +35,8 @@ type TargetReport struct {
 	Changes       []ChangeReport `json:"changes"`
 	// Error is why the target did not run or did not finish, if it did not.
 	Error string `json:"error,omitempty"`
+
+	index map[string]int // change ID → position in Changes, for Record
 }
 
 // ChangeReport is one planned or applied change.
@@ -60,8 +62,10 @@ func NewReport(g *mapping.Graph, dryRun bool) *Report {
 // AddPlan adds a target's plan and returns its part, for Record to fill in.
 func (r *Report) AddPlan(p Plan) *TargetReport {
 	tr := TargetReport{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged, Changes: []ChangeReport{},
-		Create: p.Count(OpCreate), Update: p.Count(OpUpdate), Remove: p.Count(OpRemove)}
+		Create: p.Count(OpCreate), Update: p.Count(OpUpdate), Remove: p.Count(OpRemove),
+		index: make(map[string]int, len(p.Changes))}
 	for _, c := range p.Changes {
+		tr.index[c.Contact.ID] = len(tr.Changes)
 		cr := ChangeReport{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name}
 		if c.Op == OpUpdate {
 			cr.Fields = c.Fields
@@ -74,8 +78,8 @@ func (r *Report) AddPlan(p Plan) *TargetReport {
 
 // Record notes what happened to one change of the plan.
 func (tr *TargetReport) Record(res Result) {
-	i := slices.IndexFunc(tr.Changes, func(c ChangeReport) bool { return c.ID == res.ID && c.Op == res.Op })
-	if i < 0 {
+	i, ok := tr.index[res.ID]
+	if !ok || tr.Changes[i].Op != res.Op {
 		return
 	}
 	c := &tr.Changes[i]

@@ -55,7 +55,16 @@ func (a *app) exportCmd() *cobra.Command {
 			if changes {
 				name := "export:" + p.Name
 				cfg.targets[name] = &targetConfig{Type: "csv", csv: &csvConfig{Path: out, Mode: csvfile.ModeChanges, profile: p}}
-				return a.push(cmd.Context(), cfg, g, []string{name}, false)
+				unlock, err := state.Lock(cfg.State)
+				if err != nil {
+					return err
+				}
+				defer unlock()
+				snap, err := state.Load(cfg.State)
+				if err != nil {
+					return inputError{err}
+				}
+				return a.push(cmd.Context(), cfg, g, snap, []string{name}, false)
 			}
 			snap := state.New()
 			if a.g.stateFile != "" {

@@ -19,13 +19,19 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	g, err := a.graph(ctx, cfg)
+	return cfg, g, err
+}
+
+// graph reads the configured export and reconciles it.
+func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, error) {
 	path, err := cfg.sourcePath()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	exp, err := a.readExport(ctx, path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	a.sourceLabel = "LinkedIn export"
 	if fi, err := os.Stat(path); err == nil {
@@ -36,22 +42,17 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, error) {
 		a.log.Warn("input", "warning", w.String())
 	}
 	a.log.Debug("graph", "people", g.Stats.People, "source", path)
-	return cfg, g, nil
+	return g, nil
 }
 
 // runPipeline is diff (dryRun) and sync: read → reconcile → diff → [sync → save].
 // diff is the same run stopped after the plan; it writes nothing, not even the state.
 func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
-	cfg, g, err := a.load(ctx)
+	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return err
 	}
-	return a.push(ctx, cfg, g, cfg.targetNames(a.g.targets), dryRun)
-}
-
-// push plans the named targets and, unless dryRun, applies the plans and
-// saves the state.
-func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, names []string, dryRun bool) error {
+	names := cfg.targetNames(a.g.targets)
 	if !dryRun && len(names) == 0 {
 		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
 	}
@@ -62,10 +63,30 @@ func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, names []s
 		}
 		defer unlock()
 	}
-	snap, err := state.Load(cfg.State)
-	if err != nil {
-		return inputError{err}
+	// The state loads on the other core while the export is read.
+	type loaded struct {
+		snap *state.Snapshot
+		err  error
 	}
+	ch := make(chan loaded, 1)
+	go func() {
+		snap, err := state.Load(cfg.State)
+		ch <- loaded{snap, err}
+	}()
+	g, err := a.graph(ctx, cfg)
+	st := <-ch
+	switch {
+	case err != nil:
+		return err
+	case st.err != nil:
+		return inputError{st.err}
+	}
+	return a.push(ctx, cfg, g, st.snap, names, dryRun)
+}
+
+// push plans the named targets and, unless dryRun, applies the plans and
+// saves the state. The caller holds the state's lock for a real run.
+func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, snap *state.Snapshot, names []string, dryRun bool) error {
 	snap.Identify(g)
 
 	rep := state.NewReport(g, dryRun)
@@ -127,11 +148,13 @@ func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot,
 	// written whole), so its results are journaled after Close, not before.
 	deferred := cfg.targets[p.Target].csv != nil
 	var pending []state.Result
-	confirm := func(r state.Result) error {
-		if err := j.Append(p.Target, p.Type, r); err != nil {
+	confirm := func(rs ...state.Result) error {
+		if err := j.Append(p.Target, p.Type, rs...); err != nil {
 			return err
 		}
-		snap.Apply(p.Target, p.Type, r)
+		for _, r := range rs {
+			snap.Apply(p.Target, p.Type, r)
+		}
 		return nil
 	}
 	progress := a.progress(p.Target)
@@ -152,11 +175,9 @@ func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot,
 	}
 	if cerr := t.Close(ctx); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close: %w", cerr))
-	} else {
-		for _, r := range pending {
-			if jerr := confirm(r); jerr != nil {
-				return jerr
-			}
+	} else if len(pending) > 0 {
+		if jerr := confirm(pending...); jerr != nil {
+			return jerr
 		}
 	}
 	if err != nil {
