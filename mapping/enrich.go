@@ -269,9 +269,9 @@ func newPeopleIndex(people []*Contact, owner Owner) *peopleIndex {
 	return ix
 }
 
-// isOwner reports whether a URL (or, without one, a name) is the owner's.
+// isOwner reports whether a URL (or a name, when either URL is unknown) is the owner's.
 func (ix *peopleIndex) isOwner(url, name string) bool {
-	if _, s := NormalizeProfileURL(url); s != "" {
+	if _, s := NormalizeProfileURL(url); s != "" && ix.slug != "" {
 		return s == ix.slug
 	}
 	return ix.owner.Name != "" && nameKey(name) == nameKey(ix.owner.Name)
@@ -280,16 +280,12 @@ func (ix *peopleIndex) isOwner(url, name string) bool {
 // find returns the person with this profile URL or, failing that, the one
 // person with this full name whose own URL (if any) does not contradict url.
 func (ix *peopleIndex) find(url, name string) *Contact {
-	_, slug := NormalizeProfileURL(url)
-	if slug != "" {
-		if slug == ix.slug {
-			return nil
-		}
-		if p := ix.byURL[slug]; p != nil {
-			return p
-		}
-	} else if ix.isOwner("", name) {
+	if ix.isOwner(url, name) {
 		return nil
+	}
+	_, slug := NormalizeProfileURL(url)
+	if p := ix.byURL[slug]; slug != "" && p != nil {
+		return p
 	}
 	ps := ix.byName[nameKey(name)]
 	if len(ps) != 1 {
@@ -362,6 +358,15 @@ func DetectOwner(exp *Export) Owner {
 		}
 	}
 	if o := (Owner{ProfileURL: urls.best(false), Name: names.best(false), By: "invitations"}); o.ProfileURL != "" || o.Name != "" {
+		if o.ProfileURL == "" { // before late 2023 invitations carry names only
+			sent := votes{}
+			for _, m := range exp.Messages {
+				if nameKey(m.From) == nameKey(o.Name) {
+					sent.add(m.FromURL, 1)
+				}
+			}
+			o.ProfileURL = sent.best(true)
+		}
 		return o
 	}
 	urls, names = votes{}, votes{}

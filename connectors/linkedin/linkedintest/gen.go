@@ -37,6 +37,7 @@ const (
 	Era2021 Era = 2021
 	// Era2024: as Era2021 plus the URL column.
 	Era2024 Era = 2024
+	// Era2026 is declared in activity.go: Connections as Era2024.
 )
 
 // Preamble is the exact Notes: block LinkedIn puts above the Connections header since mid-2021.
@@ -66,6 +67,10 @@ type GenOptions struct {
 	NoPreamble bool
 	// ExportDate is the newest connection date; default 2024-12-07.
 	ExportDate time.Time
+	// Activity adds the rest of the archive (Network.Activity): messages,
+	// invitations, endorsements, recommendations, company follows and, in
+	// Era2026, notes.
+	Activity bool
 }
 
 // Connection is one Connections.csv row.
@@ -91,6 +96,7 @@ type Network struct {
 	Preamble    bool
 	Connections []Connection
 	Contacts    []Contact
+	Activity    *Activity // nil unless GenOptions.Activity
 }
 
 // Generate renders a new network: file name → bytes.
@@ -183,6 +189,9 @@ func New(opt GenOptions) *Network {
 		n.Contacts = append(n.Contacts, g.contact(i, opt.ExportDate))
 	}
 	g.overlap(n, overlap)
+	if opt.Activity {
+		g.activity(n, opt.ExportDate)
+	}
 	return n
 }
 
@@ -391,6 +400,7 @@ func (n *Network) Files() map[string][]byte {
 			files["Contacts.csv"] = n.contactsCSV()
 		}
 	}
+	n.activityFiles(files)
 	return files
 }
 
