@@ -36,7 +36,7 @@ type act struct {
 // signature independently of the package, holds linkport to "the same id
 // always carries the same body", and misbehaves as the test script says.
 type receiver struct {
-	t      *testing.T
+	t      testing.TB
 	secret string
 	srv    *httptest.Server
 	script func(n int, ids []string) act
@@ -49,7 +49,7 @@ type receiver struct {
 	eventIDs map[string][]byte   // event id → event bytes
 }
 
-func newReceiver(t *testing.T, script func(n int, ids []string) act) *receiver {
+func newReceiver(t testing.TB, script func(n int, ids []string) act) *receiver {
 	t.Helper()
 	secret, err := webhook.NewSecret()
 	if err != nil {
@@ -189,14 +189,14 @@ func (r *receiver) options() webhook.Options {
 
 // env is one state directory: its outbox and snapshot, as the CLI keeps them.
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	statePath string
 	ob        *state.Outbox
 	snap      *state.Snapshot
 	log       *bytes.Buffer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	e := &env{t: t, statePath: filepath.Join(t.TempDir(), "state.json"), snap: state.New(), log: &bytes.Buffer{}}
 	e.reopen()
 	return e
@@ -231,14 +231,17 @@ func (e *env) target(opt webhook.Options) *webhook.Target {
 func (e *env) sync(tg *webhook.Target, people []*mapping.Contact, save bool) (state.Plan, error) {
 	e.t.Helper()
 	ctx := context.Background()
-	p := state.Diff(e.snap, "hook", "webhook", &mapping.Graph{People: people})
+	p, err := state.Diff(e.snap, "hook", "webhook", &mapping.Graph{People: people})
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	next := e.snap
 	if !save {
 		b, _ := json.Marshal(e.snap)
 		next = state.New()
 		json.Unmarshal(b, next)
 	}
-	err := connectors.Sync(ctx, tg, p, connectors.SyncOptions{Workers: 3}, func(r state.Result) error {
+	err = connectors.Sync(ctx, tg, p, connectors.SyncOptions{Workers: 3}, func(r state.Result) error {
 		if r.Err == nil {
 			next.Apply("hook", "webhook", r)
 		}
