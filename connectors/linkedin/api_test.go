@@ -1,0 +1,194 @@
+package linkedin_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkport/linkport/connectors/linkedin"
+	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
+	"github.com/linkport/linkport/mapping"
+)
+
+const token = "AQX-secret-token-9f8e7d6c5b4a"
+
+// fakeAPI serves rows on 127.0.0.1 and returns an API source for it whose
+// logs (at debug level) go to the returned buffer.
+func fakeAPI(t *testing.T, fake *linkedintest.SnapshotAPI, domains ...string) (*linkedin.APISource, *bytes.Buffer) {
+	t.Helper()
+	fake.Token = token
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	api := linkedin.NewAPI(linkedin.APIOptions{
+		Token: token + "\n", BaseURL: srv.URL, Domains: domains, HTTPClient: srv.Client(),
+		Logger:       slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		RetryMax:     3,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+	})
+	return api, &logs
+}
+
+func noToken(t *testing.T, what, s string) {
+	t.Helper()
+	if strings.Contains(s, token) || strings.Contains(s, token[4:20]) {
+		t.Errorf("%s shows the token: %s", what, s)
+	}
+}
+
+func graphOf(exp *mapping.Export) (*mapping.Graph, *mapping.Ego) {
+	g := mapping.Reconcile(exp, mapping.Options{})
+	return g, mapping.Enrich(g, exp)
+}
+
+// TestAPIMatchesExport reads the same network from an export and from the
+// fake Snapshot API (paged with overlaps, throttled with and without
+// Retry-After, one 500, a 404 at each end), and from the folder Fetch
+// saves: all three give the same people with the same fingerprints.
+func TestAPIMatchesExport(t *testing.T) {
+	n := linkedintest.New(linkedintest.GenOptions{Seed: 7, Era: linkedintest.Era2024, Connections: 60, Contacts: 12, Activity: true})
+	files := n.Files()
+	delete(files, "Recommendations_Received.csv") // no Snapshot domain tells given from received
+	delete(files, "Recommendations_Given.csv")
+	exp, _ := reconcile(t, files)
+	want, wantEgo := graphOf(exp)
+
+	rows, err := linkedintest.SnapshotRows(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &linkedintest.SnapshotAPI{Data: rows, Version: linkedin.DefaultAPIVersion, PageSize: 7, Overlap: 2,
+		Faults: []linkedintest.Fault{{Status: 429}, {Status: 429, RetryAfter: "1"}, {Status: 500}}}
+	domains := append(append([]string{}, linkedin.DefaultDomains...), "ENDORSEMENTS", "COMPANY_FOLLOWS", "PROFILE")
+	api, logs := fakeAPI(t, fake, domains...)
+	got, err := api.Read(context.Background())
+	if err != nil {
+		t.Fatalf("read API: %v", err)
+	}
+	if len(got.Messages) != len(exp.Messages) || len(got.Invitations) != len(exp.Invitations) || len(got.Endorsements) != len(exp.Endorsements) {
+		t.Errorf("API rows: %d messages, %d invitations, %d endorsements; export: %d, %d, %d (overlaps not removed?)",
+			len(got.Messages), len(got.Invitations), len(got.Endorsements), len(exp.Messages), len(exp.Invitations), len(exp.Endorsements))
+	}
+	reqs := fake.Requests()
+	pages := 0
+	for _, d := range domains {
+		pages += (len(rows[d])+6)/7 + 1 // every page, then the 404
+	}
+	if len(reqs) != pages+3 {
+		t.Errorf("%d requests, want %d pages and 404s plus 3 retried faults:\n%s", len(reqs), pages, strings.Join(reqs, "\n"))
+	}
+	sameGraph(t, "API", want, wantEgo, got)
+
+	dir := filepath.Join(t.TempDir(), "snapshot")
+	if err := linkedin.Fetch(context.Background(), api, dir); err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+	saved, err := linkedin.Open(dir, linkedin.Options{}).Read(context.Background())
+	if err != nil {
+		t.Fatalf("read fetched folder: %v", err)
+	}
+	sameGraph(t, "fetched folder", want, wantEgo, saved)
+	head, err := os.ReadFile(filepath.Join(dir, "Connections.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(head), "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n") {
+		t.Errorf("Connections.csv header: %.80q", head)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		noToken(t, e.Name(), string(b))
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+	noToken(t, "logs", logs.String())
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Errorf("retries not logged:\n%s", logs)
+	}
+}
+
+func sameGraph(t *testing.T, what string, want *mapping.Graph, wantEgo *mapping.Ego, exp *mapping.Export) {
+	t.Helper()
+	if len(exp.Warnings) != 0 {
+		t.Errorf("%s: warnings %v", what, exp.Warnings)
+	}
+	g, ego := graphOf(exp)
+	if len(g.People) != len(want.People) || g.Stats != want.Stats {
+		t.Fatalf("%s: %d people %+v, export %d %+v", what, len(g.People), g.Stats, len(want.People), want.Stats)
+	}
+	enriched := 0
+	for i, p := range g.People {
+		if mapping.Fingerprint(p) != mapping.Fingerprint(want.People[i]) {
+			t.Errorf("%s: person %d differs:\n%+v\n%+v", what, i, *p, *want.People[i])
+		}
+		if p.MessageCount > 0 || p.InvitedBy != "" {
+			enriched++
+		}
+	}
+	if enriched < 10 {
+		t.Errorf("%s: only %d people enriched", what, enriched)
+	}
+	if ego.Owner != wantEgo.Owner || len(ego.Follows) != len(wantEgo.Follows) {
+		t.Errorf("%s: owner %+v follows %d, want %+v %d", what, ego.Owner, len(ego.Follows), wantEgo.Owner, len(wantEgo.Follows))
+	}
+}
+
+func TestAPIErrors(t *testing.T) {
+	rows := map[string][]map[string]string{"CONNECTIONS": {{"First Name": "A", "Last Name": "B", "Connected On": "01 Jan 2024"}}}
+	tests := []struct {
+		name     string
+		fake     *linkedintest.SnapshotAPI
+		want     error
+		msg      string
+		requests int
+	}{
+		{name: "expired token", fake: &linkedintest.SnapshotAPI{Expired: true}, want: linkedin.ErrTokenExpired,
+			msg: "token generator", requests: 1},
+		{name: "forbidden", fake: &linkedintest.SnapshotAPI{Faults: []linkedintest.Fault{{Status: 403}}}, want: linkedin.ErrAccessDenied,
+			msg: "EU/EEA", requests: 1},
+		{name: "throttled beyond retries", fake: &linkedintest.SnapshotAPI{Faults: []linkedintest.Fault{{Status: 429, RetryAfter: "1"}, {Status: 429}, {Status: 429, RetryAfter: "2"}, {Status: 429}}},
+			msg: "HTTP 429", requests: 4},
+		{name: "wrong version", fake: &linkedintest.SnapshotAPI{Version: "209901"}, msg: "HTTP 426", requests: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fake.Data = rows
+			oneShot := len(tt.fake.Faults) > 0
+			api, logs := fakeAPI(t, tt.fake, "CONNECTIONS")
+			_, err := api.Read(context.Background())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("error %v, want %v", err, tt.want)
+			}
+			var ae *linkedin.APIError
+			if !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), "CONNECTIONS") {
+				t.Errorf("error %q: want an *APIError naming the domain and %q", err, tt.msg)
+			}
+			if n := len(tt.fake.Requests()); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+			noToken(t, "error", err.Error())
+			noToken(t, "logs", logs.String())
+			if oneShot {
+				return // the faults are used up: the API works again
+			}
+			if err := linkedin.Fetch(context.Background(), api, filepath.Join(t.TempDir(), "out")); err == nil {
+				t.Error("Fetch succeeded against a failing API")
+			}
+		})
+	}
+	if _, err := linkedin.NewAPI(linkedin.APIOptions{Token: " \n"}).Read(context.Background()); !errors.Is(err, linkedin.ErrNoToken) {
+		t.Errorf("empty token: %v", err)
+	}
+}

@@ -1,0 +1,55 @@
+package linkedin
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/linkport/linkport/state"
+)
+
+// Fetch reads every domain of api and saves it in dir as an export-shaped
+// folder (Connections.csv with the 2024 header, Contacts.csv, messages.csv,
+// Invitations.csv, … named as in LinkedIn's archive), so that the folder
+// can be archived, diffed and read back with Open. Each file is replaced
+// atomically and Connections.csv last, so a reader never sees a half file.
+// Nothing is written when the API fails. Files are private (0600): they
+// hold message bodies and addresses.
+func Fetch(ctx context.Context, api *APISource, dir string) error {
+	tables, warns, err := api.tables(ctx)
+	if err != nil {
+		return fmt.Errorf("fetch snapshot: %w", err)
+	}
+	for _, w := range warns {
+		api.log.Warn("linkedin api: input", "warning", w.String())
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create folder: %w", err)
+	}
+	slices.SortStableFunc(tables, func(a, b domainTable) int { // Connections.csv last
+		return boolInt(a.kind == kindConnections) - boolInt(b.kind == kindConnections)
+	})
+	for _, t := range tables {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.Write(t.header) // a bytes.Buffer does not fail
+		_ = w.WriteAll(t.rows)
+		p := filepath.Join(dir, t.file)
+		if err := state.WriteFileAtomic(p, b.Bytes(), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		api.log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,145 @@
+package linkedintest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+)
+
+// Fault is one scripted answer of SnapshotAPI, served instead of a page.
+type Fault struct {
+	Status     int    // e.g. 429 or 500
+	RetryAfter string // the Retry-After header, "" for none
+}
+
+// SnapshotAPI is an in-process fake of LinkedIn's Member Snapshot API
+// (GET /rest/memberSnapshotData?q=criteria&domain=D&start=N), behaving as
+// linkedin-formats.md §5.2 documents: one element of PageSize rows per
+// page, a next link on every page that has data, and a 404 "No data found"
+// past the end (and for an empty domain). Serve it with httptest.NewServer.
+type SnapshotAPI struct {
+	Token   string                         // the bearer token it accepts
+	Version string                         // the LinkedIn-Version it wants; "" accepts any
+	Data    map[string][]map[string]string // domain → rows
+	// PageSize is rows per page (default 10); Overlap repeats that many rows
+	// of the previous page at the start of each page, as LinkedIn does.
+	PageSize, Overlap int
+	// Faults are answered, in order, one per request, before any page.
+	Faults []Fault
+	// Expired answers every request with 401 EXPIRED_ACCESS_TOKEN.
+	Expired bool
+
+	mu       sync.Mutex
+	requests []string
+}
+
+// Requests returns the request URIs served so far, faults included.
+func (s *SnapshotAPI) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+func (s *SnapshotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, r.URL.RequestURI())
+	var fault *Fault
+	if len(s.Faults) > 0 {
+		fault, s.Faults = &s.Faults[0], s.Faults[1:]
+	}
+	s.mu.Unlock()
+	fail := func(status, code int, name, msg string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "serviceErrorCode": code, "code": name, "message": msg})
+	}
+	switch {
+	case s.Expired:
+		fail(401, 65602, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired")
+		return
+	case r.Header.Get("Authorization") != "Bearer "+s.Token:
+		fail(401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
+		return
+	case s.Version != "" && r.Header.Get("LinkedIn-Version") != s.Version:
+		fail(426, 0, "", "Requested version is not active")
+		return
+	case fault != nil:
+		if fault.RetryAfter != "" {
+			w.Header().Set("Retry-After", fault.RetryAfter)
+		}
+		fail(fault.Status, 0, "", http.StatusText(fault.Status))
+		return
+	case r.URL.Path != "/rest/memberSnapshotData" || r.URL.Query().Get("q") != "criteria":
+		fail(400, 0, "", "unknown finder")
+		return
+	}
+	q := r.URL.Query()
+	domain := q.Get("domain")
+	start, _ := strconv.Atoi(q.Get("start"))
+	size := s.PageSize
+	if size <= 0 {
+		size = 10
+	}
+	rows := s.Data[domain]
+	from := start * size
+	if from >= len(rows) {
+		fail(404, 0, "", "No data found for this domain and memberId.")
+		return
+	}
+	pageRows := rows[max(from-s.Overlap, 0):min(from+size, len(rows))]
+	next := url.Values{"q": {"criteria"}, "domain": {domain}, "count": {strconv.Itoa(size)}, "start": {strconv.Itoa(start + 1)}}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"paging": map[string]any{"start": start, "count": size, "total": (len(rows) + size - 1) / size,
+			"links": []map[string]string{{"type": "application/json", "rel": "next", "href": "/rest/memberSnapshotData?" + next.Encode()}}},
+		"elements": []map[string]any{{"snapshotDomain": domain, "snapshotData": pageRows}},
+	})
+}
+
+// snapshotDomains maps export file names to the Snapshot API's domains.
+var snapshotDomains = map[string]string{
+	"Connections.csv": "CONNECTIONS", "Contacts.csv": "CONTACTS", "messages.csv": "INBOX",
+	"Invitations.csv": "INVITATIONS", "Company Follows.csv": "COMPANY_FOLLOWS",
+	"Endorsement_Received_Info.csv": "ENDORSEMENTS", "Endorsement_Given_Info.csv": "ENDORSEMENTS",
+}
+
+// SnapshotRows turns an export's files into the API's rows: each data row
+// as an object keyed by its column names. The Notes: preamble (records of
+// one field) is skipped; files the API has no domain for are left out.
+func SnapshotRows(files map[string][]byte) (map[string][]map[string]string, error) {
+	out := map[string][]map[string]string{}
+	for _, name := range []string{"Connections.csv", "Contacts.csv", "messages.csv", "Invitations.csv",
+		"Company Follows.csv", "Endorsement_Received_Info.csv", "Endorsement_Given_Info.csv"} {
+		b, ok := files[name]
+		if !ok {
+			continue
+		}
+		r := csv.NewReader(bytes.NewReader(b))
+		r.FieldsPerRecord = -1
+		recs, err := r.ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		var head []string
+		for _, rec := range recs {
+			switch {
+			case head == nil && len(rec) > 1:
+				head = rec
+			case head != nil:
+				m := make(map[string]string, len(head))
+				for i, h := range head {
+					if i < len(rec) {
+						m[h] = rec[i]
+					}
+				}
+				out[snapshotDomains[name]] = append(out[snapshotDomains[name]], m)
+			}
+		}
+	}
+	return out, nil
+}
