@@ -35,6 +35,8 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	g              globalFlags
+	// outbox holds webhook events; open during a sync that has a webhook target.
+	outbox *state.Outbox
 	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
 	sourceLabel string
 }
@@ -150,7 +152,7 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd())
+	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd())
 	return root
 }
 

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/connectors/csvfile"
+	"github.com/linkport/linkport/connectors/webhook"
 	"github.com/linkport/linkport/state"
 )
 
@@ -117,6 +119,16 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 			Base:        base,
 		})
 		return t, 1, err
+	case tc.webhook != nil:
+		opt, err := a.webhookOptions(ctx, name, tc.webhook)
+		if err != nil {
+			return nil, 0, err
+		}
+		if a.outbox == nil {
+			return nil, 0, fmt.Errorf("target %s: the outbox is not open", name)
+		}
+		t, err := webhook.New(opt, a.outbox, a.log)
+		return t, 1, err
 	case tc.carddav != nil:
 		c := tc.carddav
 		password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
@@ -135,6 +147,23 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 		return t, t.Workers(), nil
 	}
 	return nil, 0, fmt.Errorf("target %s: type %s is not available yet", name, tc.Type)
+}
+
+// webhookOptions resolves a webhook target's secret and header values.
+func (a *app) webhookOptions(ctx context.Context, name string, c *webhookConfig) (webhook.Options, error) {
+	sec, err := secret(ctx, "secret", c.SecretEnv, c.SecretFile, "")
+	if err != nil {
+		return webhook.Options{}, err
+	}
+	if sec == "" {
+		return webhook.Options{}, configError{fmt.Errorf("targets.%s: set secret_env or secret_file (a whsec_… secret: linkport webhook secret)", name)}
+	}
+	headers := map[string]string{}
+	for k, v := range c.Headers {
+		headers[k] = os.ExpandEnv(v) // header values may name env vars: Authorization: Bearer ${TOKEN}
+	}
+	return webhook.Options{Name: name, URL: c.URL, Secret: webhook.Secret(sec), BatchSize: c.BatchSize,
+		Timeout: c.Timeout, Headers: headers, MaxAttempts: c.MaxAttempts}, nil
 }
 
 // check validates the keys a diff must not wait for a server to reject.
