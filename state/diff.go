@@ -82,7 +82,7 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 		case it.RemoteDeleted:
 			p.Unchanged++ // the user deleted it on the target: leave it deleted
 		case it.Removed || it.Fingerprint != fps[i]:
-			base, err := it.Contact()
+			base, err := s.Contact(it)
 			if err != nil {
 				return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, c.ID, err)
 			}
@@ -101,7 +101,7 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 	sort.Strings(gone)
 	for _, id := range gone {
 		it := items[id]
-		last, err := it.Contact()
+		last, err := s.Contact(it)
 		if err != nil {
 			return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, id, err)
 		}

@@ -39,21 +39,20 @@ func (s *Snapshot) Apply(target, typ string, r Result) {
 	case r.RemoteDeleted:
 		it := t.Items[r.ID]
 		if it == nil {
-			it = &Item{Sent: encode(r.Sent)}
+			it = &Item{Fingerprint: s.keep(r.Sent)}
 			t.Items[r.ID] = it
 		}
 		it.RemoteDeleted, it.Ref = true, Ref{}
 	default:
-		t.Items[r.ID] = &Item{Fingerprint: mapping.Fingerprint(r.Sent), Ref: r.Ref, Sent: encode(r.Sent)}
+		t.Items[r.ID] = &Item{Fingerprint: s.keep(r.Sent), Ref: r.Ref}
 	}
 }
 
-func encode(c *mapping.Contact) json.RawMessage {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic("state: marshal contact: " + err.Error()) // plain data: cannot fail
-	}
-	return b
+// keep stores the contact as sent and returns its fingerprint.
+func (s *Snapshot) keep(c *mapping.Contact) string {
+	fp := mapping.Fingerprint(c)
+	s.sent.put(fp, c)
+	return fp
 }
 
 // Journal is the append-only log of confirmed writes of the current run.

@@ -29,6 +29,8 @@ type Snapshot struct {
 	// contact gaining or losing keys.
 	Identities map[string]string  `json:"identities"`
 	Targets    map[string]*Target `json:"targets"`
+
+	sent *sentStore // the contacts the items' fingerprints name
 }
 
 // Target is what one configured target holds, by contact ID.
@@ -39,25 +41,19 @@ type Target struct {
 
 // Item is one contact as a target last received it.
 type Item struct {
+	// Fingerprint names the contact as linkport sent it (the base of the
+	// next merge), kept in the sent-contacts file beside the state.
 	Fingerprint string `json:"fingerprint"`
 	Ref         Ref    `json:"ref,omitzero"`
-	// Sent is the contact as linkport sent it (JSON): the base of the next
-	// merge. It stays encoded until a change needs it, which keeps loading a
-	// 30,000-contact state cheap; see Contact.
-	Sent json.RawMessage `json:"sent"`
 	// Removed: gone from LinkedIn, still on the target (marked or kept).
 	Removed bool `json:"removed,omitempty"`
 	// RemoteDeleted: the user deleted it on the target; linkport leaves it deleted.
 	RemoteDeleted bool `json:"remote_deleted,omitempty"`
 }
 
-// Contact decodes what the target last received.
-func (it *Item) Contact() (*mapping.Contact, error) {
-	var c mapping.Contact
-	if err := json.Unmarshal(it.Sent, &c); err != nil {
-		return nil, fmt.Errorf("decode state item: %w", err)
-	}
-	return &c, nil
+// Contact returns what the target last received as item it.
+func (s *Snapshot) Contact(it *Item) (*mapping.Contact, error) {
+	return s.sent.get(it.Fingerprint)
 }
 
 // Sent returns the contacts the named target holds: every item neither
@@ -72,7 +68,7 @@ func (s *Snapshot) Sent(target string) ([]*mapping.Contact, error) {
 		if it.Removed || it.RemoteDeleted {
 			continue
 		}
-		c, err := it.Contact()
+		c, err := s.Contact(it)
 		if err != nil {
 			return nil, err
 		}
@@ -90,9 +86,10 @@ type Ref struct {
 // IsZero reports whether the target keeps no handle.
 func (r Ref) IsZero() bool { return r == Ref{} }
 
-// New returns an empty snapshot.
+// New returns an empty snapshot, not tied to a file.
 func New() *Snapshot {
-	return &Snapshot{Version: Version, Identities: map[string]string{}, Targets: map[string]*Target{}}
+	return &Snapshot{Version: Version, Identities: map[string]string{}, Targets: map[string]*Target{},
+		sent: newSentStore("")}
 }
 
 // Load reads the state file at path and replays its journal, if any. A
@@ -101,6 +98,7 @@ func New() *Snapshot {
 func Load(path string) (*Snapshot, error) {
 	b, err := os.ReadFile(path)
 	s := New()
+	s.sent = newSentStore(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -110,10 +108,22 @@ func Load(path string) (*Snapshot, error) {
 			return nil, fmt.Errorf("read state %s: %w", path, err)
 		}
 	}
+	s.sent.base = s.fingerprints()
 	if err := replay(journalPath(path), s); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// fingerprints lists every fingerprint the items refer to.
+func (s *Snapshot) fingerprints() map[string]bool {
+	fps := map[string]bool{}
+	for _, t := range s.Targets {
+		for _, it := range t.Items {
+			fps[it.Fingerprint] = true
+		}
+	}
+	return fps
 }
 
 func decode(b []byte, s *Snapshot) error {
@@ -144,8 +154,26 @@ func decode(b []byte, s *Snapshot) error {
 }
 
 // Save writes the snapshot atomically (temp file, fsync, rename, fsync of
-// the directory) with mode 0600, then drops the journal it now contains.
+// the directory) with mode 0600, after the sent contacts it refers to, then
+// drops the journal it now contains.
 func (s *Snapshot) Save(path string) error {
+	if s.sent.path != path+".sent" { // a new snapshot, or saved elsewhere: carry the copies over
+		if err := s.sent.load(); err != nil {
+			return err
+		}
+		st := newSentStore(path)
+		for fp, raw := range s.sent.disk {
+			st.added[fp] = raw
+		}
+		for fp, raw := range s.sent.added {
+			st.added[fp] = raw
+		}
+		st.disk, st.loaded = map[string]json.RawMessage{}, true
+		s.sent = st
+	}
+	if err := s.sent.save(s.fingerprints()); err != nil {
+		return err
+	}
 	b, err := json.Marshal(s) // compact: a 30,000-contact state loads in a third of the time
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)

@@ -274,3 +274,85 @@ func TestLock(t *testing.T) {
 		t.Fatalf("Lock over a dead pid = %v; want a stale-lock message saying how to clear it", err)
 	}
 }
+
+// The sent-contacts file is written before the state file and keeps the
+// contacts of both; a crash between the two renames must leave a state
+// that loads, replays its journal and plans nothing more.
+func TestSentCopiesSurviveACrashBetweenRenames(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state.json")
+	a := person("A", "https://www.linkedin.com/in/a", "", "Acme")
+	b := person("B", "https://www.linkedin.com/in/b", "", "Acme")
+	g1 := graph(a, b)
+	s := New()
+	s.Identify(g1)
+	for _, c := range g1.People {
+		s.Apply("t", "memory", Result{Op: OpCreate, ID: c.ID, Sent: c})
+	}
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	oldState, _ := os.ReadFile(p)
+
+	// Run 2: A changes job, B is removed; each result is journaled, then saved.
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2 := *a
+	a2.Company = "Globex"
+	g2 := graph(&a2)
+	s.Identify(g2)
+	plan := diff(t, s, "t", g2)
+	j, _ := OpenJournal(p)
+	for _, ch := range plan.Changes {
+		r := Result{Op: ch.Op, ID: ch.Contact.ID}
+		if ch.Op != OpRemove {
+			r.Sent = ch.Contact
+		}
+		j.Append("t", "memory", r)
+		s.Apply("t", "memory", r)
+	}
+	j.Close()
+	journal, _ := os.ReadFile(p + ".journal")
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	// The crash: the sent file was renamed, the state file and journal not yet.
+	os.WriteFile(p, oldState, 0o600)
+	os.WriteFile(p+".journal", journal, 0o600)
+
+	s, err = Load(p)
+	if err != nil {
+		t.Fatalf("Load after the crash: %v", err)
+	}
+	s.Identify(g2)
+	if plan := diff(t, s, "t", g2); len(plan.Changes) != 0 {
+		t.Errorf("after the crash the plan is %+v, want nothing", plan.Changes)
+	}
+	got, err := s.Sent("t")
+	if err != nil || len(got) != 1 || got[0].Company != "Globex" {
+		t.Errorf("Sent = %v, %v", got, err)
+	}
+}
+
+func TestNoOpSaveLeavesSentFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	s := New()
+	g := graph(person("A", "https://www.linkedin.com/in/a", "", ""))
+	s.Identify(g)
+	s.Apply("t", "memory", Result{Op: OpCreate, ID: g.People[0].ID, Sent: g.People[0]})
+	s.Save(p)
+	before, _ := os.Stat(p + ".sent")
+	s, _ = Load(p)
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(p + ".sent")
+	if err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("a save with no new contacts rewrote the sent file (%v)", err)
+	}
+	if fi, _ := os.Stat(p + ".sent"); fi.Mode().Perm() != 0o600 {
+		t.Errorf("sent file mode %v, want 0600", fi.Mode())
+	}
+}

@@ -1,0 +1,157 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// sentStore keeps every contact a target holds, as linkport sent it, in
+// <state>.sent beside the state file: one line per distinct contact,
+// {"fp":"<fingerprint>","contact":{…}}, addressed by its fingerprint. The
+// state file itself holds only fingerprints, so a nightly run that changes
+// nothing never reads these copies, and loading a 30,000-contact state
+// stays cheap. A contact's copy is needed only as the base of a change.
+//
+// Crash safety: Save writes this file before the state file, and the file
+// always keeps the contacts of both the state as loaded and the state
+// being saved, so whichever state file survives a crash finds its copies.
+type sentStore struct {
+	path   string
+	loaded bool
+	disk   map[string]json.RawMessage // fingerprint → contact, from the file
+	added  map[string]json.RawMessage // sent during this run
+	base   map[string]bool            // fingerprints the state on disk refers to
+}
+
+func newSentStore(statePath string) *sentStore {
+	return &sentStore{path: statePath + ".sent", added: map[string]json.RawMessage{}, base: map[string]bool{}}
+}
+
+func (st *sentStore) put(fp string, c *mapping.Contact) {
+	if _, ok := st.added[fp]; !ok {
+		st.added[fp] = encode(c)
+	}
+}
+
+// get returns the contact with fingerprint fp, reading the file on first use.
+func (st *sentStore) get(fp string) (*mapping.Contact, error) {
+	raw, ok := st.added[fp]
+	if !ok {
+		if err := st.load(); err != nil {
+			return nil, err
+		}
+		if raw, ok = st.disk[fp]; !ok {
+			return nil, fmt.Errorf("read %s: no contact with fingerprint %s (the file was lost or edited)", st.path, fp)
+		}
+	}
+	var c mapping.Contact
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("read %s: contact %s: %w", st.path, fp, err)
+	}
+	return &c, nil
+}
+
+// The fixed shape of a line, so the file is indexed without decoding it.
+const (
+	sentPrefix = `{"fp":"`
+	sentMiddle = `","contact":`
+)
+
+func (st *sentStore) load() error {
+	if st.loaded || st.path == "" {
+		st.loaded = true
+		return nil
+	}
+	b, err := os.ReadFile(st.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		b = nil
+	case err != nil:
+		return fmt.Errorf("read sent contacts: %w", err)
+	}
+	st.disk = map[string]json.RawMessage{}
+	for n := 1; len(b) > 0; n++ {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		fp, rest, ok := bytes.Cut(bytes.TrimPrefix(line, []byte(sentPrefix)), []byte(sentMiddle))
+		if !ok || !bytes.HasPrefix(line, []byte(sentPrefix)) || !bytes.HasSuffix(rest, []byte("}")) {
+			return fmt.Errorf("read %s:%d: expected {\"fp\":…,\"contact\":{…}}", st.path, n)
+		}
+		st.disk[string(fp)] = rest[:len(rest)-1]
+	}
+	st.loaded = true
+	return nil
+}
+
+// save writes the copies that refs (the state about to be saved) and the
+// state on disk refer to, atomically, and skips the write when nothing changed.
+func (st *sentStore) save(refs map[string]bool) error {
+	if len(st.added) == 0 && sameKeys(refs, st.base) {
+		return nil
+	}
+	if err := st.load(); err != nil {
+		return err
+	}
+	keep := make([]string, 0, len(refs)+len(st.base))
+	for fp := range refs {
+		keep = append(keep, fp)
+	}
+	for fp := range st.base {
+		if !refs[fp] {
+			keep = append(keep, fp)
+		}
+	}
+	sort.Strings(keep)
+	var buf bytes.Buffer
+	for _, fp := range keep {
+		raw, ok := st.added[fp]
+		if !ok {
+			if raw, ok = st.disk[fp]; !ok {
+				return fmt.Errorf("save %s: no contact with fingerprint %s", st.path, fp)
+			}
+		}
+		buf.WriteString(sentPrefix + fp + sentMiddle)
+		buf.Write(raw)
+		buf.WriteString("}\n")
+	}
+	if err := WriteFileAtomic(st.path, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("save sent contacts: %w", err)
+	}
+	for fp, raw := range st.added {
+		st.disk[fp] = raw
+	}
+	st.added = map[string]json.RawMessage{}
+	st.base = refs
+	return nil
+}
+
+func sameKeys(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func encode(c *mapping.Contact) json.RawMessage {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic("state: marshal contact: " + err.Error()) // plain data: cannot fail
+	}
+	return b
+}
