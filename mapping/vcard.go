@@ -26,6 +26,16 @@ const (
 	FieldLinkportEmailStatus = "X-LINKPORT-EMAIL-STATUS"
 	// FieldSocialProfile is the property Apple Contacts and Monica read.
 	FieldSocialProfile = "X-SOCIALPROFILE"
+	// FieldLinkportLastContacted is the date (YYYY-MM-DD) of the newest message with the person.
+	FieldLinkportLastContacted = "X-LINKPORT-LAST-CONTACTED"
+)
+
+// The NOTE linkport writes is a block between these lines. Text the user
+// writes before or after it, in the same NOTE, is theirs and survives every
+// merge; only the block is replaced.
+const (
+	NoteBlockStart = "--- linkport ---"
+	NoteBlockEnd   = "--- end linkport ---"
 )
 
 // namespaceURL is RFC 4122's URL namespace; UIDs are v5 names in it.
@@ -71,6 +81,7 @@ func VCard(c *Contact, version string) vcard.Card {
 	add(vcard.FieldUID, VCardUID(c.ID))
 	add(FieldLinkportID, clean(c.ID))
 	add(FieldLinkportEmailStatus, clean(string(c.EmailStatus)))
+	add(FieldLinkportLastContacted, clean(c.LastContacted))
 
 	family, given := clean(c.LastName), clean(c.FirstName)
 	name := clean(c.Name)
@@ -131,20 +142,148 @@ func VCard(c *Contact, version string) vcard.Card {
 	return card
 }
 
-// note is the NOTE linkport owns: when and from where the person came.
+// note is the NOTE block linkport owns: when and from where the person
+// came, and what the rest of the archive says (last contact, invitation,
+// the user's LinkedIn notes, endorsements, recommendations). Never a
+// message body.
 func note(c *Contact) string {
-	var parts []string
+	var lines []string
 	if c.ConnectedOn != "" {
-		parts = append(parts, "Connected on LinkedIn on "+clean(c.ConnectedOn)+".")
+		lines = append(lines, "Connected on LinkedIn on "+clean(c.ConnectedOn)+".")
 	}
+	lines = append(lines, EnrichmentLines(c)...)
 	if len(c.Sources) > 0 {
 		srcs := make([]string, len(c.Sources))
 		for i, s := range c.Sources {
 			srcs[i] = clean(s)
 		}
-		parts = append(parts, "Source: LinkedIn export ("+strings.Join(srcs, ", ")+"), synced by linkport.")
+		lines = append(lines, "Source: LinkedIn export ("+strings.Join(srcs, ", ")+"), synced by linkport.")
 	}
-	return strings.Join(parts, " ")
+	if len(lines) == 0 {
+		return ""
+	}
+	return NoteBlockStart + "\n" + strings.Join(lines, "\n") + "\n" + NoteBlockEnd
+}
+
+// EnrichmentLines says in words, one line each, what Enrich added to c:
+// last contact, invitation, the user's notes, endorsements,
+// recommendations. Every value is cleaned for a vCard or CSV cell. The
+// vCard NOTE block and the CRM note columns share it.
+func EnrichmentLines(c *Contact) []string {
+	var lines []string
+	line := func(format string, args ...any) {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = clean(s)
+			}
+		}
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	if c.LastContacted != "" {
+		from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[c.LastMessageFrom]
+		if from == "" {
+			from = "unknown"
+		}
+		line("Last contacted on %s (%d messages, the last from %s).", c.LastContacted, c.MessageCount, from)
+	}
+	switch c.InvitedBy {
+	case "me":
+		line("You invited them on %s.", c.InvitedOn)
+	case "them":
+		line("They invited you on %s.", c.InvitedOn)
+	}
+	if c.InvitationText != "" {
+		line("Invitation: “%s”", c.InvitationText)
+	}
+	for _, n := range c.Notes {
+		line("Note: %s", n)
+	}
+	if len(c.EndorsedYou) > 0 {
+		line("Endorsed you for: %s.", strings.Join(c.EndorsedYou, ", "))
+	}
+	if len(c.YouEndorsed) > 0 {
+		line("You endorsed them for: %s.", strings.Join(c.YouEndorsed, ", "))
+	}
+	if c.RecommendedYou != "" {
+		line("Recommended you (%s).", c.RecommendedYou)
+	}
+	if c.YouRecommended != "" {
+		line("You recommended them (%s).", c.YouRecommended)
+	}
+	return lines
+}
+
+// noteBlock finds linkport's block in a NOTE value: its bounds, or ok false.
+// A NOTE written before blocks existed ("Connected on LinkedIn on … synced by
+// linkport.") is all linkport's, so it counts as one block.
+func noteBlock(v string) (start, end int, ok bool) {
+	if i := strings.Index(v, NoteBlockStart); i >= 0 {
+		if j := strings.Index(v[i:], NoteBlockEnd); j >= 0 {
+			return i, i + j + len(NoteBlockEnd), true
+		}
+		return i, len(v), true // the user cut the end line: the rest is ours
+	}
+	if strings.HasSuffix(strings.TrimSpace(v), "synced by linkport.") &&
+		(strings.HasPrefix(v, "Connected on LinkedIn on ") || strings.HasPrefix(v, "Source: LinkedIn export (")) {
+		return 0, len(v), true
+	}
+	return 0, 0, false
+}
+
+// mergeNote merges linkport's NOTE block as mergeOne merges a property,
+// leaving whatever surrounds the block, and every other NOTE, as it is.
+func mergeNote(m vcard.Card, base, ours []*vcard.Field, overwrite bool) bool {
+	blockOf := func(fs []*vcard.Field) string {
+		for _, f := range fs {
+			if s, e, ok := noteBlock(f.Value); ok {
+				return f.Value[s:e]
+			}
+		}
+		return ""
+	}
+	b, o := blockOf(base), blockOf(ours)
+	idx, r, legacy := -1, "", false
+	for i, f := range m[vcard.FieldNote] {
+		if s, e, ok := noteBlock(f.Value); ok {
+			idx, r = i, f.Value[s:e]
+			legacy = !strings.Contains(r, NoteBlockStart)
+			break
+		}
+	}
+	switch {
+	case legacy:
+		r = b // a NOTE from before blocks is linkport's own: upgrade it, no conflict
+	case valueKey(o) == valueKey(b), valueKey(r) == valueKey(o):
+		return false // nothing new from LinkedIn, or both sides agree
+	case valueKey(r) != valueKey(b) && !overwrite:
+		return true
+	}
+	conflict := valueKey(r) != valueKey(b)
+	if idx < 0 {
+		if len(ours) > 0 {
+			m[vcard.FieldNote] = append(m[vcard.FieldNote], copyField(ours[0]))
+		}
+		return conflict
+	}
+	f := copyField(m[vcard.FieldNote][idx])
+	s, e, _ := noteBlock(f.Value)
+	before, after := f.Value[:s], f.Value[e:]
+	if o == "" {
+		before, after = strings.TrimRight(before, "\n"), strings.TrimLeft(after, "\n")
+	}
+	f.Value = before + o + after
+	notes := slices.Clone(m[vcard.FieldNote])
+	if strings.TrimSpace(f.Value) == "" {
+		notes = slices.Delete(notes, idx, idx+1)
+	} else {
+		notes[idx] = f
+	}
+	if len(notes) == 0 {
+		delete(m, vcard.FieldNote)
+	} else {
+		m[vcard.FieldNote] = notes
+	}
+	return conflict
 }
 
 // clean makes s safe for any vCard value: valid UTF-8, no control
@@ -175,6 +314,7 @@ var owned = []struct {
 	{vcard.FieldUID, false, "uid"},
 	{FieldLinkportID, false, "id"},
 	{FieldLinkportEmailStatus, false, "email_status"},
+	{FieldLinkportLastContacted, false, "last_contacted"},
 	{vcard.FieldFormattedName, false, "name"},
 	{vcard.FieldName, false, "name"},
 	{vcard.FieldOrganization, false, "company"},
@@ -184,7 +324,7 @@ var owned = []struct {
 	{vcard.FieldAddress, true, "addresses"},
 	{vcard.FieldURL, true, "profile_url"},
 	{FieldSocialProfile, true, "profile_url"},
-	{vcard.FieldNote, true, "note"},
+	{vcard.FieldNote, true, "note"}, // merged by mergeNote
 	{vcard.FieldCategories, true, "categories"},
 }
 
@@ -194,9 +334,10 @@ var owned = []struct {
 //
 // linkport owns only the properties VCard writes. A single-valued one (FN, N,
 // ORG, TITLE, the X-LINKPORT ones) is linkport's whole; of a multi-valued one
-// (EMAIL, TEL, ADR, URL, X-SOCIALPROFILE, NOTE, CATEGORIES) linkport owns the
-// values it wrote in base, so a phone number or note the user added is theirs
-// and is never touched. For each owned property: unchanged in LinkedIn since
+// (EMAIL, TEL, ADR, URL, X-SOCIALPROFILE, CATEGORIES) linkport owns the
+// values it wrote in base, so a phone number the user added is theirs and is
+// never touched. Of NOTE linkport owns only its delimited block: the user's
+// text around it, and any other NOTE, is theirs. For each owned property: unchanged in LinkedIn since
 // base → the remote stays as it is; changed in LinkedIn and untouched on the
 // server → the change is applied; changed on both sides → the user's version
 // is kept (or, with overwrite, replaced) and the field is listed in
@@ -220,7 +361,9 @@ func MergeCards(remote, base, ours vcard.Card, overwrite bool) (merged vcard.Car
 	}
 	for _, o := range owned {
 		var conflict bool
-		if o.multi {
+		if o.prop == vcard.FieldNote {
+			conflict = mergeNote(merged, base[o.prop], ours[o.prop], overwrite)
+		} else if o.multi {
 			conflict = mergeSet(merged, o.prop, base[o.prop], ours[o.prop], overwrite)
 		} else {
 			conflict = mergeOne(merged, o.prop, base[o.prop], ours[o.prop], overwrite)

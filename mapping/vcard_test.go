@@ -58,6 +58,7 @@ func TestVCardGolden(t *testing.T) {
 		{"full-4.0", sampleContact(), "4.0"},
 		{"hidden-email-3.0", hidden, "3.0"},
 		{"invalid-input-3.0", bad, "3.0"},
+		{"enriched-3.0", enrichedContact(), "3.0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,5 +223,76 @@ func TestMergeVCardIdempotent(t *testing.T) {
 	twice, conflicts := MergeVCard(once, &moved, &moved, "4.0", false)
 	if encode(t, twice) != encode(t, once) || conflicts != nil {
 		t.Errorf("second merge changed the card or found conflicts %q", conflicts)
+	}
+}
+
+func enrichedContact() *Contact {
+	c := sampleContact()
+	c.LastContacted, c.MessageCount, c.LastMessageFrom = "2025-06-01", 12, "them"
+	c.InvitedBy, c.InvitedOn, c.InvitationText = "me", "2021-07-13", `Hi Zoë, loved your talk; let's "connect"`
+	c.Notes = []string{"Owes me a coffee", "Two kids;\nloves sailing"}
+	c.EndorsedYou, c.YouEndorsed = []string{"Go", "Public Speaking"}, []string{"Research"}
+	c.RecommendedYou = "2022-03-04"
+	return c
+}
+
+// TestNoteBlock: the user's own text around linkport's NOTE block, and a
+// NOTE of their own, survive MergeVCard; the block follows LinkedIn.
+func TestNoteBlock(t *testing.T) {
+	base := sampleContact()
+	next := enrichedContact()
+	block := func(c *Contact) string { return note(c) }
+	withUser := func(b string) string { return "Call after 5pm.\n" + b + "\nBirthday in May, ask about the boat." }
+	tests := []struct {
+		name      string
+		remote    []string // NOTE values on the server
+		base, c   *Contact
+		overwrite bool
+		want      []string
+		conflicts []string
+	}{
+		{name: "text around the block kept, block updated", remote: []string{withUser(block(base))}, base: base, c: next,
+			want: []string{withUser(block(next))}},
+		{name: "separate user NOTE kept", remote: []string{block(base), "my own note"}, base: base, c: next,
+			want: []string{block(next), "my own note"}},
+		{name: "nothing new from LinkedIn: user's edit inside the block kept", base: base, c: base,
+			remote: []string{withUser(strings.Replace(block(base), "synced", "SYNCED", 1))},
+			want:   []string{withUser(strings.Replace(block(base), "synced", "SYNCED", 1))}},
+		{name: "edited inside the block and changed in LinkedIn: conflict", base: base, c: next,
+			remote:    []string{withUser(strings.Replace(block(base), "2021-07-14", "2020-01-01", 1))},
+			want:      []string{withUser(strings.Replace(block(base), "2021-07-14", "2020-01-01", 1))},
+			conflicts: []string{"note"}},
+		{name: "same, overwrite", base: base, c: next, overwrite: true,
+			remote:    []string{withUser(strings.Replace(block(base), "2021-07-14", "2020-01-01", 1))},
+			want:      []string{withUser(block(next))},
+			conflicts: []string{"note"}},
+		{name: "block deleted by the user, LinkedIn unchanged: stays deleted", base: base, c: base,
+			remote: []string{"only mine"}, want: []string{"only mine"}},
+		{name: "card from before blocks: old NOTE replaced", base: base, c: next,
+			remote: []string{"Connected on LinkedIn on 2021-07-14. Source: LinkedIn export (connection, contact:GOOGLE_CONTACTS), synced by linkport.", "mine"},
+			want:   []string{block(next), "mine"}},
+		{name: "unknown base: block added beside the user's note", base: nil, c: next,
+			remote: []string{"mine"}, want: []string{"mine", block(next)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			card := VCard(base, "3.0")
+			delete(card, vcard.FieldNote)
+			for _, n := range tt.remote {
+				card.Add(vcard.FieldNote, &vcard.Field{Value: n})
+			}
+			remote := decode(t, encode(t, card)) // as the server would return it
+			got, conflicts := MergeVCard(remote, tt.base, tt.c, "3.0", tt.overwrite)
+			got = decode(t, encode(t, got))
+			if vals := got.Values(vcard.FieldNote); !reflect.DeepEqual(vals, tt.want) {
+				t.Errorf("NOTE = %q\nwant %q", vals, tt.want)
+			}
+			if !reflect.DeepEqual(conflicts, tt.conflicts) {
+				t.Errorf("conflicts = %q, want %q", conflicts, tt.conflicts)
+			}
+			if tt.c == next && got.Value(FieldLinkportLastContacted) != "2025-06-01" {
+				t.Errorf("%s = %q", FieldLinkportLastContacted, got.Value(FieldLinkportLastContacted))
+			}
+		})
 	}
 }

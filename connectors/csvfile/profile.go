@@ -75,7 +75,8 @@ type Column struct {
 	Join string `yaml:"join"`
 	// JSON writes a list field as a JSON array instead of joining it.
 	JSON bool `yaml:"json"`
-	// Layout reformats connected_on with a Go time layout ("01/02/2006").
+	// Layout reformats a date field (connected_on, last_contacted,
+	// invited_on) with a Go time layout ("01/02/2006").
 	Layout string `yaml:"layout"`
 	// Value is a constant. With Field it is a label, written only in rows
 	// where the field has a value (Google's "E-mail 1 - Label").
@@ -91,7 +92,11 @@ type Column struct {
 var fieldKinds = map[string]bool{
 	"id": false, "name": false, "first_name": false, "last_name": false,
 	"profile_url": false, "email_status": false, "company": false, "title": false,
-	"connected_on": false, "source_label": false,
+	"connected_on": false, "source_label": false, "note": false,
+	"last_contacted": false, "message_count": false, "last_message_from": false,
+	"invited_by": false, "invited_on": false, "invitation_text": false,
+	"recommended_you": false, "you_recommended": false,
+	"notes": true, "endorsed_you": true, "you_endorsed": true,
 	"emails": true, "phones": true, "phones_e164": true, "phones_intl": true,
 	"addresses": true, "sites": true, "sources": true, "tags": true,
 }
@@ -100,7 +105,11 @@ var fieldKinds = map[string]bool{
 // phones is each number as given, phones_e164 its E.164 form (empty when
 // unknown), phones_intl the E.164 form falling back to the number as given;
 // source_label is Options.SourceLabel; tags are Profile.Tags plus NoEmailTag
-// for a person without email.
+// for a person without email. note is source_label followed, one per line,
+// by what the rest of the archive says (mapping.EnrichmentLines: last
+// contact, invitation, the user's LinkedIn notes, endorsements,
+// recommendations), for a CRM's free-text column; last_contacted,
+// message_count, notes … are those values one by one (see mapping.Contact).
 func Fields() []string {
 	out := make([]string, 0, len(fieldKinds))
 	for f := range fieldKinds {
@@ -256,8 +265,8 @@ func (c *Column) check() error {
 		return fmt.Errorf("index, from, join and json apply to list fields, not %q", c.Field)
 	case c.Index > 0 && (c.From > 0 || c.JSON || c.Join != ""):
 		return errors.New("index picks one value: from, join and json do not apply")
-	case c.Layout != "" && c.Field != "connected_on":
-		return errors.New("layout applies to connected_on only")
+	case c.Layout != "" && c.Field != "connected_on" && c.Field != "last_contacted" && c.Field != "invited_on":
+		return errors.New("layout applies to connected_on, last_contacted and invited_on only")
 	}
 	if c.Fallback != "" {
 		if l, ok := fieldKinds[c.Fallback]; !ok || l {

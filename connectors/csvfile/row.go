@@ -2,6 +2,7 @@ package csvfile
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,6 +106,27 @@ func singleField(c *mapping.Contact, field, source string) string {
 		return c.ConnectedOn
 	case "source_label":
 		return source
+	case "note":
+		return strings.Join(append([]string{source}, mapping.EnrichmentLines(c)...), "\n")
+	case "last_contacted":
+		return c.LastContacted
+	case "message_count":
+		if c.MessageCount == 0 {
+			return ""
+		}
+		return strconv.Itoa(c.MessageCount)
+	case "last_message_from":
+		return c.LastMessageFrom
+	case "invited_by":
+		return c.InvitedBy
+	case "invited_on":
+		return c.InvitedOn
+	case "invitation_text":
+		return c.InvitationText
+	case "recommended_you":
+		return c.RecommendedYou
+	case "you_recommended":
+		return c.YouRecommended
 	}
 	return ""
 }
@@ -134,6 +156,12 @@ func listField(p *Profile, c *mapping.Contact, field string) []string {
 		return c.Sites
 	case "sources":
 		return c.Sources
+	case "notes":
+		return c.Notes
+	case "endorsed_you":
+		return c.EndorsedYou
+	case "you_endorsed":
+		return c.YouEndorsed
 	case "tags":
 		tags := append([]string(nil), p.Tags...)
 		if len(c.Emails) == 0 {

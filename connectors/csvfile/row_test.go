@@ -94,3 +94,43 @@ func TestRowNeutralises(t *testing.T) {
 		t.Errorf("Header = %q: a user's header must be neutralised too", got)
 	}
 }
+
+// TestEnrichedCells: what the rest of the archive adds reaches the generic
+// columns and the CRMs' free-text note columns; a person without it keeps
+// the plain source label.
+func TestEnrichedCells(t *testing.T) {
+	c := &mapping.Contact{ID: "x", Name: "Ann Lee", LastContacted: "2025-06-01", MessageCount: 3, LastMessageFrom: "them",
+		InvitedBy: "me", InvitedOn: "2020-01-02", Notes: []string{"Owes me a coffee", "=cmd"}, EndorsedYou: []string{"Go", "SQL"}}
+	plain := &mapping.Contact{ID: "y", Name: "Bo Ng"}
+	cell := func(profile, header string, c *mapping.Contact) string {
+		p := mustProfile(t, profile)
+		i := slices.Index(p.Header(), header)
+		if i < 0 {
+			t.Fatalf("%s has no column %q", profile, header)
+		}
+		return p.Row(c, "LinkedIn export 2026-01-01")[i]
+	}
+	tests := []struct{ profile, header, want string }{
+		{"generic", "last_contacted", "2025-06-01"},
+		{"generic", "message_count", "3"},
+		{"generic", "last_message_from", "them"},
+		{"generic", "invited_by", "me"},
+		{"generic", "notes", "Owes me a coffee\n=cmd"}, // only a cell's start can be a formula
+		{"generic", "endorsed_you", "Go; SQL"},
+		{"google", "Notes", "LinkedIn export 2026-01-01\nLast contacted on 2025-06-01 (3 messages, the last from them).\n" +
+			"You invited them on 2020-01-02.\nNote: Owes me a coffee\nNote: =cmd\nEndorsed you for: Go, SQL."},
+		{"pipedrive", "Note", "LinkedIn export 2026-01-01\nLast contacted on 2025-06-01 (3 messages, the last from them).\n" +
+			"You invited them on 2020-01-02.\nNote: Owes me a coffee\nNote: =cmd\nEndorsed you for: Go, SQL."},
+	}
+	for _, tt := range tests {
+		if got := cell(tt.profile, tt.header, c); got != tt.want {
+			t.Errorf("%s %s = %q, want %q", tt.profile, tt.header, got, tt.want)
+		}
+	}
+	if got := cell("google", "Notes", plain); got != "LinkedIn export 2026-01-01" {
+		t.Errorf("plain contact's Notes = %q", got)
+	}
+	if got := cell("generic", "message_count", plain); got != "" {
+		t.Errorf("plain contact's message_count = %q", got)
+	}
+}
