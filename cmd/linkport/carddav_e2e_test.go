@@ -295,6 +295,7 @@ func resync(t *testing.T, dir, cfg, statePath string) davReport {
 		if !strings.Contains(stderr, lock) || !strings.Contains(stderr, "remove the file") {
 			t.Errorf("stale lock message does not say which file to remove: %s", stderr)
 		}
+		t.Logf("the re-run refused the stale lock, as designed; removing %s", filepath.Base(lock))
 		if err := os.Remove(lock); err != nil {
 			t.Fatalf("remove stale lock: %v", err)
 		}
