@@ -101,11 +101,7 @@ func (a *app) rootCmd() *cobra.Command {
 				level = slog.LevelWarn
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
-			switch a.g.format {
-			case "text", "json", "markdown", "dot", "graphml":
-				return nil
-			}
-			return usageError{fmt.Errorf("--format %q: want text, json or markdown", a.g.format)}
+			return nil
 		},
 	}
 	f := root.PersistentFlags()
@@ -113,7 +109,7 @@ func (a *app) rootCmd() *cobra.Command {
 	f.StringVar(&a.g.source, "source", "", "LinkedIn export: a zip, an unzipped folder or Connections.csv (overrides source.path)")
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
-	f.StringVar(&a.g.format, "format", "text", "report format: text, json or markdown")
+	f.StringVar(&a.g.format, "format", "text", "output format: text, json or markdown (graph: text, json, dot or graphml)")
 	f.StringVar(&a.g.output, "output", "", "write the report to this file instead of standard output")
 	f.BoolVarP(&a.g.verbose, "verbose", "v", false, "log more")
 	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "log only warnings and errors; no progress bar")
@@ -122,13 +118,23 @@ func (a *app) rootCmd() *cobra.Command {
 		Use:   "diff",
 		Short: "Show what a sync would change, writing nothing",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runPipeline(cmd.Context(), true) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.reportFormat(); err != nil {
+				return err
+			}
+			return a.runPipeline(cmd.Context(), true)
+		},
 	}
 	sync := &cobra.Command{
 		Use:   "sync",
 		Short: "Push the changes since the last sync to every target",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runPipeline(cmd.Context(), false) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.reportFormat(); err != nil {
+				return err
+			}
+			return a.runPipeline(cmd.Context(), false)
+		},
 	}
 	for _, c := range []*cobra.Command{diff, sync} {
 		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal guard (max_delete) objects")
@@ -152,8 +158,17 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd())
+	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
 	return root
+}
+
+// reportFormat checks --format for diff and sync before anything is read.
+func (a *app) reportFormat() error {
+	switch a.g.format {
+	case "text", "json", "markdown":
+		return nil
+	}
+	return usageError{fmt.Errorf("--format %q: want text, json or markdown", a.g.format)}
 }
 
 // writeReport sends rendered output to --output (atomically) or stdout.

@@ -34,10 +34,22 @@ type Config struct {
 	targets map[string]*targetConfig // Targets, decoded by type
 }
 
-// SourceConfig says where the LinkedIn data comes from.
+// SourceConfig says where the LinkedIn data comes from: an export on disk
+// (path) or LinkedIn's Member Data Portability API (api).
 type SourceConfig struct {
 	// Path is a zip, an unzipped folder or a Connections.csv; a glob picks the newest match.
-	Path string `mapstructure:"path"`
+	Path string     `mapstructure:"path"`
+	API  *APIConfig `mapstructure:"api"`
+}
+
+// APIConfig is source.api: the Member Snapshot API (EU/EEA/Swiss members).
+type APIConfig struct {
+	TokenEnv     string   `mapstructure:"token_env"`
+	TokenFile    string   `mapstructure:"token_file"`
+	TokenCommand string   `mapstructure:"token_command"`
+	BaseURL      string   `mapstructure:"base_url"`
+	Domains      []string `mapstructure:"domains"`
+	Version      string   `mapstructure:"version"`
 }
 
 // configError is bad configuration: exit code 2.
@@ -101,7 +113,7 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	}
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
-		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, state, max_delete, merge_by_name, targets)", path, md.Unused[0])}
+		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, merge_by_name, targets)", path, md.Unused[0])}
 	}
 	// Per-target env overrides: LINKPORT_TARGETS_<NAME>_<KEY>.
 	for name, t := range cfg.Targets {
@@ -114,7 +126,10 @@ func loadConfig(g *globalFlags) (*Config, error) {
 		}
 	}
 	if g.source != "" {
-		cfg.Source.Path = g.source
+		cfg.Source.Path, cfg.Source.API = g.source, nil // --source names an export on disk
+	}
+	if cfg.Source.Path != "" && cfg.Source.API != nil {
+		return nil, configError{fmt.Errorf("config %s: set source.path or source.api, not both", cfg.where())}
 	}
 	if g.stateFile != "" {
 		cfg.State = g.stateFile

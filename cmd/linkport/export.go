@@ -48,7 +48,7 @@ func (a *app) exportCmd() *cobra.Command {
 				out = strings.TrimSuffix(filepath.Base(profile), ".yaml") + ext
 			}
 			a.g.output = "" // --output names the export file here, not the report
-			cfg, g, err := a.load(cmd.Context())
+			cfg, g, _, err := a.load(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -10,12 +10,17 @@ import (
 	"github.com/linkport/linkport/mapping"
 )
 
-// graphSummary is `linkport graph --format json`.
+// graphSummary is `linkport graph --format json`: the summary, then the
+// ego network (the same nodes and edges as the dot and graphml formats).
 type graphSummary struct {
-	Stats            mapping.Stats   `json:"graph"`
-	TopOrganizations []orgCount      `json:"top_organizations"`
-	Merges           []mapping.Merge `json:"merges"`
-	Warnings         []string        `json:"warnings"`
+	Stats            mapping.Stats       `json:"graph"`
+	TopOrganizations []orgCount          `json:"top_organizations"`
+	Merges           []mapping.Merge     `json:"merges"`
+	Warnings         []string            `json:"warnings"`
+	Owner            mapping.Owner       `json:"owner"`
+	Enrichment       mapping.EnrichStats `json:"enrichment"`
+	Nodes            []mapping.NetNode   `json:"nodes"`
+	Edges            []mapping.NetEdge   `json:"edges"`
 }
 
 type orgCount struct {
@@ -43,12 +48,22 @@ func summarizeGraph(g *mapping.Graph) graphSummary {
 	return s
 }
 
-func writeGraph(w io.Writer, g *mapping.Graph, format string) error {
+func writeGraph(w io.Writer, g *mapping.Graph, ego *mapping.Ego, format string) error {
 	s := summarizeGraph(g)
-	if format == "json" {
+	switch format {
+	case "json":
+		s.Owner, s.Enrichment = ego.Owner, ego.Stats
+		s.Nodes, s.Edges = mapping.EgoNetwork(g, ego)
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		return e.Encode(s)
+	case "dot":
+		return mapping.WriteDOT(w, g, ego)
+	case "graphml":
+		return mapping.WriteGraphML(w, g, ego)
+	case "text":
+	default:
+		return usageError{fmt.Errorf("graph --format %q: want text, json, dot or graphml", format)}
 	}
 	st := s.Stats
 	var b strings.Builder

@@ -15,33 +15,35 @@ import (
 	"github.com/linkport/linkport/state"
 )
 
-// load reads the configuration and the export and reconciles the graph.
-func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, error) {
+// load reads the configuration and the export and builds the graph.
+func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *mapping.Ego, error) {
 	cfg, err := loadConfig(&a.g)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, ego, err := a.graph(ctx, cfg)
+	return cfg, g, ego, err
+}
+
+// graph reads the configured source, reconciles it into the graph and
+// enriches the people with the rest of the archive.
+func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.Ego, error) {
+	src, label, err := a.source(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := a.graph(ctx, cfg)
-	return cfg, g, err
-}
-
-// graph reads the configured export and reconciles it.
-func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, error) {
-	path, err := cfg.sourcePath()
+	exp, err := a.readExport(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	exp, err := a.readExport(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	a.sourceLabel = sourceLabel(path)
+	a.sourceLabel = label
 	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
+	ego := mapping.Enrich(g, exp)
 	for _, w := range g.Warnings {
 		a.log.Warn("input", "warning", w.String())
 	}
-	a.log.Debug("graph", "people", g.Stats.People, "source", path)
-	return g, nil
+	a.log.Debug("graph", "people", g.Stats.People, "source", label)
+	return g, ego, nil
 }
 
 // exportDate finds the date LinkedIn puts in an archive's name
@@ -88,7 +90,7 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		snap, err := state.Load(cfg.State)
 		ch <- loaded{snap, err}
 	}()
-	g, err := a.graph(ctx, cfg)
+	g, _, err := a.graph(ctx, cfg)
 	st := <-ch
 	switch {
 	case err != nil:
@@ -242,9 +244,9 @@ func (a *app) progress(target string) func(done, total int) {
 
 // runGraph prints the graph summary.
 func (a *app) runGraph(ctx context.Context) error {
-	_, g, err := a.load(ctx)
+	_, g, ego, err := a.load(ctx)
 	if err != nil {
 		return err
 	}
-	return a.writeReport(func(w io.Writer) error { return writeGraph(w, g, a.g.format) })
+	return a.writeReport(func(w io.Writer) error { return writeGraph(w, g, ego, a.g.format) })
 }

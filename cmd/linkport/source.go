@@ -4,20 +4,62 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/mapping"
 )
 
-// readExport reads the LinkedIn export at path. Whatever is wrong with the
-// export is an input error (exit code 2).
-func (a *app) readExport(ctx context.Context, path string) (*mapping.Export, error) {
-	exp, err := linkedin.Open(path, linkedin.Options{}).Read(ctx)
+// source returns the configured source and a label naming it in CRM files.
+func (a *app) source(ctx context.Context, cfg *Config) (connectors.Source, string, error) {
+	if api := cfg.Source.API; api != nil {
+		src, err := a.apiSource(ctx, api)
+		return src, "LinkedIn API " + time.Now().Format("2006-01-02"), err
+	}
+	path, err := cfg.sourcePath()
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-		return nil, inputError{fmt.Errorf("read export: %w", err)}
+		return nil, "", err
+	}
+	return linkedin.Open(path, linkedin.Options{}), sourceLabel(path), nil
+}
+
+// apiSource builds the Member Snapshot API source; the token is resolved
+// here and goes nowhere but the request header.
+func (a *app) apiSource(ctx context.Context, c *APIConfig) (*linkedin.APISource, error) {
+	token, err := secret(ctx, "token", c.TokenEnv, c.TokenFile, c.TokenCommand)
+	if err != nil {
+		return nil, err
+	}
+	if token == "" {
+		return nil, configError{errors.New("source.api: set token_env, token_file or token_command")}
+	}
+	return linkedin.NewAPI(linkedin.APIOptions{Token: token, BaseURL: c.BaseURL, Domains: c.Domains,
+		Version: c.Version, Logger: a.log}), nil
+}
+
+// readExport reads the source. A bad export is an input error and a
+// rejected token a configuration error (both exit code 2); a failing API
+// is a failed run.
+func (a *app) readExport(ctx context.Context, src connectors.Source) (*mapping.Export, error) {
+	exp, err := src.Read(ctx)
+	if err != nil {
+		return nil, sourceError(err)
 	}
 	return exp, nil
+}
+
+// sourceError sorts a source's failure into the CLI's exit codes.
+func sourceError(err error) error {
+	var in *linkedin.InputError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.As(err, &in):
+		return inputError{fmt.Errorf("read export: %w", err)}
+	case errors.Is(err, linkedin.ErrTokenExpired), errors.Is(err, linkedin.ErrUnauthorized),
+		errors.Is(err, linkedin.ErrAccessDenied), errors.Is(err, linkedin.ErrNoToken):
+		return configError{fmt.Errorf("read LinkedIn API: %w", err)}
+	}
+	return fmt.Errorf("read source: %w", err)
 }
