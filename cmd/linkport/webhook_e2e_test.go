@@ -128,11 +128,8 @@ func readAll(t *testing.T, dir string) string {
 // TestWebhookSIGKILL kills a real linkport process while it delivers and
 // checks that the re-run loses nothing and never changes an event's body.
 func TestWebhookSIGKILL(t *testing.T) {
+	bin := cliBinary(t)
 	dir := env(t)
-	bin := filepath.Join(t.TempDir(), "linkport")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	export := filepath.Join(dir, "export")
 	if err := linkedintest.WriteDir(export, linkedintest.Generate(linkedintest.GenOptions{Seed: 5, Connections: 60, Contacts: 10})); err != nil {
 		t.Fatal(err)
