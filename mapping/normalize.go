@@ -58,6 +58,11 @@ func NormalizeProfileURL(s string) (canonical, slug string) {
 	const prefix = "https://www.linkedin.com/in/"
 	if rest, ok := strings.CutPrefix(s, prefix); ok && isPlainSlug(rest) {
 		return s, rest // what every export since 2023 holds, without parsing
+	} else if ok && strings.IndexAny(rest, "/?#") < 0 {
+		// Already canonical but percent-encoded (zo%C3%AB-…): still no parsing.
+		if slug, err := url.PathUnescape(rest); err == nil && slug != "" && slug == strings.ToLower(slug) && url.PathEscape(slug) == rest {
+			return s, slug
+		}
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {

@@ -245,11 +245,8 @@ func (s *Snapshot) Target(name, typ string) *Target {
 // for people without a profile URL, which is what carries an ID across the
 // move from a URL-less (≤ 2023) export to a newer one.
 func (s *Snapshot) Identify(g *mapping.Graph) {
-	taken := map[string]bool{}
-	known := map[string]bool{}
-	for _, id := range s.Identities {
-		known[id] = true
-	}
+	taken := make(map[string]bool, len(g.People))
+	var known map[string]bool // every ID ever minted; built only when someone new needs one
 	for _, p := range g.People {
 		p.ID = ""
 		for _, k := range p.Keys {
@@ -259,6 +256,12 @@ func (s *Snapshot) Identify(g *mapping.Graph) {
 			}
 		}
 		if p.ID == "" {
+			if known == nil {
+				known = make(map[string]bool, len(s.Identities))
+				for _, id := range s.Identities {
+					known[id] = true
+				}
+			}
 			p.ID = mint(p, taken, known)
 		}
 		taken[p.ID] = true
