@@ -180,7 +180,11 @@ func (a *app) writeReport(render func(io.Writer) error) error {
 	if err := render(&b); err != nil {
 		return err
 	}
-	if err := state.WriteFileAtomic(a.g.output, []byte(b.String()), 0o644); err != nil {
+	write := func(p string, data []byte, perm os.FileMode) error { return state.WriteFileAtomic(p, data, perm) }
+	if fi, err := os.Stat(a.g.output); err == nil && !fi.Mode().IsRegular() {
+		write = os.WriteFile // /dev/stdout, a pipe: never rename over a device
+	}
+	if err := write(a.g.output, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
