@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -19,46 +18,58 @@ type lockInfo struct {
 	Started time.Time `json:"started"`
 }
 
-// Lock takes the state's lock file (path + ".lock") so only one run at a
-// time touches the state and its targets. The returned func releases it.
-func Lock(path string) (unlock func() error, err error) {
+// Lock makes this run the only one that touches the state and its targets.
+// It holds an flock(2) on path + ".lock", which the kernel releases however
+// the process ends, so a run killed by SIGKILL, the OOM killer or a power
+// cut never leaves a lock that blocks every later night. The file records
+// who holds it, for the message another run prints. stale is non-empty when
+// the previous holder ended without releasing it (it was killed): the
+// caller reports it; the journal replays that run's confirmed writes.
+func Lock(path string) (unlock func() error, stale string, err error) {
 	lp := path + ".lock"
-	host, _ := os.Hostname()
-	info := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Truncate(time.Second)}
-	b, _ := json.Marshal(info)
-	f, err := os.OpenFile(lp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, lockedError(lp, host)
-	}
+	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("create lock: %w", err)
+		return nil, "", fmt.Errorf("open lock: %w", err)
 	}
-	if _, err := f.Write(b); err != nil {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		held := readLock(f)
 		f.Close()
-		os.Remove(lp)
-		return nil, fmt.Errorf("write lock: %w", err)
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, "", fmt.Errorf("%w: another linkport (pid %d on %s, since %s) is running with %s; wait for it to finish",
+				ErrLocked, held.PID, held.Host, held.Started.Format(time.RFC3339), path)
+		}
+		return nil, "", fmt.Errorf("lock %s: %w", lp, err)
 	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write lock: %w", err)
+	if prev := readLock(f); prev.PID != 0 {
+		stale = fmt.Sprintf("a previous run (pid %d on %s, started %s) ended without releasing %s: it was killed; "+
+			"its confirmed writes are replayed from the journal", prev.PID, prev.Host, prev.Started.Format(time.RFC3339), lp)
 	}
-	return func() error { return os.Remove(lp) }, nil
+	host, _ := os.Hostname()
+	b, _ := json.Marshal(lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Truncate(time.Second)})
+	if err := rewrite(f, b); err != nil {
+		f.Close()
+		return nil, "", fmt.Errorf("write lock: %w", err)
+	}
+	return func() error {
+		// Emptied, not removed: a run that opened this file an instant ago
+		// must contend for the same inode, not lock a deleted one.
+		err := rewrite(f, nil)
+		return errors.Join(err, f.Close())
+	}, stale, nil
 }
 
-func lockedError(lp, host string) error {
-	var held lockInfo
-	b, err := os.ReadFile(lp)
-	if err != nil || json.Unmarshal(b, &held) != nil {
-		return fmt.Errorf("%w: %s exists but is unreadable; if no linkport is running, remove it", ErrLocked, lp)
-	}
-	if held.Host == host && !alive(held.PID) {
-		return fmt.Errorf("%w: stale lock %s: pid %d on %s (since %s) is no longer running; remove the file and run again",
-			ErrLocked, lp, held.PID, held.Host, held.Started.Format(time.RFC3339))
-	}
-	return fmt.Errorf("%w: another linkport (pid %d on %s) has held %s since %s; if it is not running, remove the file",
-		ErrLocked, held.PID, held.Host, lp, held.Started.Format(time.RFC3339))
+func readLock(f *os.File) lockInfo {
+	var info lockInfo
+	b := make([]byte, 512)
+	n, _ := f.ReadAt(b, 0)
+	json.Unmarshal(b[:n], &info) // an empty or foreign file reads as no holder
+	return info
 }
 
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+func rewrite(f *os.File, b []byte) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err := f.WriteAt(b, 0)
+	return err
 }

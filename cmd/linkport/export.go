@@ -55,7 +55,7 @@ func (a *app) exportCmd() *cobra.Command {
 			if changes {
 				name := "export:" + p.Name
 				cfg.targets[name] = &targetConfig{Type: "csv", csv: &csvConfig{Path: out, Mode: csvfile.ModeChanges, profile: p}}
-				unlock, err := state.Lock(cfg.State)
+				unlock, err := a.lock(cfg)
 				if err != nil {
 					return err
 				}

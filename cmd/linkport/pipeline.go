@@ -74,7 +74,7 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
 	}
 	if !dryRun {
-		unlock, err := state.Lock(cfg.State)
+		unlock, err := a.lock(cfg)
 		if err != nil {
 			return err
 		}
@@ -99,6 +99,15 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return inputError{st.err}
 	}
 	return a.push(ctx, cfg, g, st.snap, names, dryRun)
+}
+
+// lock takes the state's lock and reports a run that was killed holding it.
+func (a *app) lock(cfg *Config) (unlock func() error, err error) {
+	unlock, stale, err := state.Lock(cfg.State)
+	if stale != "" {
+		a.log.Warn(stale)
+	}
+	return unlock, err
 }
 
 // push plans the named targets and, unless dryRun, applies the plans and

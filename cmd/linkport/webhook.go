@@ -94,7 +94,7 @@ func (a *app) withOutbox(fn func(*Config, *state.Outbox) error) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := state.Lock(cfg.State)
+	unlock, err := a.lock(cfg)
 	if err != nil {
 		return err
 	}

@@ -165,8 +165,6 @@ func TestWebhookSIGKILL(t *testing.T) {
 		rcv.mu.Lock()
 		rcv.onPost = nil
 		rcv.mu.Unlock()
-		// A stale lock from the killed process is reported, never ignored; clear it as the message says.
-		os.Remove(filepath.Join(dir, "state.json.lock"))
 	}
 	if code, _, errs := runCLI(t, "sync", "-c", cfg); code != exitOK {
 		t.Fatalf("final sync exit %d: %s", code, errs)
