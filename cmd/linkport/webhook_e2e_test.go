@@ -182,3 +182,76 @@ func TestWebhookSIGKILL(t *testing.T) {
 		t.Errorf("receiver heard of %d people, the export has %d", people, g.People)
 	}
 }
+
+// A receiver that is down leaves the events in the outbox; `linkport
+// outbox` lists them, `outbox retry` delivers them once it is back, and
+// `outbox drop` forgets them.
+func TestOutboxCommands(t *testing.T) {
+	dir := env(t)
+	secret, _ := webhook.NewSecret()
+	t.Setenv("LP_TEST_HOOK_SECRET", secret)
+	rcv, _ := newHookReceiver(t, secret)
+	var down sync.Mutex
+	isDown := true
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down.Lock()
+		d := isDown
+		down.Unlock()
+		if d {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		rcv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	src := filepath.Join(dir, "export")
+	copyDir(t, "testdata/export2024", src)
+	setDown := func(d bool) {
+		down.Lock()
+		isDown = d
+		down.Unlock()
+	}
+	cfg := writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+filepath.Join(dir, "state.json")+
+		"\ntargets:\n  hooks:\n    type: webhook\n    url: "+front.URL+"\n    secret_env: LP_TEST_HOOK_SECRET\n    max_attempts: 1\n")
+	if code, _, _ := runCLI(t, "sync", "-c", cfg, "-q"); code != exitRun {
+		t.Fatalf("sync against a down receiver: exit %d, want %d", code, exitRun)
+	}
+	code, out, errs := runCLI(t, "outbox", "-c", cfg)
+	if code != exitOK || strings.Count(out, "contact.created") != 6 || !strings.Contains(out, "pending") {
+		t.Fatalf("outbox (exit %d) lists:\n%s%s", code, out, errs)
+	}
+	setDown(false)
+	code, out, errs = runCLI(t, "outbox", "retry", "hooks", "-c", cfg)
+	if code != exitOK || !strings.Contains(out, "6 delivered, 0 pending") {
+		t.Fatalf("outbox retry: exit %d: %s%s", code, out, errs)
+	}
+	if events, people := rcv.counts(); events != 6 || people != 6 {
+		t.Errorf("receiver got %d events for %d people after the retry", events, people)
+	}
+	if _, out, _ := runCLI(t, "outbox", "-c", cfg); strings.Contains(out, "contact.") {
+		t.Errorf("outbox still lists events after delivery:\n%s", out)
+	}
+	if code, _, _ := runCLI(t, "sync", "-c", cfg, "-q"); code != exitOK {
+		t.Errorf("a sync after the retry: exit %d", code)
+	}
+
+	// Down again while Ada changes job: the update waits, then is dropped.
+	setDown(true)
+	conns := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(conns)
+	os.WriteFile(conns, []byte(strings.Replace(string(b), "Analytical Engines,Engineer", "Difference Works,Engineer", 1)), 0o644)
+	if code, _, _ := runCLI(t, "sync", "-c", cfg, "-q"); code != exitRun {
+		t.Fatalf("sync with the receiver down again: exit %d", code)
+	}
+	if _, out, _ := runCLI(t, "outbox", "-c", cfg); strings.Count(out, "contact.updated") != 1 {
+		t.Fatalf("outbox after the update:\n%s", out)
+	}
+	if code, out, _ := runCLI(t, "outbox", "drop", "hooks", "-c", cfg); code != exitOK || !strings.Contains(out, "dropped 1 events") {
+		t.Errorf("outbox drop: exit %d: %s", code, out)
+	}
+	setDown(false)
+	runCLI(t, "sync", "-c", cfg, "-q")
+	if events, _ := rcv.counts(); events != 6 {
+		t.Errorf("the dropped event was sent anyway (%d events)", events)
+	}
+}
