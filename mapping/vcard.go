@@ -372,9 +372,19 @@ func MergeCards(remote, base, ours vcard.Card, overwrite bool) (merged vcard.Car
 			conflicts = append(conflicts, o.field)
 		}
 	}
+	// "LinkedIn: removed" is linkport's own mark, whatever base says: it
+	// goes as soon as the person is back in the export.
+	if !slices.ContainsFunc(ours[vcard.FieldCategories], isRemovedMark) {
+		merged[vcard.FieldCategories] = slices.DeleteFunc(merged[vcard.FieldCategories], isRemovedMark)
+		if len(merged[vcard.FieldCategories]) == 0 {
+			delete(merged, vcard.FieldCategories)
+		}
+	}
 	slices.Sort(conflicts)
 	return merged, conflicts
 }
+
+func isRemovedMark(f *vcard.Field) bool { return f.Value == CategoryRemoved }
 
 // mergeOne merges a single-valued property; it reports a conflict.
 func mergeOne(m vcard.Card, prop string, base, ours []*vcard.Field, overwrite bool) bool {

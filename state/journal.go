@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -72,8 +73,19 @@ func journalPath(statePath string) string { return statePath + ".journal" }
 
 // OpenJournal opens (or creates) the journal beside the state file.
 func OpenJournal(statePath string) (*Journal, error) {
-	f, err := os.OpenFile(journalPath(statePath), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(journalPath(statePath), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	// A run killed mid-append left a torn last line, which Load ignored. Cut
+	// it off, or this run's first entry would be glued to it and the damage
+	// would sit mid-file, unreadable, once this run is killed too.
+	b, err := io.ReadAll(f)
+	if err == nil && len(b) > 0 && b[len(b)-1] != '\n' {
+		err = f.Truncate(int64(bytes.LastIndexByte(b, '\n') + 1))
+	}
+	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	return &Journal{f: f}, nil

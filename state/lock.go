@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -27,6 +28,9 @@ type lockInfo struct {
 // caller reports it; the journal replays that run's confirmed writes.
 func Lock(path string) (unlock func() error, stale string, err error) {
 	lp := path + ".lock"
+	if err := os.MkdirAll(filepath.Dir(lp), 0o700); err != nil { // the first run on a new machine
+		return nil, "", fmt.Errorf("create state directory: %w", err)
+	}
 	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, "", fmt.Errorf("open lock: %w", err)

@@ -110,6 +110,19 @@ func TestJournalReplay(t *testing.T) {
 		t.Errorf("journal still there after Save: %v", err)
 	}
 
+	// The next run appends after the torn tail is cut: a second kill must
+	// still leave a journal that replays.
+	os.WriteFile(p+".journal", []byte(`{"target":"book","type":"carddav","result":{"op":"create","id":"aaaa","sent":{"id":"aaaa","name":"A","email_status":"hidden","sources":["connection"]}}}`+"\n"+`{"target":"bo`), 0o600)
+	j, err = OpenJournal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Append("book", "carddav", Result{Op: OpCreate, ID: b.ID, Sent: b, Ref: Ref{Href: "b.vcf"}})
+	j.Close()
+	if s, err := Load(p); err != nil || len(s.Targets["book"].Items) != 2 {
+		t.Fatalf("Load after a torn tail and another run's append = %v (items %v)", err, s)
+	}
+
 	// Damage before the last line is an error, not a silent loss.
 	os.WriteFile(p+".journal", []byte("garbage\n{}\n"), 0o600)
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), ".journal:1") {

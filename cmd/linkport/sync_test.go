@@ -136,3 +136,16 @@ func TestRemovalGuardStopsSync(t *testing.T) {
 		t.Errorf("after the forced sync the file holds %d people, want 3", len(rows))
 	}
 }
+
+// The first sync on a new machine creates the state's directory.
+func TestFirstSyncCreatesStateDir(t *testing.T) {
+	dir := env(t)
+	statePath := filepath.Join(dir, "new", "nested", "state.json")
+	cfg := writeConfig(t, dir, "state: "+statePath+"\ntargets:\n  backup:\n    type: csv\n    path: "+filepath.Join(dir, "c.csv")+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2024"); code != exitOK {
+		t.Fatalf("first sync: exit %d: %s", code, errs)
+	}
+	if fi, err := os.Stat(statePath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state: %v", err)
+	}
+}

@@ -280,6 +280,16 @@ func TestRemovePolicies(t *testing.T) {
 			if files, _ := os.ReadDir(backups); (policy != cd.RemoveKeep) != (len(files) == 1) {
 				t.Errorf("%s: %d backups, want one per overwritten or deleted card", policy, len(files))
 			}
+
+			// The person reconnects: the card is theirs again, without the mark.
+			tg, _ = open(t, s, func(o *cd.Options) { o.OnRemove, o.BackupDir = policy, backups })
+			if _, _, err := run(t, tg, snap, people(4)); err != nil {
+				t.Fatal(err)
+			}
+			c, present = cards(t, s)[gone]
+			if !present || slices.Contains(c.Card.Values(vcard.FieldCategories), mapping.CategoryRemoved) {
+				t.Errorf("%s: after reconnecting the card is present=%v with categories %v", policy, present, c.Card.Values(vcard.FieldCategories))
+			}
 		})
 	}
 }
