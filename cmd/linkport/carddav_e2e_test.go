@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -603,7 +602,7 @@ func getCard(t *testing.T, cardURL, user string) (vcard.Card, string) {
 // password appears nowhere in the output, even with -v; the right one works.
 func TestCarddavUnauthorized(t *testing.T) {
 	const user, good, bad = "alice", "correct-horse-battery", "wrong-staple-4711"
-	root := startRadicaleAuth(t, user, good)
+	root := carddavtest.StartRadicaleAuth(t, user, good).URL
 	dir := env(t)
 	src := filepath.Join(dir, "export")
 	writeExport(t, src, linkedintest.New(linkedintest.GenOptions{Seed: 8, Connections: 15}))
@@ -634,50 +633,4 @@ func TestCarddavUnauthorized(t *testing.T) {
 	if rep := decodeDAVReport(t, stdout).Targets[0]; rep.Create != 15 {
 		t.Errorf("sync with the right password: %+v; want 15 created", rep)
 	}
-}
-
-// startRadicaleAuth starts radicale with htpasswd auth for one user (what
-// carddavtest.StartRadicale, which runs without auth, cannot) and returns its root URL.
-func startRadicaleAuth(t *testing.T, user, pass string) string {
-	t.Helper()
-	bin, err := exec.LookPath("radicale")
-	if err != nil {
-		if os.Getenv("LINKPORT_REQUIRE_SERVERS") == "1" {
-			t.Fatal("radicale not installed, and LINKPORT_REQUIRE_SERVERS=1")
-		}
-		t.Skip("radicale not installed")
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	users := filepath.Join(dir, "users")
-	if err := os.WriteFile(users, []byte(user+":"+pass+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	conf := fmt.Sprintf("[server]\nhosts = %s\n[auth]\ntype = htpasswd\nhtpasswd_filename = %s\nhtpasswd_encryption = plain\ndelay = 0\n"+
-		"[storage]\nfilesystem_folder = %s\n[logging]\nlevel = warning\n", addr, users, filepath.Join(dir, "collections"))
-	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config", filepath.Join(dir, "config"))
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("start radicale: %v", err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	root := "http://" + addr
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(root + "/.web/"); err == nil {
-			resp.Body.Close()
-			return root
-		}
-	}
-	t.Fatalf("radicale with htpasswd auth did not answer at %s within 15 s", root)
-	return ""
 }

@@ -14,8 +14,9 @@ import (
 
 // Radicale is a radicale process serving temp storage on 127.0.0.1.
 type Radicale struct {
-	// URL is the server root; User the (password-less) user the tests log in as.
-	URL, User string
+	// URL is the server root; User and Password log in (any password
+	// without auth).
+	URL, User, Password string
 	// BookURL is the address book "linkedin" created for the user.
 	BookURL string
 }
@@ -25,6 +26,18 @@ type Radicale struct {
 // It skips when radicale is not installed, unless LINKPORT_REQUIRE_SERVERS=1.
 func StartRadicale(t testing.TB) *Radicale {
 	t.Helper()
+	return startRadicale(t, "linkport", "")
+}
+
+// StartRadicaleAuth is StartRadicale with htpasswd auth: only user with
+// password gets in, as on a real server.
+func StartRadicaleAuth(t testing.TB, user, password string) *Radicale {
+	t.Helper()
+	return startRadicale(t, user, password)
+}
+
+func startRadicale(t testing.TB, user, password string) *Radicale {
+	t.Helper()
 	bin, err := exec.LookPath("radicale")
 	if err != nil {
 		if os.Getenv("LINKPORT_REQUIRE_SERVERS") == "1" {
@@ -33,6 +46,14 @@ func StartRadicale(t testing.TB) *Radicale {
 		t.Skip("radicale not installed")
 	}
 	dir := t.TempDir()
+	auth := "type = none\n"
+	if password != "" {
+		users := filepath.Join(dir, "users")
+		if err := os.WriteFile(users, []byte(user+":"+password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = "type = htpasswd\nhtpasswd_filename = " + users + "\nhtpasswd_encryption = plain\ndelay = 0\n"
+	}
 	var lastErr error
 	for range 3 { // the free port can be taken between probe and start
 		port, err := freePort()
@@ -40,8 +61,8 @@ func StartRadicale(t testing.TB) *Radicale {
 			t.Fatalf("find a free port: %v", err)
 		}
 		cfg := filepath.Join(dir, "config")
-		conf := fmt.Sprintf("[server]\nhosts = 127.0.0.1:%d\n[auth]\ntype = none\n[storage]\nfilesystem_folder = %s\n[logging]\nlevel = warning\n",
-			port, filepath.Join(dir, "collections"))
+		conf := fmt.Sprintf("[server]\nhosts = 127.0.0.1:%d\n[auth]\n%s[storage]\nfilesystem_folder = %s\n[logging]\nlevel = warning\n",
+			port, auth, filepath.Join(dir, "collections"))
 		if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +79,7 @@ func StartRadicale(t testing.TB) *Radicale {
 			cancel()
 			<-exited
 		}
-		r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), User: "linkport"}
+		r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), User: user, Password: password}
 		if lastErr = r.wait(exited); lastErr != nil {
 			stop()
 			continue
@@ -100,7 +121,7 @@ func (r *Radicale) mkBook() error {
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(r.User, "x")
+	req.SetBasicAuth(r.User, r.Password)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
