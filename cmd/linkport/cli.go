@@ -114,27 +114,25 @@ func (a *app) rootCmd() *cobra.Command {
 	f.BoolVarP(&a.g.verbose, "verbose", "v", false, "log more")
 	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "log only warnings and errors; no progress bar")
 
+	pipeline := func(dryRun bool) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			if err := a.reportFormat(); err != nil {
+				return err
+			}
+			return a.runPipeline(cmd.Context(), dryRun)
+		}
+	}
 	diff := &cobra.Command{
 		Use:   "diff",
 		Short: "Show what a sync would change, writing nothing",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.reportFormat(); err != nil {
-				return err
-			}
-			return a.runPipeline(cmd.Context(), true)
-		},
+		RunE:  pipeline(true),
 	}
 	sync := &cobra.Command{
 		Use:   "sync",
 		Short: "Push the changes since the last sync to every target",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.reportFormat(); err != nil {
-				return err
-			}
-			return a.runPipeline(cmd.Context(), false)
-		},
+		RunE:  pipeline(false),
 	}
 	for _, c := range []*cobra.Command{diff, sync} {
 		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal guard (max_delete) objects")
