@@ -366,7 +366,7 @@ func (p *rowParser) row(row []string, line int) {
 		rec.Origin = p.get(row, colSource)
 		rec.Phones = splitList(p.get(row, colPhones))
 		if a := p.get(row, colAddresses); a != "" {
-			rec.Addresses = []string{a} // free text with commas of its own: never split
+			rec.Addresses = []string{formatAddress(a)} // free text with commas of its own: never split
 		}
 		rec.Sites = splitList(p.get(row, colSites))
 		for _, u := range splitList(p.get(row, colProfiles)) {

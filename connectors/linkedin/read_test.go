@@ -161,7 +161,7 @@ func TestRecordFields(t *testing.T) {
 			"Zoë,\"Nakamura, PhD\",https://www.linkedin.com/in/zo%C3%AB-nakamura-1,zoe@example.com,\"Acme, Inc.\",\"Head of Sales, EMEA\",08 Feb 2026\n" +
 			",,,,,,07 Jun 2026"),
 		"Contacts.csv": []byte("Source,FirstName,LastName,Companies,Title,Emails,PhoneNumbers,CreatedAt,Addresses,Sites,InstantMessageHandles,FullName,Birthday,Location,BookmarkedAt,Profiles\n" +
-			"GOOGLE_CONTACTS,Kofi,Abara,Initech,CTO,\"kofi@example.com, k.abara@example.org\",\" +44 20 7946 0001, +1 202-555-0100\",\"6/17/20, 1:55 PM\",\"1 Example Street, Springfield City:Springfield Type:HOME\",https://kofi.example.com/,,Kofi Abara,,,,https://www.linkedin.com/in/kofi-abara\n"),
+			"GOOGLE_CONTACTS,Kofi,Abara,Initech,CTO,\"kofi@example.com, k.abara@example.org\",\" +44 20 7946 0001, +1 202-555-0100\",\"6/17/20, 1:55 PM\",\"1 Example Street, Springfield City:Springfield State:IL Country:US Postal Code:62701 Type:HOME Primary:true\",https://kofi.example.com/,,Kofi Abara,,,,https://www.linkedin.com/in/kofi-abara\n"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestRecordFields(t *testing.T) {
 		{Kind: mapping.KindContact, File: "Contacts.csv", Line: 2, FirstName: "Kofi", LastName: "Abara", FullName: "Kofi Abara",
 			ProfileURL: "https://www.linkedin.com/in/kofi-abara", Emails: []string{"kofi@example.com", "k.abara@example.org"},
 			Phones: []string{"+44 20 7946 0001", "+1 202-555-0100"}, Company: "Initech", Title: "CTO",
-			Addresses: []string{"1 Example Street, Springfield City:Springfield Type:HOME"}, Sites: []string{"https://kofi.example.com/"},
+			Addresses: []string{"1 Example Street, Springfield, IL 62701, US"}, Sites: []string{"https://kofi.example.com/"},
 			Origin: "GOOGLE_CONTACTS"},
 	}
 	got, _ := json.Marshal(exp.Records)
