@@ -14,7 +14,9 @@ import (
 // what the plan does (diff) or did (sync).
 type Report struct {
 	// DryRun: the plan was computed and nothing was written.
-	DryRun   bool            `json:"dry_run"`
+	DryRun bool `json:"dry_run"`
+	// Stopped says why a sync wrote nothing after planning (the removal guard).
+	Stopped  string          `json:"stopped,omitempty"`
 	Graph    mapping.Stats   `json:"graph"`
 	Merges   []mapping.Merge `json:"merges,omitempty"`
 	Warnings []string        `json:"warnings,omitempty"`
@@ -87,13 +89,14 @@ func (tr *TargetReport) Record(res Result) {
 	if len(res.Conflicts) > 0 {
 		tr.Conflicts++
 	}
-	if res.RemoteDeleted {
-		tr.RemoteDeleted++
-	}
-	if res.Err != nil {
+	switch {
+	case res.Err != nil:
 		c.Error = res.Err.Error()
 		tr.Failed++
 		*tr.count(res.Op)-- // the counts say what happened, not what was planned
+	case res.RemoteDeleted:
+		tr.RemoteDeleted++
+		*tr.count(res.Op)-- // nothing was written: the user's deletion stands
 	}
 }
 
@@ -135,11 +138,18 @@ var (
 		detail:  func(s string) string { return "    " + s },
 	}
 	markdownStyle = style{
-		heading: func(s string) string { return "\n## " + s + "\n" },
-		item:    func(s string) string { return "- `" + s[:1] + "` " + s[2:] },
-		detail:  func(s string) string { return "  - " + s },
+		heading: func(s string) string { return "\n## " + mdEscape(s) + "\n" },
+		item:    func(s string) string { return "- `" + s[:1] + "` " + mdEscape(s[2:]) },
+		detail:  func(s string) string { return "  - " + mdEscape(s) },
 	}
 )
+
+// mdEscaper neutralises Markdown and HTML in names and values, which
+// strangers type: a report must not render a link or an image from them.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`, "!", `\!`)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
 var opMark = map[Op]string{OpCreate: "+", OpUpdate: "~", OpRemove: "-"}
 
@@ -148,7 +158,10 @@ func (r *Report) write(w io.Writer, st style) error {
 	line := func(s string) { b.WriteString(s + "\n") }
 	g := r.Graph
 	title := "linkport sync"
-	if r.DryRun {
+	switch {
+	case r.Stopped != "":
+		title = "linkport sync stopped before any write: " + r.Stopped
+	case r.DryRun:
 		title = "linkport diff (dry run: nothing was written)"
 	}
 	line(st.heading(title))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/linkport/linkport/mapping"
@@ -81,5 +82,44 @@ func TestReportGolden(t *testing.T) {
 	}
 	if err := NewReport(g2, true).Write(&bytes.Buffer{}, "yaml"); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+func TestReportMarkdownEscapesNames(t *testing.T) {
+	evil := person("[click me](https://evil.example) <img src=x>", "https://www.linkedin.com/in/evil", "", "")
+	g := graph(evil)
+	s := New()
+	s.Identify(g)
+	p, _ := Diff(s, "book", "carddav", g)
+	r := NewReport(g, true)
+	r.AddPlan(p)
+	var buf bytes.Buffer
+	r.Write(&buf, "markdown")
+	if out := buf.String(); !strings.Contains(out, `\[click me\](https`) || strings.Contains(out, "<img") {
+		t.Errorf("markdown report renders a stranger's name as markup:\n%s", out)
+	}
+}
+
+func TestReportCountsWhatHappened(t *testing.T) {
+	a := person("Ana", "https://www.linkedin.com/in/ana", "", "Acme")
+	g := graph(a)
+	s := New()
+	s.Identify(g)
+	s.Apply("book", "carddav", Result{Op: OpCreate, ID: a.ID, Sent: a})
+	a2 := *a
+	a2.Company = "Globex"
+	g2 := graph(&a2)
+	p, _ := Diff(s, "book", "carddav", g2)
+	r := NewReport(g2, false)
+	tr := r.AddPlan(p)
+	tr.Record(Result{Op: OpUpdate, ID: a.ID, RemoteDeleted: true})
+	if tr.Update != 0 || tr.RemoteDeleted != 1 {
+		t.Errorf("a card the user deleted counts as update %d, remote_deleted %d; want 0 and 1", tr.Update, tr.RemoteDeleted)
+	}
+	r.Stopped = "the removal guard"
+	var buf bytes.Buffer
+	r.Write(&buf, "text")
+	if !strings.HasPrefix(buf.String(), "linkport sync stopped before any write: the removal guard") {
+		t.Errorf("stopped report starts %q", buf.String()[:60])
 	}
 }

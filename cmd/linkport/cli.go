@@ -110,7 +110,7 @@ func (a *app) rootCmd() *cobra.Command {
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
 	f.StringVar(&a.g.format, "format", "text", "output format: text, json or markdown (graph: text, json, dot or graphml)")
-	f.StringVar(&a.g.output, "output", "", "write the report to this file instead of standard output")
+	f.StringVar(&a.g.output, "output", "", "write the report to this file instead of standard output (- is standard output)")
 	f.BoolVarP(&a.g.verbose, "verbose", "v", false, "log more")
 	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "log only warnings and errors; no progress bar")
 
@@ -171,7 +171,7 @@ func (a *app) reportFormat() error {
 
 // writeReport sends rendered output to --output (atomically) or stdout.
 func (a *app) writeReport(render func(io.Writer) error) error {
-	if a.g.output == "" {
+	if a.g.output == "" || a.g.output == "-" {
 		return render(a.stdout)
 	}
 	var b strings.Builder

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,9 @@ func (a *app) exportCmd() *cobra.Command {
 				return usageError{fmt.Errorf("export: %w", err)}
 			}
 			out := a.g.output
+			if out == "-" {
+				return usageError{errors.New("export: --output - is not supported: name a file (CRM files may be split, and are written atomically)")}
+			}
 			if out == "" {
 				ext := ".csv"
 				if p.Format == csvfile.FormatVCard {
@@ -54,7 +58,11 @@ func (a *app) exportCmd() *cobra.Command {
 			}
 			if changes {
 				name := "export:" + p.Name
-				cfg.targets[name] = &targetConfig{Type: "csv", csv: &csvConfig{Path: out, Mode: csvfile.ModeChanges, profile: p}}
+				typ := "csv"
+				if p.Format == csvfile.FormatVCard {
+					typ = "vcf"
+				}
+				cfg.targets[name] = &targetConfig{Type: typ, csv: &csvConfig{Type: typ, Path: out, Mode: csvfile.ModeChanges, profile: p}}
 				unlock, err := a.lock(cfg)
 				if err != nil {
 					return err
@@ -76,7 +84,12 @@ func (a *app) exportCmd() *cobra.Command {
 			if err := csvfile.Export(cmd.Context(), g.People, csvfile.Options{Path: out, Profile: p, SourceLabel: a.sourceLabel}); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(a.stdout, "wrote %d people to %s (profile %s)\n", len(g.People), out, p.Name)
+			parts := 1
+			if p.RowLimit > 0 {
+				parts = max(1, (len(g.People)+p.RowLimit-1)/p.RowLimit)
+			}
+			_, err = fmt.Fprintf(a.stdout, "wrote %d people to %s (profile %s)\n", len(g.People),
+				strings.Join(csvfile.PartPaths(out, parts), ", "), p.Name)
 			return err
 		},
 	}

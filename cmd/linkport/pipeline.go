@@ -115,9 +115,8 @@ func (a *app) lock(cfg *Config) (unlock func() error, err error) {
 func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, snap *state.Snapshot, names []string, dryRun bool) error {
 	snap.Identify(g)
 
-	rep := state.NewReport(g, dryRun)
 	var plans []state.Plan
-	var guard []error
+	guard := map[string]error{}
 	for _, name := range names {
 		typ := cfg.targets[name].Type
 		p, err := state.Diff(snap, name, typ, g)
@@ -125,19 +124,30 @@ func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, snap *sta
 			return inputError{err}
 		}
 		if err := p.CheckRemovals(cfg.limit, len(g.People)); err != nil && !a.g.force {
-			guard = append(guard, err)
+			guard[name] = err
 		}
 		plans = append(plans, p)
 	}
 	if dryRun || len(guard) > 0 {
+		// The guard stops a sync before any write: its report is a plan.
+		rep := state.NewReport(g, true)
+		var errs []error
 		for _, p := range plans {
-			rep.AddPlan(p)
+			tr := rep.AddPlan(p)
+			if err := guard[p.Target]; err != nil {
+				tr.Error, errs = err.Error(), append(errs, err)
+			}
+		}
+		if len(guard) > 0 && !dryRun {
+			rep.Stopped = "the removal guard (max_delete) objected; nothing was written"
 		}
 		if err := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); err != nil {
 			return err
 		}
-		return errors.Join(guard...) // the guard stops a sync before any write
+		return errors.Join(errs...)
 	}
+
+	rep := state.NewReport(g, false)
 
 	j, err := state.OpenJournal(cfg.State)
 	if err != nil {

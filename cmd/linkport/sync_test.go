@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,9 +121,17 @@ func TestRemovalGuardStopsSync(t *testing.T) {
 	before, _ := os.ReadFile(out)
 	stateBefore, _ := os.ReadFile(filepath.Join(dir, "state.json"))
 	// The 2021 export lacks three of the six people: more than max_delete.
-	code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2021")
+	code, report, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2021", "--format", "json")
 	if code != exitRun || !strings.Contains(errs, "max_delete") || !strings.Contains(errs, "--force") {
 		t.Fatalf("guarded sync: exit %d, stderr %q", code, errs)
+	}
+	var rep struct {
+		DryRun  bool   `json:"dry_run"`
+		Stopped string `json:"stopped"`
+		Targets []struct{ Error string }
+	}
+	if err := json.Unmarshal([]byte(report), &rep); err != nil || !rep.DryRun || rep.Stopped == "" || !strings.Contains(rep.Targets[0].Error, "max_delete") {
+		t.Errorf("the guarded sync's report must say nothing was written and why: %+v (%v)", rep, err)
 	}
 	after, _ := os.ReadFile(out)
 	stateAfter, _ := os.ReadFile(filepath.Join(dir, "state.json"))

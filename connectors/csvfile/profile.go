@@ -92,7 +92,7 @@ type Column struct {
 var fieldKinds = map[string]bool{
 	"id": false, "name": false, "first_name": false, "last_name": false,
 	"profile_url": false, "email_status": false, "company": false, "title": false,
-	"connected_on": false, "source_label": false, "note": false,
+	"connected_on": false, "source_label": false, "note": false, "description": false,
 	"last_contacted": false, "message_count": false, "last_message_from": false,
 	"invited_by": false, "invited_on": false, "invitation_text": false,
 	"recommended_you": false, "you_recommended": false,
@@ -108,7 +108,8 @@ var fieldKinds = map[string]bool{
 // for a person without email. note is source_label followed, one per line,
 // by what the rest of the archive says (mapping.EnrichmentLines: last
 // contact, invitation, the user's LinkedIn notes, endorsements,
-// recommendations), for a CRM's free-text column; last_contacted,
+// recommendations), for a CRM's free-text column; description is the
+// profile URL followed by note, for a CRM with no LinkedIn column; last_contacted,
 // message_count, notes … are those values one by one (see mapping.Contact).
 func Fields() []string {
 	out := make([]string, 0, len(fieldKinds))

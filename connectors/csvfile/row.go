@@ -108,6 +108,12 @@ func singleField(c *mapping.Contact, field, source string) string {
 		return source
 	case "note":
 		return strings.Join(append([]string{source}, mapping.EnrichmentLines(c)...), "\n")
+	case "description":
+		lines := append([]string{source}, mapping.EnrichmentLines(c)...)
+		if c.ProfileURL != "" {
+			lines = append([]string{c.ProfileURL}, lines...)
+		}
+		return strings.Join(lines, "\n")
 	case "last_contacted":
 		return c.LastContacted
 	case "message_count":
