@@ -24,8 +24,12 @@ const (
 const (
 	FieldLinkportID          = "X-LINKPORT-ID"
 	FieldLinkportEmailStatus = "X-LINKPORT-EMAIL-STATUS"
-	// FieldSocialProfile is the property Apple Contacts and Monica read.
+	// FieldSocialProfile is Apple Contacts' social profile property.
 	FieldSocialProfile = "X-SOCIALPROFILE"
+	// FieldMonicaSocialProfile is the only social profile property current
+	// Monica (CardDAV) imports: with TYPE=LinkedIn it reads the handle from
+	// the X-USER parameter, else the value.
+	FieldMonicaSocialProfile = "X-SOCIAL-PROFILE"
 	// FieldLinkportLastContacted is the date (YYYY-MM-DD) of the newest message with the person.
 	FieldLinkportLastContacted = "X-LINKPORT-LAST-CONTACTED"
 )
@@ -128,6 +132,11 @@ func VCard(c *Contact, version string) vcard.Card {
 	if c.ProfileURL != "" {
 		add(vcard.FieldURL, clean(c.ProfileURL))
 		add(FieldSocialProfile, clean(c.ProfileURL), vcard.ParamType, "linkedin")
+		monica := []string{vcard.ParamType, "LinkedIn"}
+		if slug := profileSlug(c.ProfileURL); slug != "" {
+			monica = append(monica, "X-USER", slug)
+		}
+		add(FieldMonicaSocialProfile, clean(c.ProfileURL), monica...)
 	}
 	for _, s := range c.Sites {
 		if s = clean(s); s != "" && s != c.ProfileURL {
@@ -140,6 +149,20 @@ func VCard(c *Contact, version string) vcard.Card {
 		add(vcard.FieldCategories, CategoryNoEmail)
 	}
 	return card
+}
+
+// profileSlug is the slug of a LinkedIn profile URL, for a parameter value,
+// or "" when there is none or it holds a character other than a letter,
+// digit, "-", "_" or ".": go-vcard neither quotes parameter values nor
+// escapes ":" and ";" in them, so such a slug would break the line.
+func profileSlug(profileURL string) string {
+	_, slug := NormalizeProfileURL(profileURL)
+	for _, r := range slug {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			return ""
+		}
+	}
+	return slug
 }
 
 // note is the NOTE block linkport owns: when and from where the person
@@ -324,6 +347,7 @@ var owned = []struct {
 	{vcard.FieldAddress, true, "addresses"},
 	{vcard.FieldURL, true, "profile_url"},
 	{FieldSocialProfile, true, "profile_url"},
+	{FieldMonicaSocialProfile, true, "profile_url"},
 	{vcard.FieldNote, true, "note"}, // merged by mergeNote
 	{vcard.FieldCategories, true, "categories"},
 }
@@ -334,7 +358,7 @@ var owned = []struct {
 //
 // linkport owns only the properties VCard writes. A single-valued one (FN, N,
 // ORG, TITLE, the X-LINKPORT ones) is linkport's whole; of a multi-valued one
-// (EMAIL, TEL, ADR, URL, X-SOCIALPROFILE, CATEGORIES) linkport owns the
+// (EMAIL, TEL, ADR, URL, X-SOCIALPROFILE, X-SOCIAL-PROFILE, CATEGORIES) linkport owns the
 // values it wrote in base, so a phone number the user added is theirs and is
 // never touched. Of NOTE linkport owns only its delimited block: the user's
 // text around it, and any other NOTE, is theirs. For each owned property: unchanged in LinkedIn since

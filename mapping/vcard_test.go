@@ -296,3 +296,112 @@ func TestNoteBlock(t *testing.T) {
 		})
 	}
 }
+
+// TestMonicaSocialProfile: the card carries the LinkedIn profile in the
+// property current Monica imports (X-SOCIAL-PROFILE;TYPE=LinkedIn, handle in
+// X-USER), beside Apple's X-SOCIALPROFILE, and MergeVCard owns only the value
+// linkport wrote.
+func TestMonicaSocialProfile(t *testing.T) {
+	written := []struct {
+		name, url, want string
+	}{
+		{"plain slug", "https://www.linkedin.com/in/zoe-angstrom",
+			"X-SOCIAL-PROFILE;TYPE=LinkedIn;X-USER=zoe-angstrom:https://www.linkedin.com/in/zoe-angstrom"},
+		{"non-ASCII slug is a safe parameter value", "https://www.linkedin.com/in/zo%C3%AB-m",
+			"X-SOCIAL-PROFILE;TYPE=LinkedIn;X-USER=zoë-m:https://www.linkedin.com/in/zo%C3%AB-m"},
+		{"slug with ';': no X-USER", "https://www.linkedin.com/in/a%3Bb",
+			"X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/in/a%3Bb"},
+		{"slug with ':': no X-USER", "https://www.linkedin.com/in/a%3Ab",
+			"X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/in/a%3Ab"},
+		{"not a /in/ URL: no X-USER", "https://www.linkedin.com/company/acme",
+			"X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/company/acme"},
+	}
+	for _, tt := range written {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Contact{ID: "m", Name: "M", ProfileURL: tt.url}
+			for _, v := range []string{"3.0", "4.0"} {
+				card := VCard(c, v)
+				if got := lines(t, card, FieldMonicaSocialProfile); !reflect.DeepEqual(got, []string{tt.want}) {
+					t.Errorf("%s: %s lines = %q, want %q", v, FieldMonicaSocialProfile, got, tt.want)
+				}
+				if got := card.Value(FieldSocialProfile); got != tt.url {
+					t.Errorf("%s: %s = %q, want it kept beside Monica's", v, FieldSocialProfile, got)
+				}
+				back := decode(t, encode(t, card)).Get(FieldMonicaSocialProfile)
+				if back == nil || back.Value != tt.url {
+					t.Fatalf("%s: decoded %s = %+v", v, FieldMonicaSocialProfile, back)
+				}
+				if back.Params.Get("X-USER") != profileSlug(tt.url) || back.Params.Get(vcard.ParamType) != "LinkedIn" {
+					t.Errorf("%s: decoded params %v", v, back.Params)
+				}
+			}
+		})
+	}
+	if got := lines(t, VCard(&Contact{ID: "n", Name: "N"}, "3.0"), FieldMonicaSocialProfile); got != nil {
+		t.Errorf("no profile URL, yet %q", got)
+	}
+
+	base := sampleContact()
+	moved := *base
+	moved.ProfileURL = "https://www.linkedin.com/in/zoe-am"
+	const (
+		twitter = "X-SOCIAL-PROFILE;TYPE=Twitter;X-USER=zoe:https://twitter.com/zoe\r\n"
+		oldLine = "X-SOCIAL-PROFILE;TYPE=LinkedIn;X-USER=zoe-angstrom:https://www.linkedin.com/in/zoe-angstrom\r\n"
+		newLine = "X-SOCIAL-PROFILE;TYPE=LinkedIn;X-USER=zoe-am:https://www.linkedin.com/in/zoe-am"
+		mine    = "X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/in/zoe-private"
+	)
+	onServer := func(edit func(string) string) vcard.Card {
+		s := strings.Replace(encode(t, VCard(base, "3.0")), "END:VCARD\r\n", twitter+"END:VCARD\r\n", 1)
+		if edit != nil {
+			s = edit(s)
+		}
+		return decode(t, s)
+	}
+	merges := []struct {
+		name      string
+		remote    vcard.Card
+		base, c   *Contact
+		overwrite bool
+		want      []string // X-SOCIAL-PROFILE lines after the merge
+		conflicts []string
+	}{
+		{name: "unchanged: user's other profile kept", remote: onServer(nil), base: base,
+			want: []string{strings.TrimSuffix(oldLine, "\r\n"), strings.TrimSuffix(twitter, "\r\n")}},
+		{name: "URL changed: ours replaced, user's other profile kept", remote: onServer(nil), base: base, c: &moved,
+			want: []string{strings.TrimSuffix(twitter, "\r\n"), newLine}},
+		{name: "user replaced ours, URL changed: theirs kept", base: base, c: &moved,
+			remote:    onServer(func(s string) string { return strings.Replace(s, oldLine, mine+"\r\n", 1) }),
+			want:      []string{mine, strings.TrimSuffix(twitter, "\r\n")},
+			conflicts: []string{"profile_url"}},
+		{name: "same, overwrite: ours written back, theirs kept as an added value", base: base, c: &moved, overwrite: true,
+			remote:    onServer(func(s string) string { return strings.Replace(s, oldLine, mine+"\r\n", 1) }),
+			want:      []string{mine, strings.TrimSuffix(twitter, "\r\n"), newLine},
+			conflicts: []string{"profile_url"}},
+		{name: "user replaced ours, URL unchanged: theirs kept, no conflict", base: base,
+			remote: onServer(func(s string) string { return strings.Replace(s, oldLine, mine+"\r\n", 1) }),
+			want:   []string{mine, strings.TrimSuffix(twitter, "\r\n")}},
+		{name: "unknown base: ours added beside the user's", base: nil, c: &moved,
+			remote: onServer(func(s string) string { return strings.Replace(s, oldLine, "", 1) }),
+			want:   []string{strings.TrimSuffix(twitter, "\r\n"), newLine}},
+	}
+	for _, tt := range merges {
+		t.Run("merge/"+tt.name, func(t *testing.T) {
+			c := tt.c
+			if c == nil {
+				c = base
+			}
+			got, conflicts := MergeVCard(tt.remote, tt.base, c, "3.0", tt.overwrite)
+			if !reflect.DeepEqual(conflicts, tt.conflicts) {
+				t.Errorf("conflicts = %q, want %q", conflicts, tt.conflicts)
+			}
+			if l := lines(t, got, FieldMonicaSocialProfile); !reflect.DeepEqual(l, tt.want) {
+				t.Errorf("%s lines = %q\nwant %q", FieldMonicaSocialProfile, l, tt.want)
+			}
+			// Merging the result again, now that base is what was sent, changes nothing.
+			again, conflicts := MergeVCard(got, c, c, "3.0", false)
+			if a, b := encode(t, again), encode(t, got); a != b || conflicts != nil {
+				t.Errorf("re-merge changed the card (conflicts %q):\n%s\n%s", conflicts, b, a)
+			}
+		})
+	}
+}
