@@ -50,14 +50,15 @@ type carddavConfig struct {
 }
 
 type webhookConfig struct {
-	Type        string            `mapstructure:"type"`
-	URL         string            `mapstructure:"url"`
-	SecretEnv   string            `mapstructure:"secret_env"`
-	SecretFile  string            `mapstructure:"secret_file"`
-	BatchSize   int               `mapstructure:"batch_size"`
-	Timeout     time.Duration     `mapstructure:"timeout"`
-	Headers     map[string]string `mapstructure:"headers"`
-	MaxAttempts int               `mapstructure:"max_attempts"`
+	Type          string            `mapstructure:"type"`
+	URL           string            `mapstructure:"url"`
+	SecretEnv     string            `mapstructure:"secret_env"`
+	SecretFile    string            `mapstructure:"secret_file"`
+	SecretCommand string            `mapstructure:"secret_command"`
+	BatchSize     int               `mapstructure:"batch_size"`
+	Timeout       time.Duration     `mapstructure:"timeout"`
+	Headers       map[string]string `mapstructure:"headers"`
+	MaxAttempts   int               `mapstructure:"max_attempts"`
 }
 
 // parseTargets decodes and checks every configured target up front, so a
@@ -151,12 +152,12 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 
 // webhookOptions resolves a webhook target's secret and header values.
 func (a *app) webhookOptions(ctx context.Context, name string, c *webhookConfig) (webhook.Options, error) {
-	sec, err := secret(ctx, "secret", c.SecretEnv, c.SecretFile, "")
+	sec, err := secret(ctx, "secret", c.SecretEnv, c.SecretFile, c.SecretCommand)
 	if err != nil {
 		return webhook.Options{}, err
 	}
 	if sec == "" {
-		return webhook.Options{}, configError{fmt.Errorf("targets.%s: set secret_env or secret_file (a whsec_… secret: linkport webhook secret)", name)}
+		return webhook.Options{}, configError{fmt.Errorf("targets.%s: set secret_env, secret_file or secret_command (a whsec_… secret: linkport webhook secret)", name)}
 	}
 	headers := map[string]string{}
 	for k, v := range c.Headers {
