@@ -158,3 +158,30 @@ func TestFirstSyncCreatesStateDir(t *testing.T) {
 		t.Errorf("state: %v", err)
 	}
 }
+
+func TestTargetFlagLimitsTheRun(t *testing.T) {
+	dir := env(t)
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.vcf")
+	cfg := writeConfig(t, dir, "state: "+filepath.Join(dir, "state.json")+"\ntargets:\n  a:\n    type: csv\n    path: "+a+
+		"\n  b:\n    type: vcf\n    path: "+b+"\n")
+	code, out, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2024", "--target", "a", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("sync --target a: exit %d: %s", code, errs)
+	}
+	if r := decodeReport(t, out); len(r.Targets) != 1 || r.Targets[0].Name != "a" {
+		t.Errorf("report targets: %+v", r.Targets)
+	}
+	if _, err := os.Stat(a); err != nil {
+		t.Errorf("target a not written: %v", err)
+	}
+	if _, err := os.Stat(b); !os.IsNotExist(err) {
+		t.Errorf("target b was written although --target a: %v", err)
+	}
+	// The other target still plans everything.
+	_, out, _ = runCLI(t, "diff", "-c", cfg, "--source", "testdata/export2024", "--format", "json")
+	for _, tr := range decodeReport(t, out).Targets {
+		if want := map[string]int{"a": 0, "b": 6}[tr.Name]; tr.Create != want {
+			t.Errorf("target %s plans %d creates, want %d", tr.Name, tr.Create, want)
+		}
+	}
+}
