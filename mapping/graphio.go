@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -115,24 +114,6 @@ func dateOnly(s string) string {
 		return ""
 	}
 	return s
-}
-
-// WriteGraphJSON writes the ego network as {"nodes": […], "edges": […]}.
-func WriteGraphJSON(w io.Writer, g *Graph, ego *Ego) error {
-	nodes, edges := EgoNetwork(g, ego)
-	doc := struct {
-		Nodes []NetNode `json:"nodes"`
-		Edges []NetEdge `json:"edges"`
-	}{nodes, edges}
-	if doc.Edges == nil {
-		doc.Edges = []NetEdge{}
-	}
-	e := json.NewEncoder(w)
-	e.SetIndent("", "  ")
-	if err := e.Encode(doc); err != nil {
-		return fmt.Errorf("write graph JSON: %w", err)
-	}
-	return nil
 }
 
 // WriteDOT writes the ego network for Graphviz: a digraph whose nodes are

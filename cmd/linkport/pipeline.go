@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
@@ -39,27 +36,11 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.
 	a.sourceLabel = label
 	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
 	ego := mapping.Enrich(g, exp)
-	for _, w := range g.Warnings {
-		a.log.Warn("input", "warning", w.String())
+	for _, w := range g.Warnings { // the report lists them too
+		a.log.Debug("input", "warning", w.String())
 	}
 	a.log.Debug("graph", "people", g.Stats.People, "source", label)
 	return g, ego, nil
-}
-
-// exportDate finds the date LinkedIn puts in an archive's name
-// (Basic_LinkedInDataExport_11-20-2026.zip).
-var exportDate = regexp.MustCompile(`_(\d{2})-(\d{2})-(\d{4})`)
-
-// sourceLabel names the export where a CRM has a source column: the date in
-// the archive's name, else the file's modification date.
-func sourceLabel(path string) string {
-	if m := exportDate.FindStringSubmatch(filepath.Base(path)); m != nil {
-		return fmt.Sprintf("LinkedIn export %s-%s-%s", m[3], m[1], m[2])
-	}
-	if fi, err := os.Stat(path); err == nil {
-		return "LinkedIn export " + fi.ModTime().Format("2006-01-02")
-	}
-	return "LinkedIn export"
 }
 
 // runPipeline is diff (dryRun) and sync: read → reconcile → diff → [sync → save].

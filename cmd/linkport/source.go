@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
@@ -62,4 +65,20 @@ func sourceError(err error) error {
 		return configError{fmt.Errorf("read LinkedIn API: %w", err)}
 	}
 	return fmt.Errorf("read source: %w", err)
+}
+
+// exportDate finds the date LinkedIn puts in an archive's name
+// (Basic_LinkedInDataExport_11-20-2026.zip).
+var exportDate = regexp.MustCompile(`_(\d{2})-(\d{2})-(\d{4})`)
+
+// sourceLabel names the export where a CRM has a source column: the date in
+// the archive's name, else the file's modification date.
+func sourceLabel(path string) string {
+	if m := exportDate.FindStringSubmatch(filepath.Base(path)); m != nil {
+		return fmt.Sprintf("LinkedIn export %s-%s-%s", m[3], m[1], m[2])
+	}
+	if fi, err := os.Stat(path); err == nil {
+		return "LinkedIn export " + fi.ModTime().Format("2006-01-02")
+	}
+	return "LinkedIn export"
 }

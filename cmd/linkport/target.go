@@ -11,6 +11,7 @@ import (
 	"github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/connectors/webhook"
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -108,9 +109,12 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 	tc := cfg.targets[name]
 	switch {
 	case tc.csv != nil:
-		base, err := snap.Sent(name)
-		if err != nil {
-			return nil, 0, err
+		var base []*mapping.Contact // only a full file holds what earlier runs sent
+		if tc.csv.Mode != csvfile.ModeChanges {
+			var err error
+			if base, err = snap.Sent(name); err != nil {
+				return nil, 0, err
+			}
 		}
 		t, err := csvfile.New(csvfile.Options{
 			Path:        expandPath(tc.csv.Path),
