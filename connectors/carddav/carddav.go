@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -252,12 +253,10 @@ func (t *Target) multiget(ctx context.Context, hrefs []string, got map[string]*r
 		for _, o := range objs {
 			got[o.Path] = &remoteCard{href: o.Path, etag: `"` + o.ETag + `"`, card: o.Card}
 		}
-		for _, h := range hrefs {
-			if _, ok := got[h]; !ok { // the server spelled the href differently
-				return t.multiget(ctx, hrefs[:len(hrefs)/2], got)
-			}
+		if !slices.ContainsFunc(hrefs, func(h string) bool { return got[h] == nil }) {
+			return nil
 		}
-		return nil
+		err = errors.New("the server answered for other hrefs") // spelled differently: split like any failure
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
