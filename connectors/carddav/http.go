@@ -16,8 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/linkport/linkport/connectors/retryhttp"
 )
 
 // exchange carries a request's preconditions into the HTTP client and the
@@ -107,26 +108,23 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable, nil
 }
 
-// cappedBackoff is go-retryablehttp's backoff with Retry-After clamped to
-// max (it is not, upstream: hashicorp/go-retryablehttp#247).
-func cappedBackoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-	return time.Duration(minInt64(int64(retryablehttp.DefaultBackoff(min, max, attempt, resp)), int64(max)))
-}
-
-func minInt64(a, b int64) int64 {
-	if a < b {
-		return a
-	}
-	return b
-}
-
 // newHTTPClient builds the stack: retries over a pooled transport with the
 // configured CA and timeout; redirects are never followed blindly (Go turns
 // a redirected PROPFIND into a GET), discovery follows them itself.
 func newHTTPClient(opt Options) (*http.Client, error) {
-	base := opt.Transport
-	if base == nil {
-		tr := cleanhttp.DefaultPooledTransport()
+	ro := retryhttp.Options{
+		Timeout:     opt.Timeout,
+		NoRedirects: true,
+		Retries:     opt.RetryMax,
+		WaitMin:     min(500*time.Millisecond, opt.RetryWaitMax),
+		WaitMax:     opt.RetryWaitMax,
+		CheckRetry:  checkRetry,
+	}
+	switch {
+	case opt.Transport != nil:
+		ro.Client = &http.Client{Transport: opt.Transport}
+	default:
+		ro.MaxIdleConnsPerHost = max(opt.Concurrency, 4)
 		if opt.CAFile != "" {
 			pem, err := os.ReadFile(opt.CAFile)
 			if err != nil {
@@ -139,22 +137,10 @@ func newHTTPClient(opt Options) (*http.Client, error) {
 			if !pool.AppendCertsFromPEM(pem) {
 				return nil, fmt.Errorf("read ca_file %s: no PEM certificate in it", opt.CAFile)
 			}
-			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+			ro.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
-		tr.MaxIdleConnsPerHost = max(opt.Concurrency, 4)
-		base = tr
 	}
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	rc := &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: base, Timeout: opt.Timeout, CheckRedirect: noRedirect},
-		RetryWaitMin: min(500*time.Millisecond, opt.RetryWaitMax),
-		RetryWaitMax: opt.RetryWaitMax,
-		RetryMax:     opt.RetryMax,
-		CheckRetry:   checkRetry,
-		Backoff:      cappedBackoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	return &http.Client{Transport: &retryablehttp.RoundTripper{Client: rc}, CheckRedirect: noRedirect}, nil
+	return retryhttp.NewStandard(ro), nil
 }
 
 func isTLS(err error) bool {

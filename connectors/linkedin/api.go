@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/linkport/linkport/connectors/retryhttp"
 	"github.com/linkport/linkport/mapping"
 )
 
@@ -142,14 +143,12 @@ func NewAPI(opt APIOptions) *APISource {
 	}
 	a := &APISource{opt: opt, log: log}
 	a.base, _ = url.Parse(strings.TrimRight(opt.BaseURL, "/")) // checked in Read
-	a.client = &retryablehttp.Client{
-		HTTPClient:   opt.HTTPClient,
-		RetryWaitMin: opt.RetryWaitMin,
-		RetryWaitMax: opt.RetryWaitMax,
-		RetryMax:     opt.RetryMax,
-		CheckRetry:   retryPolicy,
-		Backoff:      backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	a.client = retryhttp.New(retryhttp.Options{
+		Client:     opt.HTTPClient,
+		Retries:    opt.RetryMax,
+		WaitMin:    opt.RetryWaitMin,
+		WaitMax:    opt.RetryWaitMax,
+		CheckRetry: retryPolicy,
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			if attempt > 0 {
 				log.Info("linkedin api: retrying", "path", r.URL.Path, "query", r.URL.RawQuery, "attempt", attempt)
@@ -162,7 +161,7 @@ func NewAPI(opt APIOptions) *APISource {
 				log.Warn("linkedin api: transient answer", "status", r.StatusCode, "retry_after", r.Header.Get("Retry-After"))
 			}
 		},
-	}
+	})
 	return a
 }
 
@@ -176,16 +175,6 @@ func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, err
 	}
 	s := resp.StatusCode
 	return s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented), nil
-}
-
-// backoff is exponential; a Retry-After (LinkedIn does not document one,
-// but proxies send it) is honoured up to maxWait, because go-retryablehttp's
-// DefaultBackoff would wait however long the server asks.
-func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.Header.Get("Retry-After") != "" {
-		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
-	}
-	return retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil)
 }
 
 // domainTable is one domain's rows as a CSV-shaped table: header names as

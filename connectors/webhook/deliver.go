@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,34 +14,28 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/linkport/linkport/connectors/retryhttp"
 	"github.com/linkport/linkport/state"
 )
 
 func (t *Target) newClient() *retryablehttp.Client {
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	if t.opt.HTTPClient != nil {
-		c := *t.opt.HTTPClient
-		hc = &c
-	}
-	hc.Timeout = t.opt.Timeout
-	// 3xx is a failure: a redirect target never sees a signed body.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &retryablehttp.Client{
-		HTTPClient:   hc,
-		RetryWaitMin: t.opt.RetryWaitMin,
-		RetryWaitMax: t.opt.RetryWaitMax,
-		RetryMax:     t.opt.MaxAttempts - 1,
-		CheckRetry:   retryPolicy,
-		Backoff:      backoff,
-		// keep the last response, so its status decides what happens next
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	return retryhttp.New(retryhttp.Options{
+		Client:  t.opt.HTTPClient,
+		Timeout: t.opt.Timeout,
+		// 3xx is a failure: a redirect target never sees a signed body.
+		NoRedirects: true,
+		Retries:     t.opt.MaxAttempts - 1,
+		WaitMin:     t.opt.RetryWaitMin,
+		WaitMax:     t.opt.RetryWaitMax,
+		Jitter:      true,
+		CheckRetry:  retryPolicy,
 		// every attempt gets a fresh timestamp, hence a fresh signature
 		PrepareRetry: t.resign,
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, i int) {
 			t.attempts = i + 1
 			t.log.Debug("webhook attempt", "id", r.Header.Get(HeaderID), "attempt", i+1)
 		},
-	}
+	})
 }
 
 // retryPolicy retries what may pass: transport errors (as go-retryablehttp
@@ -56,19 +49,6 @@ func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, err
 	}
 	c := resp.StatusCode
 	return c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500, nil
-}
-
-// backoff is exponential with jitter; a Retry-After is honoured but capped
-// at maxWait (go-retryablehttp's DefaultBackoff does not cap it, #247).
-func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.Header.Get("Retry-After") != "" {
-		return min(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp), maxWait)
-	}
-	d := retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil)
-	if d < 2 {
-		return d
-	}
-	return d/2 + rand.N(d/2) // "equal jitter": spread retries, keep most of the wait
 }
 
 type signing struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,38 +57,6 @@ func TestSecretKey(t *testing.T) {
 	}
 	if s := Secret(fresh); strings.Contains(s.String()+s.GoString(), fresh[6:]) {
 		t.Error("Secret prints itself")
-	}
-}
-
-func TestBackoff(t *testing.T) {
-	header := func(code int, retryAfter string) *http.Response {
-		r := &http.Response{StatusCode: code, Header: http.Header{}}
-		if retryAfter != "" {
-			r.Header.Set("Retry-After", retryAfter)
-		}
-		return r
-	}
-	const lo, hi = 100 * time.Millisecond, 2 * time.Second
-	tests := []struct {
-		name     string
-		attempt  int
-		resp     *http.Response
-		min, max time.Duration
-	}{
-		{"first retry, jittered", 0, nil, lo / 2, lo},
-		{"third retry, jittered", 2, header(500, ""), 2 * lo, 4 * lo},
-		{"capped at the longest wait", 10, nil, hi / 2, hi},
-		{"Retry-After honoured", 0, header(429, "1"), time.Second, time.Second},
-		{"Retry-After capped", 0, header(503, "3600"), hi, hi},
-		{"Retry-After as a date, capped", 0, header(429, time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)), hi, hi},
-	}
-	for _, tt := range tests {
-		for range 20 {
-			if d := backoff(lo, hi, tt.attempt, tt.resp); d < tt.min || d > tt.max {
-				t.Errorf("%s: backoff = %v, want between %v and %v", tt.name, d, tt.min, tt.max)
-				break
-			}
-		}
 	}
 }
 
