@@ -13,6 +13,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // OutboxStatus is where an outbox event stands.
@@ -161,7 +163,7 @@ func (o *Outbox) compact() error {
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("encode outbox: %w", err)
 	}
-	if err := WriteFileAtomic(o.path, buf.Bytes(), 0o600); err != nil {
+	if err := atomicfile.Write(o.path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("compact outbox: %w", err)
 	}
 	return nil

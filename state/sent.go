@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // sentStore keeps every contact a target holds, as linkport sent it, in
@@ -125,7 +126,7 @@ func (st *sentStore) save(refs map[string]bool) error {
 		buf.Write(raw)
 		buf.WriteString("}\n")
 	}
-	if err := WriteFileAtomic(st.path, buf.Bytes(), 0o600); err != nil {
+	if err := atomicfile.Write(st.path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("save sent contacts: %w", err)
 	}
 	for fp, raw := range st.added {

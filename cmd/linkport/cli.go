@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkport/linkport/state"
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // Exit codes.
@@ -178,7 +179,7 @@ func (a *app) writeReport(render func(io.Writer) error) error {
 	if err := render(&b); err != nil {
 		return err
 	}
-	write := func(p string, data []byte, perm os.FileMode) error { return state.WriteFileAtomic(p, data, perm) }
+	write := atomicfile.Write
 	if fi, err := os.Stat(a.g.output); err == nil && !fi.Mode().IsRegular() {
 		write = os.WriteFile // /dev/stdout, a pipe: never rename over a device
 	}

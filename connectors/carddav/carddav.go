@@ -25,6 +25,7 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // Remove policies and conflict policies.
@@ -477,7 +478,7 @@ func (t *Target) backup(id string, r *remoteCard) error {
 		return fmt.Errorf("back up card %s: %w", r.href, err)
 	}
 	name := filepath.Join(t.opt.BackupDir, id+"-"+time.Now().UTC().Format("20060102T150405.000000000Z")+".vcf")
-	if err := state.WriteFileAtomic(name, []byte(encode(r.card)), 0o600); err != nil {
+	if err := atomicfile.Write(name, []byte(encode(r.card)), 0o600); err != nil {
 		return fmt.Errorf("back up card %s: %w", r.href, err)
 	}
 	return nil

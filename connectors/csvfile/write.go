@@ -1,7 +1,6 @@
 package csvfile
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // filePerm keeps exports private: they hold personal data.
@@ -53,70 +54,36 @@ type writeFunc func(w io.Writer, part int) error
 // every previous file as it was. Stale numbered parts of an earlier, larger
 // run are removed afterwards. wrap, if set, wraps each temp file (tests).
 func writeParts(path string, n int, write writeFunc, wrap func(io.Writer) io.Writer) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory: %w", err)
-	}
 	paths := PartPaths(path, n)
-	temps := make([]string, 0, n)
+	files := make([]*atomicfile.File, 0, n)
 	defer func() {
-		for _, t := range temps {
-			os.Remove(t) // a no-op once renamed
+		for _, f := range files {
+			f.Close() // a no-op once committed
 		}
 	}()
 	for i, p := range paths {
-		tmp, err := writeTemp(p, func(w io.Writer) error {
-			if wrap != nil {
-				w = wrap(w)
-			}
-			return write(w, i)
-		})
-		if tmp != "" {
-			temps = append(temps, tmp)
-		}
+		f, err := atomicfile.Create(p, filePerm)
 		if err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		files = append(files, f)
+		var w io.Writer = f
+		if wrap != nil {
+			w = wrap(w)
+		}
+		if err := write(w, i); err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		if err := f.Sync(); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 	}
 	for i, p := range paths {
-		if err := os.Rename(temps[i], p); err != nil {
+		if err := files[i].Commit(); err != nil {
 			return fmt.Errorf("replace %s: %w", p, err)
 		}
 	}
-	if err := removeStale(path, n); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
-}
-
-func writeTemp(path string, write func(io.Writer) error) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return "", err
-	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Chmod(filePerm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return f.Name(), err
+	return removeStale(path, n)
 }
 
 // removeStale deletes the numbered parts an earlier run wrote beyond the n

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/linkport/linkport/state"
+	"github.com/linkport/linkport/state/atomicfile"
 )
 
 // Fetch reads every domain of api and saves it in dir as an export-shaped
@@ -39,7 +39,7 @@ func Fetch(ctx context.Context, api *APISource, dir string) error {
 		_ = w.Write(t.header) // a bytes.Buffer does not fail
 		_ = w.WriteAll(t.rows)
 		p := filepath.Join(dir, t.file)
-		if err := state.WriteFileAtomic(p, b.Bytes(), 0o600); err != nil {
+		if err := atomicfile.Write(p, b.Bytes(), 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 		api.log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
