@@ -135,12 +135,6 @@ func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, snap *sta
 		return err
 	}
 	defer j.Close()
-	if cfg.hasWebhook(names) {
-		if a.outbox, err = state.OpenOutbox(cfg.State); err != nil {
-			return err
-		}
-		defer func() { a.outbox.Close(); a.outbox = nil }()
-	}
 	var failed []error
 	for _, p := range plans {
 		if err := a.syncTarget(ctx, cfg, snap, j, p, rep.AddPlan(p)); err != nil {

@@ -129,10 +129,8 @@ func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *sta
 		if err != nil {
 			return nil, 0, err
 		}
-		if a.outbox == nil {
-			return nil, 0, fmt.Errorf("target %s: the outbox is not open", name)
-		}
-		t, err := webhook.New(opt, a.outbox, a.log)
+		opt.StatePath = cfg.State // the webhook keeps its outbox beside the state
+		t, err := webhook.New(opt, a.log)
 		return t, 1, err
 	case tc.carddav != nil:
 		c := tc.carddav

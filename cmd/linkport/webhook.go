@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -8,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkport/linkport/connectors/webhook"
-	"github.com/linkport/linkport/state"
 )
 
 // webhookCmd holds webhook helpers: `linkport webhook secret`.
@@ -37,17 +37,22 @@ func (a *app) outboxCmd() *cobra.Command {
 		Short: "List, retry or drop webhook events still waiting (pending or dead)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withOutbox(func(cfg *Config, ob *state.Outbox) error {
+			return a.withLock(func(cfg *Config) error {
+				waiting, err := webhook.List(cfg.State)
+				if err != nil {
+					return outboxError(err)
+				}
 				w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "TARGET\tID\tTYPE\tCONTACT\tSTATUS\tADDED\tLAST ERROR")
-				for _, t := range ob.Targets() {
-					if reason, off := ob.Disabled(t); off {
-						fmt.Fprintf(w, "%s\t-\t-\t-\tdisabled\t-\t%s\n", t, reason)
+				for _, ev := range waiting {
+					id, typ, contact, added := ev.ID, ev.Type, ev.Contact, "-"
+					if ev.Status == "disabled" {
+						id, typ, contact = "-", "-", "-"
+					} else {
+						added = ev.Added.Format("2006-01-02 15:04")
 					}
-					for _, ev := range append(ob.Pending(t), ob.DeadLetters(t)...) {
-						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t, ev.ID, ev.Type, ev.Contact, ev.Status,
-							ev.Added.Format("2006-01-02 15:04"), strings.ReplaceAll(ev.LastError, "\t", " "))
-					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ev.Target, id, typ, contact, ev.Status,
+						added, strings.ReplaceAll(ev.LastError, "\t", " "))
 				}
 				return w.Flush()
 			})
@@ -58,7 +63,7 @@ func (a *app) outboxCmd() *cobra.Command {
 		Short: "Re-enable a target, revive its dead events (or the given ones) and deliver what is pending",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withOutbox(func(cfg *Config, ob *state.Outbox) error {
+			return a.withLock(func(cfg *Config) error {
 				tc, ok := cfg.targets[args[0]]
 				if !ok || tc.webhook == nil {
 					return usageError{fmt.Errorf("outbox retry: %s is not a webhook target in %s", args[0], cfg.where())}
@@ -67,9 +72,10 @@ func (a *app) outboxCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				sum, err := webhook.Retry(cmd.Context(), opt, ob, a.log, args[1:]...)
+				opt.StatePath = cfg.State
+				sum, err := webhook.Retry(cmd.Context(), opt, a.log, args[1:]...)
 				fmt.Fprintf(a.stdout, "%s: %d delivered, %d pending, %d dead\n", args[0], sum.Delivered, sum.Pending, sum.Dead)
-				return err
+				return outboxError(err)
 			})
 		},
 	}, &cobra.Command{
@@ -77,19 +83,28 @@ func (a *app) outboxCmd() *cobra.Command {
 		Short: "Forget the given events of a target, or all its pending and dead ones",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withOutbox(func(cfg *Config, ob *state.Outbox) error {
-				n, err := ob.Drop(args[0], args[1:]...)
+			return a.withLock(func(cfg *Config) error {
+				n, err := webhook.Drop(cfg.State, args[0], args[1:]...)
 				fmt.Fprintf(a.stdout, "%s: dropped %d events\n", args[0], n)
-				return err
+				return outboxError(err)
 			})
 		},
 	})
 	return cmd
 }
 
-// withOutbox opens the outbox under the state's lock: only one process may
-// have it open.
-func (a *app) withOutbox(fn func(*Config, *state.Outbox) error) error {
+// outboxError makes an outbox that cannot be read an input error (exit 2),
+// as a damaged state file is.
+func outboxError(err error) error {
+	if errors.Is(err, webhook.ErrUnreadable) {
+		return inputError{err}
+	}
+	return err
+}
+
+// withLock runs fn under the state's lock: only one process may have the
+// outbox open.
+func (a *app) withLock(fn func(*Config) error) error {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return err
@@ -99,10 +114,5 @@ func (a *app) withOutbox(fn func(*Config, *state.Outbox) error) error {
 		return err
 	}
 	defer unlock()
-	ob, err := state.OpenOutbox(cfg.State)
-	if err != nil {
-		return inputError{err}
-	}
-	defer ob.Close()
-	return fn(cfg, ob)
+	return fn(cfg)
 }

@@ -25,32 +25,3 @@ func BenchmarkPut(b *testing.B) {
 		b.Fatal(err)
 	}
 }
-
-// BenchmarkOpenOutbox30k is reopening (replaying and compacting) an outbox
-// that holds LinkedIn's cap of 30,000 delivered events (run with -benchtime 1x).
-func BenchmarkOpenOutbox30k(b *testing.B) {
-	path := b.TempDir() + "/state.json"
-	ob, err := state.OpenOutbox(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range 30000 {
-		ev := state.OutboxEvent{ID: "evt_" + connectortest.Person(i).Name, Contact: connectortest.Person(i).ID,
-			Type: "contact.created", Body: []byte(`{"id":"x","data":{"name":"Person Nummer with a body of typical size, about four hundred bytes of canonical contact JSON"}}`)}
-		if _, err := ob.Add("hook", ev); err != nil {
-			b.Fatal(err)
-		}
-		if err := ob.Done("hook", ev.ID); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ob.Close()
-	b.ResetTimer()
-	for range b.N {
-		ob, err := state.OpenOutbox(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ob.Close()
-	}
-}

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/linkport/linkport/connectors/retryhttp"
-	"github.com/linkport/linkport/state"
 )
 
 func (t *Target) newClient() *retryablehttp.Client {
@@ -94,7 +93,7 @@ func (t *Target) flush(ctx context.Context, all bool) {
 	}
 	defer func() { <-t.sem }()
 	for t.healthy() && ctx.Err() == nil {
-		batch := t.ob.Next(t.opt.Name, t.opt.BatchSize)
+		batch := t.ob.next(t.opt.Name, t.opt.BatchSize)
 		if len(batch) == 0 || (!all && len(batch) < t.opt.BatchSize) {
 			return
 		}
@@ -114,7 +113,7 @@ func (t *Target) healthy() bool {
 
 // send makes one request of batch and files the outcome in the outbox. Its
 // error stops this run's deliveries.
-func (t *Target) send(ctx context.Context, batch []state.OutboxEvent) error {
+func (t *Target) send(ctx context.Context, batch []outboxEvent) error {
 	id, body := envelope(batch)
 	ids := make([]string, len(batch))
 	for i, e := range batch {
@@ -130,35 +129,35 @@ func (t *Target) send(ctx context.Context, batch []state.OutboxEvent) error {
 		}
 		reason := fmt.Sprintf("post to %s: giving up after %d attempts: %v", t.host, t.attempts, err)
 		log.Warn("webhook delivery failed", "error", reason)
-		return errors.Join(errors.New(reason), t.ob.Fail(name, reason, ids...))
+		return errors.Join(errors.New(reason), t.ob.fail(name, reason, ids...))
 	case status >= 200 && status < 300:
 		log.Info("webhook delivered", "status", status)
 		t.mu.Lock()
 		t.delivered += len(batch)
 		t.mu.Unlock()
-		return t.ob.Done(name, ids...)
+		return t.ob.done(name, ids...)
 	case status == http.StatusGone:
 		reason := fmt.Sprintf("%s answered 410 Gone at %s", t.host, t.opt.Now().UTC().Format(time.RFC3339))
 		log.Error("webhook receiver is gone; target disabled", "status", status)
 		t.mu.Lock()
 		t.gone = fmt.Errorf("webhook target %s: %s; it is disabled, and %d events wait in the outbox; fix the url, then run `linkport outbox retry %s`: %w",
-			name, reason, len(t.ob.Pending(name)), name, ErrGone)
+			name, reason, len(t.ob.pending(name)), name, ErrGone)
 		t.mu.Unlock()
-		return t.ob.Disable(name, reason)
+		return t.ob.disable(name, reason)
 	case status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
 		reason := fmt.Sprintf("%s answered HTTP %d%s", t.host, status, detail)
 		log.Warn("webhook event refused; kept as a dead letter", "status", status, "reason", reason)
 		t.mu.Lock()
 		t.dead += len(batch)
 		t.mu.Unlock()
-		return t.ob.Dead(name, reason, ids...)
+		return t.ob.dead(name, reason, ids...)
 	default:
 		reason := fmt.Sprintf("%s answered HTTP %d after %d attempts%s", t.host, status, t.attempts, detail)
 		if status >= 300 && status < 400 {
 			reason = fmt.Sprintf("%s answered HTTP %d (a redirect); linkport does not follow redirects: set url to the final address", t.host, status)
 		}
 		log.Warn("webhook delivery failed", "status", status, "error", reason)
-		return errors.Join(errors.New(reason), t.ob.Fail(name, reason, ids...))
+		return errors.Join(errors.New(reason), t.ob.fail(name, reason, ids...))
 	}
 }
 

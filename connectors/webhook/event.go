@@ -90,7 +90,7 @@ func eventID(target, typ string, c *mapping.Contact, prev state.Ref) string {
 }
 
 // newEvent builds the outbox entry of one change, detected at now.
-func newEvent(target, typ string, c, base *mapping.Contact, prev state.Ref, now time.Time) (state.OutboxEvent, error) {
+func newEvent(target, typ string, c, base *mapping.Contact, prev state.Ref, now time.Time) (outboxEvent, error) {
 	ev := Event{ID: eventID(target, typ, c, prev), Schema: Schema, Type: typ,
 		Timestamp: now.UTC().Truncate(time.Second), Data: Data{Contact: *c}}
 	if typ == TypeUpdated {
@@ -100,15 +100,15 @@ func newEvent(target, typ string, c, base *mapping.Contact, prev state.Ref, now 
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "R&D", not "R\u0026D": receivers log these
 	if err := enc.Encode(ev); err != nil {
-		return state.OutboxEvent{}, fmt.Errorf("encode event: %w", err)
+		return outboxEvent{}, fmt.Errorf("encode event: %w", err)
 	}
 	body := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	return state.OutboxEvent{ID: ev.ID, Contact: c.ID, Type: typ, Added: ev.Timestamp, Body: body}, nil
+	return outboxEvent{ID: ev.ID, Contact: c.ID, Type: typ, Added: ev.Timestamp, Body: body}, nil
 }
 
 // envelope is what one request carries: a lone event as is, or several as
 // {"events": […]} under an id derived from theirs.
-func envelope(evs []state.OutboxEvent) (id string, body []byte) {
+func envelope(evs []outboxEvent) (id string, body []byte) {
 	if len(evs) == 1 {
 		return evs[0].ID, evs[0].Body
 	}

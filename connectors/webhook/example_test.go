@@ -81,9 +81,8 @@ func Example_receiver() {
 	defer srv.Close()
 	dir, _ := os.MkdirTemp("", "linkport-example")
 	defer os.RemoveAll(dir)
-	ob, _ := state.OpenOutbox(filepath.Join(dir, "state.json"))
-	defer ob.Close()
-	hook, err := webhook.New(webhook.Options{Name: "crm", URL: srv.URL, Secret: webhook.Secret(secret)}, ob, nil)
+	hook, err := webhook.New(webhook.Options{Name: "crm", URL: srv.URL, Secret: webhook.Secret(secret),
+		StatePath: filepath.Join(dir, "state.json")}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

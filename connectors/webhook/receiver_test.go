@@ -27,7 +27,7 @@ import (
 type act struct {
 	status  int           // default 200
 	delay   time.Duration // before answering (cut short when linkport hangs up)
-	reset   bool          // hijack the connection and close it instead of answering
+	reset   bool          // hijack the connection and close it instead of answering (not processed)
 	process bool          // record the events even though the answer is not a 2xx
 	header  http.Header
 }
@@ -131,7 +131,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	if a.process || (a.status >= 200 && a.status < 300) {
+	if a.process || (!a.reset && a.status >= 200 && a.status < 300) {
 		r.mu.Lock()
 		r.events = append(r.events, evs...)
 		r.mu.Unlock()
@@ -187,44 +187,55 @@ func (r *receiver) options() webhook.Options {
 		Timeout: 2 * time.Second, MaxAttempts: 4, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 
-// env is one state directory: its outbox and snapshot, as the CLI keeps them.
+// env is one state directory: its snapshot, and the outbox beside it that
+// every target opens for itself, as the CLI keeps them.
 type env struct {
 	t         testing.TB
 	statePath string
-	ob        *state.Outbox
 	snap      *state.Snapshot
 	log       *bytes.Buffer
 }
 
 func newEnv(t testing.TB) *env {
-	e := &env{t: t, statePath: filepath.Join(t.TempDir(), "state.json"), snap: state.New(), log: &bytes.Buffer{}}
-	e.reopen()
-	return e
+	return &env{t: t, statePath: filepath.Join(t.TempDir(), "state.json"), snap: state.New(), log: &bytes.Buffer{}}
 }
 
-// reopen simulates a new process: the outbox is read back from its file.
-func (e *env) reopen() {
-	e.t.Helper()
-	if e.ob != nil {
-		e.ob.Close()
-	}
-	ob, err := state.OpenOutbox(e.statePath)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.ob = ob
-	e.t.Cleanup(func() { ob.Close() })
-}
-
+// target is a new target, as a new run (or process) builds it: it reads
+// the outbox back from its file.
 func (e *env) target(opt webhook.Options) *webhook.Target {
 	e.t.Helper()
+	opt.StatePath = e.statePath
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	tg, err := webhook.New(opt, e.ob, logger)
+	tg, err := webhook.New(opt, logger)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return tg
 }
+
+// retry is `linkport outbox retry`.
+func (e *env) retry(opt webhook.Options, ids ...string) (webhook.Summary, error) {
+	opt.StatePath = e.statePath
+	return webhook.Retry(context.Background(), opt, nil, ids...)
+}
+
+// waiting lists the outbox's events of the "hook" target with the status.
+func (e *env) waiting(status string) []webhook.Waiting {
+	e.t.Helper()
+	all, err := webhook.List(e.statePath)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []webhook.Waiting
+	for _, w := range all {
+		if w.Target == "hook" && w.Status == status {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (e *env) outboxFile() string { return e.statePath + ".outbox" }
 
 // sync is one run as the CLI does it: diff, sync (applying confirmed
 // results to the snapshot when save is set), close.
@@ -250,7 +261,7 @@ func (e *env) sync(tg *webhook.Target, people []*mapping.Contact, save bool) (st
 	return p, errors.Join(err, tg.Close(ctx))
 }
 
-func ids(evs []state.OutboxEvent) []string {
+func ids(evs []webhook.Waiting) []string {
 	out := []string{}
 	for _, e := range evs {
 		out = append(out, e.ID)

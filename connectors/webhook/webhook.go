@@ -1,7 +1,9 @@
 // Package webhook is the webhook target: it POSTs contact changes to a URL,
 // signed per Standard Webhooks (https://www.standardwebhooks.com), through
-// the durable outbox beside the state file. The payload is described at
-// Event.
+// the durable outbox beside the state file (<state>.outbox), which this
+// package alone owns: a target opens it when it first needs it and closes
+// it in Close, and List, Drop and Retry serve `linkport outbox`. The
+// payload is described at Event.
 //
 // # Delivery guarantee: at least once, in order per contact
 //
@@ -60,6 +62,9 @@ import (
 type Options struct {
 	// Name is the target's name in the config; it scopes the outbox and the ids.
 	Name string
+	// StatePath is the state file the outbox lives beside, as
+	// StatePath+".outbox"; every webhook target of a config shares it.
+	StatePath string
 	// URL receives a POST per event (or per batch).
 	URL    string
 	Secret Secret
@@ -90,12 +95,16 @@ var ErrGone = errors.New("receiver answered 410 Gone")
 // Target is a connectors.Target that sends contact events to a webhook.
 type Target struct {
 	opt    Options
-	ob     *state.Outbox
 	log    *slog.Logger
 	key    []byte
 	host   string // the URL's scheme and host: the only part of it that errors and logs show
 	client *retryablehttp.Client
 	sem    chan struct{} // one delivery at a time keeps the order
+
+	obMu   sync.Mutex
+	ob     *outbox // opened by the first Prepare, Put or Remove
+	obErr  error
+	closed bool
 
 	mu        sync.Mutex
 	stalled   error // delivery gave up in this run; nothing more is attempted
@@ -111,8 +120,10 @@ var _ connectors.Preparer = (*Target)(nil)
 // reserved headers are the ones signing and the body set.
 var reserved = []string{HeaderID, HeaderTimestamp, HeaderSignature, "content-type"}
 
-// New returns the webhook target for opt, queueing through ob.
-func New(opt Options, ob *state.Outbox, logger *slog.Logger) (*Target, error) {
+// New checks opt and returns the webhook target. It touches no file: the
+// outbox is opened by the first Prepare, Put or Remove (after the run took
+// the state lock), so a config error leaves the state directory as it was.
+func New(opt Options, logger *slog.Logger) (*Target, error) {
 	if opt.Name == "" {
 		return nil, errors.New("new webhook target: a name is required")
 	}
@@ -135,8 +146,8 @@ func New(opt Options, ob *state.Outbox, logger *slog.Logger) (*Target, error) {
 			}
 		}
 	}
-	if ob == nil {
-		return nil, fmt.Errorf("%s: an outbox is required", where)
+	if opt.StatePath == "" {
+		return nil, fmt.Errorf("%s: a state path is required (the outbox lives beside it)", where)
 	}
 	if opt.BatchSize < 1 {
 		opt.BatchSize = 1
@@ -159,7 +170,7 @@ func New(opt Options, ob *state.Outbox, logger *slog.Logger) (*Target, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	t := &Target{opt: opt, ob: ob, key: key, host: u.Scheme + "://" + u.Host, sem: make(chan struct{}, 1),
+	t := &Target{opt: opt, key: key, host: u.Scheme + "://" + u.Host, sem: make(chan struct{}, 1),
 		log: logger.With("target", opt.Name)}
 	t.client = t.newClient()
 	return t, nil
@@ -184,8 +195,32 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	return connectors.Outcome{}, err
 }
 
+// open opens the outbox on first use; later calls return the same one (or
+// the same error).
+func (t *Target) open() (*outbox, error) {
+	t.obMu.Lock()
+	defer t.obMu.Unlock()
+	if t.ob == nil && t.obErr == nil {
+		t.ob, t.obErr = openOutbox(t.opt.StatePath)
+		if t.obErr != nil {
+			t.obErr = fmt.Errorf("webhook target %s: %w", t.opt.Name, t.obErr)
+		}
+	}
+	return t.ob, t.obErr
+}
+
+// opened returns the outbox if a Prepare, Put or Remove opened it.
+func (t *Target) opened() *outbox {
+	t.obMu.Lock()
+	defer t.obMu.Unlock()
+	return t.ob
+}
+
 func (t *Target) enqueue(ctx context.Context, typ string, c, base *mapping.Contact, prev state.Ref) (string, error) {
 	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if _, err := t.open(); err != nil {
 		return "", err
 	}
 	if err := t.disabled(); err != nil {
@@ -195,7 +230,7 @@ func (t *Target) enqueue(ctx context.Context, typ string, c, base *mapping.Conta
 	if err != nil {
 		return "", err
 	}
-	stored, err := t.ob.Add(t.opt.Name, ev)
+	stored, err := t.ob.add(t.opt.Name, ev)
 	if err != nil {
 		return "", fmt.Errorf("queue %s: %w", ev.ID, err)
 	}
@@ -207,6 +242,9 @@ func (t *Target) enqueue(ctx context.Context, typ string, c, base *mapping.Conta
 // does not repeat (the state has them), and delivers what earlier runs
 // left pending before the plan's own events.
 func (t *Target) Prepare(ctx context.Context, p state.Plan) error {
+	if _, err := t.open(); err != nil {
+		return err
+	}
 	if err := t.disabled(); err != nil {
 		return err
 	}
@@ -214,20 +252,33 @@ func (t *Target) Prepare(ctx context.Context, p state.Plan) error {
 	for _, c := range p.Changes {
 		planned[eventID(t.opt.Name, eventType(c.Op, c.Base), c.Contact, c.Prev)] = true
 	}
-	if err := t.ob.Settle(t.opt.Name, func(id string) bool { return planned[id] }); err != nil {
+	if err := t.ob.settle(t.opt.Name, func(id string) bool { return planned[id] }); err != nil {
 		return err
 	}
 	t.flush(ctx, true)
 	return nil
 }
 
-// Close delivers what is still pending (a partial batch) and reports what
-// this run could not deliver.
+// Close delivers what is still pending (a partial batch), reports what
+// this run could not deliver, and closes the outbox. A target that never
+// opened its outbox (no Prepare, Put or Remove: a dry run) delivers
+// nothing and touches no file. A second Close only reports again.
 func (t *Target) Close(ctx context.Context) error {
+	ob := t.opened()
+	if ob == nil {
+		return nil
+	}
+	t.mu.Lock()
+	again := t.closed
+	t.closed = true
+	t.mu.Unlock()
+	if again {
+		return t.err()
+	}
 	if t.disabled() == nil {
 		t.flush(ctx, true)
 	}
-	return t.err()
+	return errors.Join(t.err(), ob.close())
 }
 
 // Summary counts one target's deliveries.
@@ -238,25 +289,36 @@ type Summary struct {
 	Pending int
 }
 
-// Summary reports this run's deliveries and what waits in the outbox.
+// Summary reports this run's deliveries and what waits in the outbox
+// (nothing, before the outbox was opened).
 func (t *Target) Summary() Summary {
+	var pending int
+	if ob := t.opened(); ob != nil {
+		pending = len(ob.pending(t.opt.Name))
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return Summary{Delivered: t.delivered, Dead: t.dead, Pending: len(t.ob.Pending(t.opt.Name))}
+	return Summary{Delivered: t.delivered, Dead: t.dead, Pending: pending}
 }
 
 // Retry is `linkport outbox retry`: it lifts a 410's disable, queues the
 // given dead letters again (none given: all of them) after what is
-// pending, and delivers everything.
-func Retry(ctx context.Context, opt Options, ob *state.Outbox, logger *slog.Logger, ids ...string) (Summary, error) {
-	t, err := New(opt, ob, logger)
+// pending, and delivers everything. The caller holds the state lock.
+func Retry(ctx context.Context, opt Options, logger *slog.Logger, ids ...string) (Summary, error) {
+	t, err := New(opt, logger)
 	if err != nil {
 		return Summary{}, err
 	}
-	if err := ob.Enable(opt.Name); err != nil {
+	ob, err := t.open()
+	if err != nil {
 		return Summary{}, err
 	}
-	if _, err := ob.Revive(opt.Name, ids...); err != nil {
+	if err := ob.enable(opt.Name); err != nil {
+		ob.close()
+		return Summary{}, err
+	}
+	if _, err := ob.revive(opt.Name, ids...); err != nil {
+		ob.close()
 		return Summary{}, err
 	}
 	err = t.Close(ctx)
@@ -265,7 +327,7 @@ func Retry(ctx context.Context, opt Options, ob *state.Outbox, logger *slog.Logg
 
 // disabled returns the error of a target whose receiver answered 410.
 func (t *Target) disabled() error {
-	if reason, ok := t.ob.Disabled(t.opt.Name); ok {
+	if reason, ok := t.ob.disabled(t.opt.Name); ok {
 		return fmt.Errorf("webhook target %s is disabled: %s; fix the url, then run `linkport outbox retry %s`: %w",
 			t.opt.Name, reason, t.opt.Name, ErrGone)
 	}
@@ -280,7 +342,7 @@ func (t *Target) err() error {
 		errs = append(errs, t.gone)
 	}
 	if t.stalled != nil {
-		n := len(t.ob.Pending(t.opt.Name))
+		n := len(t.ob.pending(t.opt.Name))
 		errs = append(errs, fmt.Errorf("webhook target %s: %d events wait in the outbox for the next run: %w", t.opt.Name, n, t.stalled))
 	}
 	if t.dead > 0 {

@@ -80,7 +80,7 @@ func TestEventGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, batch := envelope([]state.OutboxEvent{created, updated, removed})
+	_, batch := envelope([]outboxEvent{created, updated, removed})
 	tests := []struct {
 		file string
 		body []byte

@@ -1,12 +1,12 @@
 package webhook_test
 
 import (
-	"context"
 	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -78,7 +78,7 @@ func TestSyncFlakyReceiver(t *testing.T) {
 	if got := r.processed(); len(sortedUnique(got)) != 12 || len(got) <= 12 {
 		t.Errorf("processed %d events (%d distinct); want 12 distinct and some duplicates from the 502-after-processing", len(got), len(sortedUnique(got)))
 	}
-	if n := len(e.ob.Pending("hook")); n != 0 {
+	if n := len(e.waiting("pending")); n != 0 {
 		t.Errorf("%d events still pending after a successful run", n)
 	}
 
@@ -128,7 +128,6 @@ func TestCrashBeforeStateSave(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := r.processed()
-	e.reopen() // a new process; the snapshot was never saved
 
 	opt := r.options()
 	opt.Now = func() time.Time { return time.Now().Add(time.Minute) } // a later run: new detection time
@@ -167,13 +166,12 @@ func TestOutageDeliversNextRun(t *testing.T) {
 	if n := r.count(); n != 3 {
 		t.Errorf("the run made %d requests, want 3: it stops after one event exhausts its attempts", n)
 	}
-	pending := ids(e.ob.Pending("hook"))
-	if len(pending) != 5 || e.ob.Pending("hook")[0].Failures != 1 {
+	pending := ids(e.waiting("pending"))
+	if len(pending) != 5 || e.waiting("pending")[0].Failures != 1 {
 		t.Fatalf("pending %v; want all 5, the first with a recorded failure", pending)
 	}
 
 	down.Store(false)
-	e.reopen()
 	p, err := e.sync(e.target(opt), people(5), true)
 	if err != nil || len(p.Changes) != 0 {
 		t.Fatalf("next run: %d changes, err %v; want an empty plan that delivers the outbox", len(p.Changes), err)
@@ -240,7 +238,6 @@ func TestGoneDisables(t *testing.T) {
 	if r.count() != 1 {
 		t.Errorf("%d requests after a 410, want 1", r.count())
 	}
-	e.reopen()
 	if _, err := e.sync(e.target(r.options()), people(4), true); !errors.Is(err, webhook.ErrGone) {
 		t.Fatalf("next run on a disabled target: %v; want ErrGone", err)
 	}
@@ -249,7 +246,7 @@ func TestGoneDisables(t *testing.T) {
 	}
 
 	gone.Store(false)
-	sum, err := webhook.Retry(context.Background(), r.options(), e.ob, nil)
+	sum, err := e.retry(r.options())
 	if err != nil {
 		t.Fatalf("Retry: %v", err)
 	}
@@ -285,7 +282,7 @@ func TestDeadLetters(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "refused 1 events") {
 		t.Fatalf("run with a refused event: %v; want a dead-letter report", err)
 	}
-	dead := e.ob.DeadLetters("hook")
+	dead := e.waiting("dead")
 	if len(dead) != 1 || dead[0].Contact != refuse || !strings.Contains(dead[0].LastError, "HTTP 400: receiver says 400") {
 		t.Fatalf("dead letters %+v; want the refused contact with the receiver's answer", dead)
 	}
@@ -293,8 +290,8 @@ func TestDeadLetters(t *testing.T) {
 		t.Errorf("receiver holds %d contacts, want the 2 others", got)
 	}
 	fixed.Store(true)
-	sum, err := webhook.Retry(context.Background(), r.options(), e.ob, nil, dead[0].ID)
-	if err != nil || sum.Delivered != 1 || len(e.ob.DeadLetters("hook")) != 0 {
+	sum, err := e.retry(r.options(), dead[0].ID)
+	if err != nil || sum.Delivered != 1 || len(e.waiting("dead")) != 0 {
 		t.Errorf("Retry: %+v, %v; want the dead letter delivered", sum, err)
 	}
 }
@@ -314,7 +311,7 @@ func TestSlowReceiver(t *testing.T) {
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("the run took %v against a receiver that never answers", d)
 	}
-	if n := len(e.ob.Pending("hook")); n != 10 {
+	if n := len(e.waiting("pending")); n != 10 {
 		t.Errorf("%d pending, want all 10 kept for the next run", n)
 	}
 }
@@ -336,7 +333,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	if hit.Load() || r.count() != 1 {
 		t.Errorf("redirect followed (%v) or retried (%d requests)", hit.Load(), r.count())
 	}
-	if len(e.ob.Pending("hook")) != 1 {
+	if len(e.waiting("pending")) != 1 {
 		t.Error("the redirected event left the outbox")
 	}
 }
@@ -379,12 +376,12 @@ func TestSecretsStayOut(t *testing.T) {
 	if err == nil {
 		t.Fatal("the run hit 400 and 410 but reported nothing")
 	}
-	if _, err := webhook.New(webhook.Options{Name: "x", URL: opt.URL, Secret: opt.Secret[:20]}, e.ob, nil); err == nil {
+	if _, err := webhook.New(webhook.Options{Name: "x", URL: opt.URL, Secret: opt.Secret[:20], StatePath: e.statePath}, nil); err == nil {
 		t.Fatal("New accepted a truncated secret")
 	} else if strings.Contains(err.Error(), string(opt.Secret[:20])) {
 		t.Errorf("New's error quotes the secret: %v", err)
 	}
-	outbox, rerr := os.ReadFile(e.ob.Path())
+	outbox, rerr := os.ReadFile(e.outboxFile())
 	if rerr != nil {
 		t.Fatal(rerr)
 	}
@@ -403,7 +400,8 @@ func TestSecretsStayOut(t *testing.T) {
 
 func TestNewRejects(t *testing.T) {
 	secret, _ := webhook.NewSecret()
-	ok := webhook.Options{Name: "hook", URL: "https://example.org/hook", Secret: webhook.Secret(secret)}
+	ok := webhook.Options{Name: "hook", URL: "https://example.org/hook", Secret: webhook.Secret(secret),
+		StatePath: filepath.Join(t.TempDir(), "state.json")}
 	tests := []struct {
 		name string
 		edit func(*webhook.Options)
@@ -415,19 +413,15 @@ func TestNewRejects(t *testing.T) {
 		{"raw secret", func(o *webhook.Options) { o.Secret = "s3cret" }, "secret: expected whsec_"},
 		{"reserved header", func(o *webhook.Options) { o.Headers = map[string]string{"Webhook-Signature": "x"} }, "cannot be overridden"},
 		{"header value spans lines", func(o *webhook.Options) { o.Headers = map[string]string{"X-A": "a\r\nb"} }, "spans lines"},
+		{"no state path", func(o *webhook.Options) { o.StatePath = "" }, "a state path is required"},
 	}
-	ob, err := state.OpenOutbox(t.TempDir() + "/state.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ob.Close()
-	if _, err := webhook.New(ok, ob, nil); err != nil {
+	if _, err := webhook.New(ok, nil); err != nil {
 		t.Fatalf("valid options refused: %v", err)
 	}
 	for _, tt := range tests {
 		opt := ok
 		tt.edit(&opt)
-		if _, err := webhook.New(opt, ob, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := webhook.New(opt, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: New error = %v, want one containing %q", tt.name, err, tt.want)
 		}
 	}
@@ -462,7 +456,7 @@ func TestQueuedBeforeSent(t *testing.T) {
 	e := newEnv(t)
 	r := newReceiver(t, nil)
 	r.script = func(_ int, ids []string) act {
-		b, err := os.ReadFile(e.ob.Path())
+		b, err := os.ReadFile(e.outboxFile())
 		for _, id := range ids {
 			if err != nil || !strings.Contains(string(b), id) {
 				t.Errorf("event %s reached the receiver before the outbox file (%v)", id, err)
