@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -254,6 +255,35 @@ func TestOutboxCommands(t *testing.T) {
 	runCLI(t, "sync", "-c", cfg, "-q")
 	if events, _ := rcv.counts(); events != 6 {
 		t.Errorf("the dropped event was sent anyway (%d events)", events)
+	}
+}
+
+// The dead-letter report names commands that exist: each one it quotes
+// runs, and together they list, retry and drop the refused events.
+func TestDeadLetterReportCommands(t *testing.T) {
+	dir := env(t)
+	secret, _ := webhook.NewSecret()
+	t.Setenv("LP_TEST_HOOK_SECRET", secret)
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "unknown schema", http.StatusBadRequest)
+	}))
+	t.Cleanup(refuse.Close)
+	cfg := writeConfig(t, dir, "source:\n  path: testdata/export2024\nstate: "+filepath.Join(dir, "state.json")+
+		"\ntargets:\n  hooks:\n    type: webhook\n    url: "+refuse.URL+"\n    secret_env: LP_TEST_HOOK_SECRET\n")
+	code, _, errs := runCLI(t, "sync", "-c", cfg, "-q")
+	if code != exitRun || !strings.Contains(errs, "dead letters") {
+		t.Fatalf("sync against a refusing receiver: exit %d: %s", code, errs)
+	}
+	cmds := regexp.MustCompile("`linkport ([^`]+)`").FindAllStringSubmatch(errs, -1)
+	if len(cmds) != 3 {
+		t.Fatalf("the report names %d commands, want list, retry and drop: %s", len(cmds), errs)
+	}
+	want := []string{"dead", "0 delivered, 0 pending, 6 dead", "dropped 6 events"}
+	for i, m := range cmds {
+		code, out, errs := runCLI(t, append(strings.Fields(m[1]), "-c", cfg)...)
+		if code == exitUsage || !strings.Contains(out, want[i]) {
+			t.Errorf("`linkport %s` (named by the report): exit %d, output %q, want %q: %s", m[1], code, out, want[i], errs)
+		}
 	}
 }
 

@@ -27,9 +27,9 @@ const (
 	statusPending outboxStatus = "pending"
 	// statusDead: the receiver refused it for good (a 4xx); kept until retried or dropped.
 	statusDead outboxStatus = "dead"
-	// statusDelivered: acknowledged (2xx). Kept, body and all, until settled, so
-	// that a run which died before saving the state redelivers the very same
-	// bytes under the same id.
+	// statusDelivered: acknowledged (2xx). Kept until settled, so that a run
+	// which died before saving the state, and so plans the same change
+	// again, knows the receiver has it and does not send it again.
 	statusDelivered outboxStatus = "delivered"
 )
 
@@ -360,11 +360,14 @@ func (o *outbox) append(b []byte, sync bool) error {
 	return nil
 }
 
-// add durably enqueues ev for target unless an event with its ID is known:
-// a pending or dead one stays as it is, and a delivered one is queued again
-// with its original body (the same change planned again after a run died
-// before saving the state). It returns the event as the outbox now holds it.
-// The file is fsynced before Add returns.
+// add durably enqueues ev for target unless an event with its ID is known,
+// which stays as it is: a pending one goes out once, a dead one waits for
+// the user, and a delivered one is not sent again. The same change is
+// planned again after a run died before saving the state; the ids are
+// deterministic, so an event the receiver already has (or that this run's
+// flush of the outbox just delivered) is not delivered a second time. It
+// returns the event as the outbox now holds it. The file is fsynced before
+// add returns.
 func (o *outbox) add(target string, ev outboxEvent) (outboxEvent, error) {
 	var compact bytes.Buffer
 	if ev.ID == "" || json.Compact(&compact, ev.Body) != nil || !bytes.Equal(compact.Bytes(), ev.Body) {
@@ -374,10 +377,7 @@ func (o *outbox) add(target string, ev outboxEvent) (outboxEvent, error) {
 	defer o.mu.Unlock()
 	if t := o.targets[target]; t != nil {
 		if e := t.byID[ev.ID]; e != nil {
-			if e.ev.Status != statusDelivered {
-				return e.ev, nil
-			}
-			ev = e.ev
+			return e.ev, nil
 		}
 	}
 	ev.Status = statusPending

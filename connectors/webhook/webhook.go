@@ -18,7 +18,7 @@
 // byte-identical body; only webhook-timestamp and webhook-signature change
 // per attempt. A receiver will sometimes see an event twice (it processed
 // a request but answered too late; the run died between the 2xx and
-// recording it, or before saving the state) and must deduplicate on
+// recording it) and must deduplicate on
 // webhook-id, or on events[].id when batch_size is above 1 (a batch's
 // webhook-id is derived from the ids it carries, and a batch may be cut
 // differently when redelivered).
@@ -346,8 +346,9 @@ func (t *Target) err() error {
 		errs = append(errs, fmt.Errorf("webhook target %s: %d events wait in the outbox for the next run: %w", t.opt.Name, n, t.stalled))
 	}
 	if t.dead > 0 {
-		errs = append(errs, fmt.Errorf("webhook target %s: the receiver refused %d events; they are kept as dead letters (see `linkport outbox list %s`)",
-			t.opt.Name, t.dead, t.opt.Name))
+		errs = append(errs, fmt.Errorf("webhook target %s: the receiver refused %d events; they are kept as dead letters "+
+			"(`linkport outbox` lists them, `linkport outbox retry %s` sends them again, `linkport outbox drop %s` forgets them)",
+			t.opt.Name, t.dead, t.opt.Name, t.opt.Name))
 	}
 	return errors.Join(errs...)
 }

@@ -118,8 +118,9 @@ func TestSyncFlakyReceiver(t *testing.T) {
 }
 
 // TestCrashBeforeStateSave: the events went out but the run died before
-// the state was saved. The next run plans the same changes and delivers
-// the same ids with the same bodies, so the receiver can deduplicate.
+// the state was saved. The next run plans the same changes; the outbox
+// knows the receiver has them, so nothing is sent again, and the state
+// records them.
 func TestCrashBeforeStateSave(t *testing.T) {
 	r := newReceiver(t, nil)
 	e := newEnv(t)
@@ -134,13 +135,64 @@ func TestCrashBeforeStateSave(t *testing.T) {
 	if _, err := e.sync(e.target(opt), ps, true); err != nil {
 		t.Fatal(err)
 	}
-	got := r.processed()
-	if len(got) != 8 || !slices.Equal(sortedUnique(got[4:]), sortedUnique(first)) || len(sortedUnique(got)) != 4 {
-		t.Errorf("after the crash the receiver got %v, want %v twice (the receiver checks the bodies match)", got, first)
+	if got := r.processed(); len(got) != 4 || len(sortedUnique(got)) != 4 {
+		t.Errorf("after the crash the receiver got %v, want only the first run's %v", got, first)
+	}
+	if n := len(e.snap.Targets["hook"].Items); n != 4 {
+		t.Errorf("the state records %d contacts as sent, want 4", n)
 	}
 	// now that the state is saved nothing more goes out
-	if _, err := e.sync(e.target(opt), ps, true); err != nil || len(r.processed()) != 8 {
-		t.Errorf("run after the saved state sent %d events (err %v), want none", len(r.processed())-8, err)
+	if _, err := e.sync(e.target(opt), ps, true); err != nil || len(r.processed()) != 4 {
+		t.Errorf("run after the saved state sent %d events (err %v), want none", len(r.processed())-4, err)
+	}
+}
+
+// TestKilledAtDelivery: the receiver processed an event at the moment the
+// run was killed, so neither its 2xx nor the state reached the disk. The
+// next run delivers it once more (the outbox still holds it as pending),
+// not twice more (the plan's Put of the same change must not queue it
+// again), and every other event once.
+func TestKilledAtDelivery(t *testing.T) {
+	var killed atomic.Bool
+	r := newReceiver(t, func(int, []string) act {
+		if killed.CompareAndSwap(false, true) {
+			return act{process: true, status: http.StatusServiceUnavailable} // processed, never acknowledged
+		}
+		return act{}
+	})
+	e := newEnv(t)
+	opt := r.options()
+	opt.MaxAttempts = 1
+	ps := people(3)
+	if _, err := e.sync(e.target(opt), ps, false); err == nil { // the state is never saved: the run died
+		t.Fatal("the first run reported no error")
+	}
+	first := r.processed()
+	if len(first) != 1 {
+		t.Fatalf("the killed run delivered %v, want one event", first)
+	}
+	if _, err := e.sync(e.target(opt), ps, true); err != nil {
+		t.Fatal(err)
+	}
+	got := r.processed()
+	count := map[string]int{}
+	for _, id := range got {
+		count[id]++
+	}
+	for id, n := range count {
+		want := 1
+		if id == first[0] {
+			want = 2
+		}
+		if n != want {
+			t.Errorf("event %s delivered %d times, want %d", id, n, want)
+		}
+	}
+	if len(count) != 3 {
+		t.Errorf("%d distinct events delivered, want 3: %v", len(count), got)
+	}
+	if _, err := e.sync(e.target(opt), ps, true); err != nil || len(r.processed()) != len(got) {
+		t.Errorf("the run after the saved state sent %d more events (err %v), want none", len(r.processed())-len(got), err)
 	}
 }
 
@@ -281,6 +333,11 @@ func TestDeadLetters(t *testing.T) {
 	_, err := e.sync(e.target(r.options()), people(3), true)
 	if err == nil || !strings.Contains(err.Error(), "refused 1 events") {
 		t.Fatalf("run with a refused event: %v; want a dead-letter report", err)
+	}
+	for _, cmd := range []string{"`linkport outbox`", "`linkport outbox retry hook`", "`linkport outbox drop hook`"} {
+		if !strings.Contains(err.Error(), cmd) { // the commands cmd/linkport has; its tests run them
+			t.Errorf("the dead-letter report does not name %s: %v", cmd, err)
+		}
 	}
 	dead := e.waiting("dead")
 	if len(dead) != 1 || dead[0].Contact != refuse || !strings.Contains(dead[0].LastError, "HTTP 400: receiver says 400") {
