@@ -35,8 +35,6 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	g              globalFlags
-	// outbox holds webhook events; open during a sync that has a webhook target.
-	outbox *state.Outbox
 	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
 	sourceLabel string
 }

@@ -171,16 +171,6 @@ func (c *Config) targetNames(only []string) []string {
 	return names
 }
 
-// hasWebhook reports whether any of the named targets is a webhook.
-func (c *Config) hasWebhook(names []string) bool {
-	for _, n := range names {
-		if c.targets[n].webhook != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // sourcePath resolves the configured source: ~ and env vars expanded, and a
 // glob replaced by its newest match.
 func (c *Config) sourcePath() (string, error) {

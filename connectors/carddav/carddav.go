@@ -56,7 +56,7 @@ type Options struct {
 	// Conflict is "keep-remote" (default: the user's edit of an owned field
 	// wins) or "overwrite".
 	Conflict string
-	// Concurrency is how many writes run at once (default 4); pass Workers() to connectors.Sync.
+	// Concurrency is how many writes run at once (default 4).
 	Concurrency int
 	// BackupDir, if set, receives each remote card before linkport overwrites or deletes it.
 	BackupDir string
@@ -190,7 +190,7 @@ func (t *Target) AddressBookURL() string { return t.book.String() }
 // VCardVersion is the vCard version the target writes.
 func (t *Target) VCardVersion() string { return t.version }
 
-// Workers is the configured concurrency, for connectors.SyncOptions.Workers.
+// Workers is the configured concurrency: connectors.Concurrent.
 func (t *Target) Workers() int { return t.opt.Concurrency }
 
 // Requests is how many HTTP requests the target made (retries not counted).
