@@ -359,7 +359,7 @@ func (t *Target) write(ctx context.Context, href string, r *remoteCard, id strin
 	u.Path = href
 	for range maxRounds {
 		if r != nil && !ours(r, id) {
-			return connectors.Outcome{}, fmt.Errorf("update %s: %w", u.String(), errNotOurs)
+			return connectors.Outcome{}, connectors.Held(fmt.Errorf("update %s: %w", u.String(), errNotOurs))
 		}
 		card, conflicts := build(r)
 		if r != nil {
@@ -399,18 +399,21 @@ func (t *Target) write(ctx context.Context, href string, r *remoteCard, id strin
 	return connectors.Outcome{}, fmt.Errorf("PUT %s: the card kept changing on the server (%d attempts)", u.String(), maxRounds)
 }
 
+// writeError explains a failed PUT or DELETE. A card the server refuses
+// for what it is (a UID taken by another card, too large, not valid) is
+// held: retrying it changes nothing, and it must not block other writes.
 func (t *Target) writeError(x *exchange, err error, what, url string) error {
 	switch {
 	case x.status == 0:
 		return transportError(err, url)
 	case hasDAVError(x, "no-uid-conflict"):
-		return fmt.Errorf("%s %s: another card in the address book has this contact's UID (no-uid-conflict): "+
-			"it was not created by linkport at this href; remove the duplicate", what, url)
-	case hasDAVError(x, "max-resource-size"):
-		return fmt.Errorf("%s %s: the card is larger than the server accepts (max-resource-size)", what, url)
+		return connectors.Held(fmt.Errorf("%s %s: another card in the address book has this contact's UID (no-uid-conflict): "+
+			"it was not created by linkport at this href; remove the duplicate", what, url))
+	case hasDAVError(x, "max-resource-size"), x.status == http.StatusRequestEntityTooLarge:
+		return connectors.Held(fmt.Errorf("%s %s: the card is larger than the server accepts (max-resource-size)", what, url))
 	case hasDAVError(x, "valid-address-data"), hasDAVError(x, "supported-address-data"):
-		return fmt.Errorf("%s %s: the server rejected the vCard (%s): try vcard_version 3.0",
-			what, url, strings.Join(davErrors(x.body), ", "))
+		return connectors.Held(fmt.Errorf("%s %s: the server rejected the vCard (%s): try vcard_version 3.0",
+			what, url, strings.Join(davErrors(x.body), ", ")))
 	}
 	return t.statusError(x, what, url)
 }
@@ -444,7 +447,7 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	u.Path = href
 	for range maxRounds {
 		if !ours(r, c.ID) {
-			return connectors.Outcome{}, fmt.Errorf("delete %s: %w", u.String(), errNotOurs)
+			return connectors.Outcome{}, connectors.Held(fmt.Errorf("delete %s: %w", u.String(), errNotOurs))
 		}
 		if err := t.backup(c.ID, r); err != nil {
 			return connectors.Outcome{}, err
