@@ -45,7 +45,7 @@ type Contact struct {
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 
-	// Enrichment from the rest of the archive (see Enrich); empty for people
+	// Enrichment from the rest of the archive (see package enrich); empty for people
 	// without such data, so their JSON and fingerprint do not change.
 	LastContacted string `json:"last_contacted,omitempty"` // YYYY-MM-DD of the newest message with them
 	MessageCount  int    `json:"message_count,omitempty"`  // messages in conversations with them, drafts excluded

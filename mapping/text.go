@@ -6,7 +6,7 @@ import (
 	"unicode"
 )
 
-// EnrichmentLines says in words, one line each, what Enrich added to c:
+// EnrichmentLines says in words, one line each, what enrich.Enrich added to c:
 // last contact, invitation, the user's notes, endorsements,
 // recommendations. Every value is cleaned for a vCard or CSV cell. The
 // vCard NOTE block and the CRM note columns share it.
