@@ -10,11 +10,12 @@ import (
 	"github.com/linkport/linkport/cmd/linkport/internal/report"
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 	"github.com/linkport/linkport/state"
 )
 
 // load reads the configuration and the export and builds the graph.
-func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *mapping.Ego, error) {
+func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *enrich.Ego, error) {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return nil, nil, nil, err
@@ -25,7 +26,7 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *mapping.Ego, 
 
 // graph reads the configured source, reconciles it into the graph and
 // enriches the people with the rest of the archive.
-func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.Ego, error) {
+func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.Ego, error) {
 	src, label, err := a.source(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -36,7 +37,7 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.
 	}
 	a.sourceLabel = label
 	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
-	ego := mapping.Enrich(g, exp)
+	ego := enrich.Enrich(g, exp)
 	for _, w := range g.Warnings { // the report lists them too
 		a.log.Debug("input", "warning", w.String())
 	}

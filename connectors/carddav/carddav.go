@@ -24,6 +24,7 @@ import (
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -318,7 +319,7 @@ func (t *Target) remote(ctx context.Context, href string) (*remoteCard, error) {
 var errNotOurs = errors.New("the card there was not created by linkport (its X-LINKPORT-ID and UID differ); left untouched")
 
 func ours(r *remoteCard, id string) bool {
-	return r.card.Value(mapping.FieldLinkportID) == id || r.card.Value(vcard.FieldUID) == mapping.VCardUID(id)
+	return r.card.Value(card.FieldLinkportID) == id || r.card.Value(vcard.FieldUID) == card.UID(id)
 }
 
 // maxRounds bounds write → 412/lost answer → re-read → write cycles.
@@ -344,9 +345,9 @@ func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.R
 	}
 	return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
 		if r == nil {
-			return mapping.VCard(c, t.version), nil
+			return card.New(c, t.version), nil
 		}
-		return mapping.MergeVCard(r.card, base, c, t.version, t.opt.Conflict == ConflictOverwrite)
+		return card.Merge(r.card, base, c, t.version, t.opt.Conflict == ConflictOverwrite)
 	}, !prev.IsZero())
 }
 
@@ -438,9 +439,9 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	}
 	if t.opt.OnRemove == RemoveMark {
 		return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
-			marked := mapping.VCard(c, t.version)
-			marked.Add(vcard.FieldCategories, &vcard.Field{Value: mapping.CategoryRemoved})
-			return mapping.MergeCards(r.card, mapping.VCard(c, t.version), marked, true)
+			marked := card.New(c, t.version)
+			marked.Add(vcard.FieldCategories, &vcard.Field{Value: card.CategoryRemoved})
+			return card.MergeCards(r.card, card.New(c, t.version), marked, true)
 		}, true)
 	}
 	u := t.book
