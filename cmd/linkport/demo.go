@@ -17,6 +17,7 @@ import (
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 	"github.com/linkport/linkport/state"
 )
 
@@ -60,7 +61,7 @@ func (a *app) demo(ctx context.Context, addr string, serve bool) error {
 		return fmt.Errorf("demo: read the sample export: %w", err)
 	}
 	g := mapping.Reconcile(exp, mapping.Options{})
-	mapping.Enrich(g, exp)
+	enrich.Enrich(g, exp)
 	spec := connectors.Spec{Name: "demo", Type: "carddav",
 		Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 			return carddav.New(ctx, carddav.Options{URL: bookURL}, a.log)

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func person(name, slug, company string) *mapping.Contact {
 	return &mapping.Contact{Name: name, ProfileURL: "https://www.linkedin.com/in/" + slug, Company: company,
