@@ -1,5 +1,3 @@
-// Package report renders everything linkport's user reads: here the
-// contact graph and its ego network as text, JSON, DOT and GraphML.
 package report
 
 import (

@@ -1,6 +1,7 @@
 // Package report renders everything linkport's user reads: the report of
-// a run (diff or sync) and the graph in its formats. It only renders: every
-// figure comes from an outcome the engine returned.
+// a run (diff or sync), and the contact graph with its ego network as text,
+// JSON, DOT and GraphML. It only renders: every figure of a run comes from
+// the outcome the engine returned.
 package report
 
 import (
