@@ -191,6 +191,9 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 	}
 	err = apply(ctx, t, p, SyncOptions{Workers: workers, Progress: progress}, func(res state.Result) error {
 		switch {
+		case IsHeld(res.Err):
+			r.log.Warn("write held", "target", p.Target, "err", res.Err)
+			return nil
 		case res.Err != nil:
 			r.log.Warn("write failed", "target", p.Target, "err", res.Err)
 			return nil
