@@ -1,12 +1,12 @@
 // Package connectors holds what every source and target shares: the Source
-// and Target interfaces and Sync, the engine that applies a plan to a target.
+// and Target interfaces, their optional capabilities, and the engine: Run,
+// the one place a run happens (lock → load → identify → diff → guard →
+// journal → apply → confirm → save), and Sync, which applies one plan to
+// one target.
 package connectors
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
 
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
@@ -30,7 +30,9 @@ type Outcome struct {
 }
 
 // Target is one destination of contacts. Implementations must be safe for
-// concurrent Put and Remove calls.
+// concurrent Put and Remove calls. An error may be marked Fatal (the whole
+// target cannot go on) or Held (this one contact can never be written as it
+// is); any other error fails that one write.
 type Target interface {
 	// Put creates or updates one contact. base is what this target last
 	// received (nil for a create); prev is the handle from the state.
@@ -48,121 +50,15 @@ type Preparer interface {
 	Prepare(ctx context.Context, p state.Plan) error
 }
 
-// SyncOptions tune Sync.
-type SyncOptions struct {
-	// Workers is how many writes run at once (at least 1).
-	Workers int
-	// Progress, if set, is called after each write with the counts so far.
-	Progress func(done, total int)
+// Concurrent is a Target that takes several writes at once (a CardDAV
+// server); others get one write at a time.
+type Concurrent interface {
+	Workers() int
 }
 
-// Sync applies plan p to t: creates and updates first, then removals, and
-// removals only when every upsert succeeded (rclone's --delete-after rule).
-// done is called once per change, one call at a time, with the result; a
-// result with a nil Err is a confirmed write, to be journaled before Sync
-// goes on. An error from done stops the run. Sync does not call t.Close.
-func Sync(ctx context.Context, t Target, p state.Plan, opt SyncOptions, done func(state.Result) error) error {
-	if pr, ok := t.(Preparer); ok {
-		if err := pr.Prepare(ctx, p); err != nil {
-			return fmt.Errorf("prepare %s: %w", p.Target, err)
-		}
-	}
-	var upserts, removes []state.Change
-	for _, c := range p.Changes {
-		if c.Op == state.OpRemove {
-			removes = append(removes, c)
-		} else {
-			upserts = append(upserts, c)
-		}
-	}
-	e := &engine{t: t, done: done, progress: opt.Progress, total: len(p.Changes)}
-	e.run(ctx, upserts, max(opt.Workers, 1))
-	if len(e.errs) > 0 && len(removes) > 0 {
-		e.errs = append(e.errs, fmt.Errorf("skip %d removals: %d writes failed", len(removes), len(e.errs)))
-	} else if e.fatal == nil {
-		e.run(ctx, removes, max(opt.Workers, 1))
-	}
-	if e.fatal != nil {
-		return e.fatal
-	}
-	return errors.Join(e.errs...)
-}
-
-type engine struct {
-	t        Target
-	done     func(state.Result) error
-	progress func(done, total int)
-	total    int
-
-	mu    sync.Mutex
-	n     int
-	errs  []error
-	fatal error
-}
-
-func (e *engine) run(parent context.Context, changes []state.Change, workers int) {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	work := make(chan state.Change)
-	var wg sync.WaitGroup
-	for range min(workers, max(len(changes), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				e.finish(c, e.apply(ctx, c), cancel)
-			}
-		}()
-	}
-	for _, c := range changes {
-		if ctx.Err() != nil {
-			break
-		}
-		select {
-		case work <- c:
-		case <-ctx.Done():
-		}
-	}
-	close(work)
-	wg.Wait()
-	if err := parent.Err(); err != nil && len(changes) > 0 {
-		e.errs = append(e.errs, err)
-	}
-}
-
-func (e *engine) apply(ctx context.Context, c state.Change) state.Result {
-	r := state.Result{Op: c.Op, ID: c.Contact.ID}
-	var out Outcome
-	var err error
-	if c.Op == state.OpRemove {
-		out, err = e.t.Remove(ctx, c.Contact, c.Prev)
-	} else {
-		out, err = e.t.Put(ctx, c.Contact, c.Base, c.Prev)
-		r.Sent = c.Contact
-	}
-	if err != nil {
-		r.Err = fmt.Errorf("%s %s (%s): %w", c.Op, c.Contact.Name, c.Contact.ID, err)
-	}
-	r.Ref, r.Conflicts, r.RemoteDeleted = out.Ref, out.Conflicts, out.RemoteDeleted
-	return r
-}
-
-func (e *engine) finish(c state.Change, r state.Result, cancel func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.fatal != nil {
-		return
-	}
-	if r.Err != nil {
-		e.errs = append(e.errs, r.Err)
-	}
-	if err := e.done(r); err != nil {
-		e.fatal = err
-		cancel()
-		return
-	}
-	e.n++
-	if e.progress != nil {
-		e.progress(e.n, e.total)
-	}
+// ClosingConfirms is a Target whose writes land only when Close succeeds
+// (a file written whole): its results are journaled after Close, and a
+// failed Close fails every one of them.
+type ClosingConfirms interface {
+	ConfirmsOnClose() bool
 }

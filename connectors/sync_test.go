@@ -24,8 +24,18 @@ func plan(creates, removes int) state.Plan {
 	return p
 }
 
+func failID(id string, op state.Op, err error) func(state.Op, *mapping.Contact) error {
+	return func(o state.Op, c *mapping.Contact) error {
+		if c.ID == id && o == op {
+			return err
+		}
+		return nil
+	}
+}
+
 func TestSync(t *testing.T) {
 	boom := errors.New("boom")
+	p3 := connectortest.Person(3).ID
 	for _, tc := range []struct {
 		name        string
 		creates     int
@@ -38,30 +48,23 @@ func TestSync(t *testing.T) {
 	}{
 		{name: "all succeed", creates: 20, removes: 2, workers: 4, wantOK: 22, wantRemoves: 2},
 		{name: "one worker", creates: 5, removes: 1, workers: 0, wantOK: 6, wantRemoves: 1},
-		{name: "a failed upsert skips removals", creates: 5, removes: 2, workers: 2,
-			failOn: func(op state.Op, c *mapping.Contact) error {
-				if c.ID == connectortest.Person(3).ID {
-					return boom
-				}
-				return nil
-			},
-			wantOK: 4, wantRemoves: 0, wantErr: "skip 2 removals"},
+		{name: "a failed upsert holds back the removals", creates: 5, removes: 2, workers: 2,
+			failOn: failID(p3, state.OpCreate, boom), wantOK: 4, wantRemoves: 0, wantErr: "boom"},
+		{name: "a held upsert does not hold back the removals", creates: 5, removes: 2, workers: 2,
+			failOn: failID(p3, state.OpCreate, connectors.Held(boom)), wantOK: 6, wantRemoves: 2, wantErr: "boom"},
 		{name: "a failed removal is reported", creates: 2, removes: 2, workers: 2,
-			failOn: func(op state.Op, c *mapping.Contact) error {
-				if op == state.OpRemove && c.ID == connectortest.Person(100).ID {
-					return boom
-				}
-				return nil
-			},
-			wantOK: 3, wantRemoves: 2, wantErr: "boom"},
+			failOn: failID(connectortest.Person(100).ID, state.OpRemove, boom), wantOK: 3, wantRemoves: 2, wantErr: "boom"},
+		{name: "a fatal error stops the target at once", creates: 20, removes: 2, workers: 1,
+			failOn: failID(p3, state.OpCreate, connectors.Fatal(errors.New("401 Unauthorized"))), wantOK: 3, wantRemoves: 0, wantErr: "401"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := connectortest.NewMemory()
 			m.FailOn = tc.failOn
-			var ok, removes, progress atomic.Int32
+			var ok, removes, results, progress atomic.Int32
 			err := connectors.Sync(context.Background(), m, plan(tc.creates, tc.removes),
 				connectors.SyncOptions{Workers: tc.workers, Progress: func(done, total int) { progress.Store(int32(done)) }},
 				func(r state.Result) error {
+					results.Add(1)
 					if r.Op == state.OpRemove {
 						removes.Add(1)
 					}
@@ -76,8 +79,8 @@ func TestSync(t *testing.T) {
 			if int(ok.Load()) != tc.wantOK || int(removes.Load()) != tc.wantRemoves {
 				t.Errorf("confirmed %d (want %d), removals tried %d (want %d)", ok.Load(), tc.wantOK, removes.Load(), tc.wantRemoves)
 			}
-			if got, want := int(progress.Load()), tc.creates+tc.wantRemoves; got != want {
-				t.Errorf("progress ended at %d, want %d", got, want)
+			if got, want := progress.Load(), results.Load(); got != want {
+				t.Errorf("progress ended at %d, want %d (one per attempted write)", got, want)
 			}
 		})
 	}
@@ -98,16 +101,17 @@ func TestSyncStopsWhenDoneFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Sync = %v, want the done error", err)
 	}
-	if m.Writes > 4 {
-		t.Errorf("%d writes after the journal failed at the third", m.Writes)
+	if m.Writes != 3 {
+		t.Errorf("%d writes; want 3: none after the journal failed at the third", m.Writes)
 	}
 }
 
 func TestSyncCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := connectors.Sync(ctx, connectortest.NewMemory(), plan(5, 0), connectors.SyncOptions{}, func(state.Result) error { return nil })
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Sync with a cancelled context = %v", err)
+	m := connectortest.NewMemory()
+	err := connectors.Sync(ctx, m, plan(5, 0), connectors.SyncOptions{}, func(state.Result) error { return nil })
+	if !errors.Is(err, context.Canceled) || m.Writes != 0 {
+		t.Errorf("Sync with a cancelled context = %v after %d writes", err, m.Writes)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"strconv"
-	"strings"
 )
 
 // EmailStatus says why a contact has or lacks an email address.
@@ -47,7 +45,7 @@ type Contact struct {
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 
-	// Enrichment from the rest of the archive (see Enrich); empty for people
+	// Enrichment from the rest of the archive (see package enrich); empty for people
 	// without such data, so their JSON and fingerprint do not change.
 	LastContacted string `json:"last_contacted,omitempty"` // YYYY-MM-DD of the newest message with them
 	MessageCount  int    `json:"message_count,omitempty"`  // messages in conversations with them, drafts excluded
@@ -84,39 +82,17 @@ type Field struct {
 	Name, Value string
 }
 
-// fieldNames fixes the order of Fields.
-var fieldNames = []string{"name", "first_name", "last_name", "profile_url", "emails",
-	"email_status", "phones", "company", "title", "addresses", "sites", "connected_on", "sources",
-	"last_contacted", "message_count", "last_message_from", "invited_by", "invited_on", "invitation_text",
-	"notes", "endorsed_you", "you_endorsed", "recommended_you", "you_recommended"}
-
-// Fields flattens the contact into named text values, lists joined with "; ".
-// Reports, field-level diffs and the generic CSV profile all read this one view.
+// Fields flattens the contact into named text values, lists joined with "; ",
+// in catalogue order (see Catalogue; the ID and derived forms left out).
+// Reports and field-level diffs read this one view.
 func (c *Contact) Fields() []Field {
-	phones := make([]string, len(c.Phones))
-	for i, p := range c.Phones {
-		phones[i] = p.Raw
-	}
-	values := []string{c.Name, c.FirstName, c.LastName, c.ProfileURL, strings.Join(c.Emails, "; "),
-		string(c.EmailStatus), strings.Join(phones, "; "), c.Company, c.Title,
-		strings.Join(c.Addresses, "; "), strings.Join(c.Sites, "; "), c.ConnectedOn,
-		strings.Join(c.Sources, "; "),
-		c.LastContacted, count(c.MessageCount), c.LastMessageFrom, c.InvitedBy, c.InvitedOn, c.InvitationText,
-		strings.Join(c.Notes, "; "), strings.Join(c.EndorsedYou, "; "), strings.Join(c.YouEndorsed, "; "),
-		c.RecommendedYou, c.YouRecommended}
-	fs := make([]Field, len(fieldNames))
-	for i, n := range fieldNames {
-		fs[i] = Field{n, values[i]}
+	fs := make([]Field, 0, len(catalogue))
+	for _, f := range catalogue {
+		if f.Flat {
+			fs = append(fs, Field{f.Name, f.Value(c)})
+		}
 	}
 	return fs
-}
-
-// count is n as text, or "" for none, so a person without messages has an empty field.
-func count(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
 }
 
 // Change is the old and new value of one field.

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -149,7 +150,19 @@ func isNormalNameSlow(s string) bool {
 	return !prevSpace
 }
 
-// nameKey is the comparison form of a name: normalised and lower-case.
-func nameKey(s string) string {
+// NameKey is the comparison form of a name, normalised and lower-case, so
+// every package matches names the same way.
+func NameKey(s string) string {
 	return strings.ToLower(NormalizeName(s))
+}
+
+// AppendNames appends each of names, normalised, that dst lacks: a list of
+// names or skills gathered from several rows holds each once.
+func AppendNames(dst []string, names ...string) []string {
+	for _, s := range names {
+		if s = NormalizeName(s); s != "" && !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
 }

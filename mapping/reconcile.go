@@ -104,7 +104,7 @@ func (r *reconciler) add(rec *Record, opt Options) {
 		}
 	}
 	if into == nil && opt.MergeByName && rec.Kind == KindContact {
-		if ps := r.byName[nameKey(in.Name)]; len(ps) == 1 && in.Name != "" {
+		if ps := r.byName[NameKey(in.Name)]; len(ps) == 1 && in.Name != "" {
 			into, by = ps[0], "name"
 		}
 	}
@@ -122,7 +122,7 @@ func (r *reconciler) add(rec *Record, opt Options) {
 		}
 	}
 	if in == into && in.Name != "" && opt.MergeByName {
-		k := nameKey(in.Name)
+		k := NameKey(in.Name)
 		r.byName[k] = append(r.byName[k], in)
 	}
 }
@@ -164,8 +164,8 @@ func fromRecord(rec *Record) *Contact {
 			c.Phones = append(c.Phones, p)
 		}
 	}
-	c.Addresses = appendNew(c.Addresses, rec.Addresses...)
-	c.Sites = appendNew(c.Sites, rec.Sites...)
+	c.Addresses = AppendNames(c.Addresses, rec.Addresses...)
+	c.Sites = AppendNames(c.Sites, rec.Sites...)
 	if !rec.ConnectedOn.IsZero() {
 		c.ConnectedOn = rec.ConnectedOn.Format("2006-01-02")
 	}
@@ -188,7 +188,7 @@ func identityKeys(c *Contact, slug string) []string {
 		ks = append(ks, "email:"+e)
 	}
 	if c.Name != "" {
-		ks = append(ks, "name:"+nameKey(c.Name)+"|"+nameKey(c.Company))
+		ks = append(ks, "name:"+NameKey(c.Name)+"|"+NameKey(c.Company))
 	}
 	if len(ks) == 0 {
 		for _, p := range c.Phones {
@@ -212,15 +212,15 @@ func merge(dst, src *Contact) {
 	fill(&dst.Company, src.Company)
 	fill(&dst.Title, src.Title)
 	fill(&dst.ConnectedOn, src.ConnectedOn)
-	dst.Emails = appendNew(dst.Emails, src.Emails...)
+	dst.Emails = AppendNames(dst.Emails, src.Emails...)
 	for _, p := range src.Phones {
 		if !hasPhone(dst.Phones, p) {
 			dst.Phones = append(dst.Phones, p)
 		}
 	}
-	dst.Addresses = appendNew(dst.Addresses, src.Addresses...)
-	dst.Sites = appendNew(dst.Sites, src.Sites...)
-	dst.Sources = appendNew(dst.Sources, src.Sources...)
+	dst.Addresses = AppendNames(dst.Addresses, src.Addresses...)
+	dst.Sites = AppendNames(dst.Sites, src.Sites...)
+	dst.Sources = AppendNames(dst.Sources, src.Sources...)
 	dst.Origins = append(dst.Origins, src.Origins...)
 	for _, k := range src.Keys {
 		if !slices.Contains(dst.Keys, k) {
@@ -270,7 +270,7 @@ func organizations(people []*Contact) []*Organization {
 		if p.Company == "" {
 			continue
 		}
-		k := nameKey(p.Company)
+		k := NameKey(p.Company)
 		o := byKey[k]
 		if o == nil {
 			o = &Organization{Name: p.Company}
@@ -280,15 +280,6 @@ func organizations(people []*Contact) []*Organization {
 		o.Members = append(o.Members, p)
 	}
 	return orgs
-}
-
-func appendNew(dst []string, src ...string) []string {
-	for _, s := range src {
-		if s = NormalizeName(s); s != "" && !slices.Contains(dst, s) {
-			dst = append(dst, s)
-		}
-	}
-	return dst
 }
 
 func hasPhone(ps []Phone, p Phone) bool {

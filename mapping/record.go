@@ -1,6 +1,8 @@
-// Package mapping is linkport's domain: source records, the canonical contact
-// graph, identity keys, normalisation, and every translation between a contact
-// and what a target receives.
+// Package mapping is linkport's domain: source records and the rest of the
+// archive, the canonical contact graph, identity keys, normalisation, and the
+// field catalogue every representation of a contact reads. It holds no codec
+// and does no I/O: the vCard form is mapping/card's, archive enrichment
+// mapping/enrich's.
 package mapping
 
 import (
@@ -63,7 +65,7 @@ type Export struct {
 	Warnings []Warning
 
 	// The rest of the archive, which enriches the people Records yield
-	// (see Enrich). Empty when the source has no such files.
+	// (see package enrich). Empty when the source has no such files.
 	Messages        []Message
 	Invitations     []Invitation
 	Notes           []Note

@@ -22,7 +22,7 @@ import (
 
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
-	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -94,15 +94,15 @@ func (b book) cards(t *testing.T) map[string]carddav.AddressObject {
 	out := map[string]carddav.AddressObject{}
 	uids := map[string]string{}
 	for _, o := range objs {
-		id, uid := o.Card.Value(mapping.FieldLinkportID), o.Card.Value(vcard.FieldUID)
+		id, uid := o.Card.Value(card.FieldLinkportID), o.Card.Value(vcard.FieldUID)
 		switch {
 		case id == "":
-			t.Errorf("card %s has no %s", o.Path, mapping.FieldLinkportID)
+			t.Errorf("card %s has no %s", o.Path, card.FieldLinkportID)
 		case out[id].Path != "":
 			t.Errorf("contact %s is in the book twice: %s and %s", id, out[id].Path, o.Path)
 		case uids[uid] != "":
 			t.Errorf("UID %s is in the book twice: %s and %s", uid, uids[uid], o.Path)
-		case uid != mapping.VCardUID(id):
+		case uid != card.UID(id):
 			t.Errorf("card %s: UID %s is not the UID of its ID %s", o.Path, uid, id)
 		}
 		uids[uid] = o.Path
@@ -148,7 +148,7 @@ func (b book) verify(t *testing.T, statePath, target string, want int) map[strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := roundTrip(t, mapping.VCard(sent, "3.0"))
+		want := roundTrip(t, card.New(sent, "3.0"))
 		for _, f := range []string{vcard.FieldFormattedName, vcard.FieldOrganization, vcard.FieldTitle} {
 			if w, g := want.Value(f), o.Card.Value(f); w != g {
 				t.Errorf("card %s: %s is %q on the server, the state sent %q", id, f, g, w)
@@ -467,12 +467,12 @@ func TestCarddavRemovalGuard(t *testing.T) {
 			after = bk.cards(t)
 			for id := range before {
 				o, there := after[id]
-				marked := there && hasCategory(o.Card, mapping.CategoryRemoved)
+				marked := there && hasCategory(o.Card, card.CategoryRemoved)
 				switch {
 				case tc.onRemove == "delete" && there == removed[id]:
 					t.Errorf("card %s: on the server %v, removed from LinkedIn %v", id, there, removed[id])
 				case tc.onRemove == "" && (!there || marked != removed[id]):
-					t.Errorf("card %s: on the server %v, marked %q %v, removed from LinkedIn %v", id, there, mapping.CategoryRemoved, marked, removed[id])
+					t.Errorf("card %s: on the server %v, marked %q %v, removed from LinkedIn %v", id, there, card.CategoryRemoved, marked, removed[id])
 				}
 			}
 			if code, stdout, _ := runCLI(t, "diff", "-c", cfg, "--format", "json"); code != exitOK || len(decodeDAVReport(t, stdout).Targets[0].Changes) != 0 {

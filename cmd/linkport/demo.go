@@ -12,7 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkport/linkport/configs"
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
+	"github.com/linkport/linkport/connectors/linkedin"
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
+	"github.com/linkport/linkport/state"
 )
 
 // demoCmd syncs the bundled sample export into an in-process CardDAV server
@@ -50,25 +56,25 @@ func (a *app) demo(ctx context.Context, addr string, serve bool) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	export := filepath.Join(dir, "Basic_LinkedInDataExport_sample.zip")
-	if err := os.WriteFile(export, configs.SampleExport(), 0o600); err != nil {
-		return fmt.Errorf("demo: %w", err)
+	exp, err := linkedin.FromZipBytes(configs.SampleExport(), "Basic_LinkedInDataExport_sample.zip", linkedin.Options{}).Read(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: read the sample export: %w", err)
 	}
-	cfg := filepath.Join(dir, "config.yaml")
-	body := fmt.Sprintf("source:\n  path: %s\nstate: %s\ntargets:\n  demo:\n    type: carddav\n    url: %s\n",
-		export, filepath.Join(dir, "state.json"), bookURL)
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	a.g.config, a.g.source, a.g.stateFile, a.g.targets = cfg, "", "", nil
+	g := mapping.Reconcile(exp, mapping.Options{})
+	enrich.Enrich(g, exp)
+	spec := connectors.Spec{Name: "demo", Type: "carddav",
+		Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
+			return carddav.New(ctx, carddav.Options{URL: bookURL}, a.log)
+		}}
+	opt := connectors.RunOptions{StatePath: filepath.Join(dir, "state.json"), Targets: []connectors.Spec{spec}, Limit: state.DefaultLimit}
 
 	fmt.Fprintf(a.stdout, "linkport demo: the bundled sample export (invented people) into the CardDAV address book %s\n\n", bookURL)
 	fmt.Fprintln(a.stdout, "== first sync ==")
-	if err := a.runPipeline(ctx, false); err != nil {
+	if err := a.run(ctx, g, opt); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "\n== second sync: the same export, so nothing changes ==")
-	if err := a.runPipeline(ctx, false); err != nil {
+	if err := a.run(ctx, g, opt); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "\n%d cards are in %s\n", len(backend.Cards(book)), bookURL)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/state"
 )
@@ -57,27 +58,22 @@ func (a *app) exportCmd() *cobra.Command {
 				return err
 			}
 			if changes {
-				name := "export:" + p.Name
 				typ := "csv"
 				if p.Format == csvfile.FormatVCard {
 					typ = "vcf"
 				}
-				cfg.targets[name] = &targetConfig{Type: typ, csv: &csvConfig{Type: typ, Path: out, Mode: csvfile.ModeChanges, profile: p}}
-				unlock, err := a.lock(cfg)
+				c := &csvConfig{Type: typ, Path: out, Mode: csvfile.ModeChanges, profile: p}
+				open, err := a.csvOpener(cfg, "export:"+p.Name, c)
 				if err != nil {
 					return err
 				}
-				defer unlock()
-				snap, err := state.Load(cfg.State)
-				if err != nil {
-					return inputError{err}
-				}
-				return a.push(cmd.Context(), cfg, g, snap, []string{name}, false)
+				spec := connectors.Spec{Name: "export:" + p.Name, Type: typ, Open: open}
+				return a.run(cmd.Context(), g, connectors.RunOptions{StatePath: cfg.State, Targets: []connectors.Spec{spec}, Limit: cfg.limit})
 			}
 			snap := state.New()
 			if a.g.stateFile != "" {
-				if snap, err = state.Load(cfg.State); err != nil {
-					return inputError{err}
+				if snap, err = snapshotFor(cfg.State); err != nil {
+					return err
 				}
 			}
 			snap.Identify(g) // read-only: the IDs match what targets received

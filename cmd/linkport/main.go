@@ -12,7 +12,11 @@ import (
 )
 
 func main() {
+	// The first Ctrl-C or SIGTERM stops a sync between writes: the writes
+	// in flight finish, the state is saved and the report says what was done.
+	// A second one ends the process at once (the journal covers it).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -7,13 +7,15 @@ import (
 	"io"
 	"time"
 
+	"github.com/linkport/linkport/cmd/linkport/internal/report"
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 	"github.com/linkport/linkport/state"
 )
 
 // load reads the configuration and the export and builds the graph.
-func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *mapping.Ego, error) {
+func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *enrich.Ego, error) {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return nil, nil, nil, err
@@ -24,7 +26,7 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *mapping.Ego, 
 
 // graph reads the configured source, reconciles it into the graph and
 // enriches the people with the rest of the archive.
-func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.Ego, error) {
+func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.Ego, error) {
 	src, label, err := a.source(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -35,7 +37,7 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.
 	}
 	a.sourceLabel = label
 	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
-	ego := mapping.Enrich(g, exp)
+	ego := enrich.Enrich(g, exp)
 	for _, w := range g.Warnings { // the report lists them too
 		a.log.Debug("input", "warning", w.String())
 	}
@@ -43,8 +45,9 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *mapping.
 	return g, ego, nil
 }
 
-// runPipeline is diff (dryRun) and sync: read → reconcile → diff → [sync → save].
-// diff is the same run stopped after the plan; it writes nothing, not even the state.
+// runPipeline is diff (dryRun) and sync. Every configuration mistake is
+// found before the engine locks the state; the export is read before it
+// too, so a source that hangs holds no lock.
 func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
@@ -55,184 +58,88 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
 	}
 	if !dryRun {
-		unlock, err := a.lock(cfg)
-		if err != nil {
-			return err
+		if err := checkWritable(cfg.State); err != nil {
+			return configError{fmt.Errorf("state %s: %w", cfg.State, err)}
 		}
-		defer unlock()
 	}
-	// The state loads on the other core while the export is read.
-	type loaded struct {
-		snap *state.Snapshot
-		err  error
+	specs, err := a.specs(ctx, cfg, names)
+	if err != nil {
+		return err
 	}
-	ch := make(chan loaded, 1)
-	go func() {
-		snap, err := state.Load(cfg.State)
-		ch <- loaded{snap, err}
-	}()
 	g, _, err := a.graph(ctx, cfg)
-	st := <-ch
-	switch {
-	case err != nil:
-		return err
-	case st.err != nil:
-		return inputError{st.err}
-	}
-	return a.push(ctx, cfg, g, st.snap, names, dryRun)
-}
-
-// lock takes the state's lock and reports a run that was killed holding it.
-func (a *app) lock(cfg *Config) (unlock func() error, err error) {
-	unlock, stale, err := state.Lock(cfg.State)
-	if stale != "" {
-		a.log.Warn(stale)
-	}
-	return unlock, err
-}
-
-// push plans the named targets and, unless dryRun, applies the plans and
-// saves the state. The caller holds the state's lock for a real run.
-func (a *app) push(ctx context.Context, cfg *Config, g *mapping.Graph, snap *state.Snapshot, names []string, dryRun bool) error {
-	snap.Identify(g)
-
-	var plans []state.Plan
-	guard := map[string]error{}
-	for _, name := range names {
-		typ := cfg.targets[name].Type
-		p, err := state.Diff(snap, name, typ, g)
-		if err != nil {
-			return inputError{err}
-		}
-		if err := p.CheckRemovals(cfg.limit, len(g.People)); err != nil && !a.g.force {
-			guard[name] = err
-		}
-		plans = append(plans, p)
-	}
-	if dryRun || len(guard) > 0 {
-		// The guard stops a sync before any write: its report is a plan.
-		rep := state.NewReport(g, true)
-		var errs []error
-		for _, p := range plans {
-			tr := rep.AddPlan(p)
-			if err := guard[p.Target]; err != nil {
-				tr.Error, errs = err.Error(), append(errs, err)
-			}
-		}
-		if len(guard) > 0 && !dryRun {
-			rep.Stopped = "the removal guard (max_delete) objected; nothing was written"
-		}
-		if err := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); err != nil {
-			return err
-		}
-		return errors.Join(errs...)
-	}
-
-	rep := state.NewReport(g, false)
-
-	j, err := state.OpenJournal(cfg.State)
 	if err != nil {
 		return err
 	}
-	defer j.Close()
-	var failed []error
-	for _, p := range plans {
-		if err := a.syncTarget(ctx, cfg, snap, j, p, rep.AddPlan(p)); err != nil {
-			failed = append(failed, fmt.Errorf("target %s: %w", p.Target, err))
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if err := snap.Save(cfg.State); err != nil {
-		return err
-	}
-	if err := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); err != nil {
-		return err
-	}
-	return errors.Join(failed...)
+	return a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
+		Limit: cfg.limit, Force: a.g.force})
 }
 
-// syncTarget applies one plan and records every confirmed write in the
-// journal and the snapshot, one at a time, as it happens.
-func (a *app) syncTarget(ctx context.Context, cfg *Config, snap *state.Snapshot, j *state.Journal, p state.Plan, tr *state.TargetReport) error {
-	t, workers, err := a.newTarget(ctx, cfg, p.Target, snap)
-	if err != nil {
-		tr.Error = err.Error()
+// run hands the graph to the engine and prints the report of what it did,
+// also when it failed part way: the report says what reached each target.
+func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptions) error {
+	opt.Log = a.log
+	bar := a.progress()
+	if bar != nil {
+		opt.Progress = bar.draw
+	}
+	out, err := connectors.Run(ctx, g, opt)
+	if bar != nil {
+		bar.end()
+	}
+	var se *connectors.StateError
+	if errors.As(err, &se) {
+		return inputError{err}
+	}
+	if out == nil {
 		return err
 	}
-	// A file target's writes land only when Close succeeds (the file is
-	// written whole), so its results are journaled after Close, not before.
-	deferred := cfg.targets[p.Target].csv != nil
-	var pending []state.Result
-	confirm := func(rs ...state.Result) error {
-		if err := j.Append(p.Target, p.Type, rs...); err != nil {
-			return err
-		}
-		for _, r := range rs {
-			snap.Apply(p.Target, p.Type, r)
-		}
-		return nil
-	}
-	progress := a.progress(p.Target)
-	err = connectors.Sync(ctx, t, p, connectors.SyncOptions{Workers: workers, Progress: progress}, func(r state.Result) error {
-		tr.Record(r)
-		switch {
-		case r.Err != nil:
-			a.log.Warn("write failed", "target", p.Target, "err", r.Err)
-			return nil
-		case deferred:
-			pending = append(pending, r)
-			return nil
-		}
-		return confirm(r)
-	})
-	if progress != nil {
-		fmt.Fprintln(a.stderr)
-	}
-	if cerr := t.Close(ctx); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("close: %w", cerr))
-	} else if len(pending) > 0 {
-		if jerr := confirm(pending...); jerr != nil {
-			return jerr
-		}
-	}
-	if err != nil {
-		tr.Error = summarize(err, tr.Failed)
+	rep := report.NewRun(g, out)
+	if werr := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); werr != nil {
+		return errors.Join(err, werr)
 	}
 	return err
 }
 
-// summarize keeps the target's error line short when many writes failed;
-// each failed change carries its own error in the report.
-func summarize(err error, failed int) string {
-	if failed > 3 {
-		return fmt.Sprintf("%d writes failed (see each change)", failed)
-	}
-	return err.Error()
+// progressBar draws a sync's progress on a terminal.
+type progressBar struct {
+	a      *app
+	last   time.Time
+	drawn  bool
+	target string
 }
 
-// progress returns a progress callback drawing on a terminal, or nil.
-func (a *app) progress(target string) func(done, total int) {
+// progress returns a bar drawing on a terminal, or nil.
+func (a *app) progress() *progressBar {
 	if a.g.quiet || !isTerminal(a.stderr) {
 		return nil
 	}
-	last := time.Time{}
-	return func(done, total int) {
-		if done != total && time.Since(last) < 100*time.Millisecond {
-			return
+	return &progressBar{a: a}
+}
+
+func (b *progressBar) draw(target string, done, total int) {
+	if target != b.target && b.drawn {
+		fmt.Fprintln(b.a.stderr)
+	}
+	b.target = target
+	if done != total && time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last, b.drawn = time.Now(), true
+	const width = 30
+	filled := width * done / max(total, 1)
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = '.'
+		if i < filled {
+			bar[i] = '#'
 		}
-		last = time.Now()
-		const width = 30
-		filled := width * done / max(total, 1)
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = '.'
-			if i < filled {
-				bar[i] = '#'
-			}
-		}
-		fmt.Fprintf(a.stderr, "\r%s [%s] %d/%d", target, bar, done, total)
+	}
+	fmt.Fprintf(b.a.stderr, "\r%s [%s] %d/%d", target, bar, done, total)
+}
+
+func (b *progressBar) end() {
+	if b.drawn {
+		fmt.Fprintln(b.a.stderr)
 	}
 }
 
@@ -243,4 +150,23 @@ func (a *app) runGraph(ctx context.Context) error {
 		return err
 	}
 	return a.writeReport(func(w io.Writer) error { return writeGraph(w, g, ego, a.g.format) })
+}
+
+// snapshotFor loads the state read-only, for commands that only read it.
+func snapshotFor(path string) (*state.Snapshot, error) {
+	snap, err := state.Load(path)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return snap, nil
+}
+
+// lock takes the state's lock for a command that is not a run (the
+// outbox commands) and reports a run that was killed holding it.
+func (a *app) lock(cfg *Config) (unlock func() error, err error) {
+	unlock, stale, err := state.Lock(cfg.State)
+	if stale != "" {
+		a.log.Warn(stale)
+	}
+	return unlock, err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkport/linkport/cmd/linkport/internal/report"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 )
 
@@ -45,10 +46,10 @@ func TestAPISourceMatchesExportAndFetch(t *testing.T) {
 		t.Fatal("the API token reached the output or the logs")
 	}
 	_, fromExport, _ := runCLI(t, "graph", "--source", export, "--format", "json")
-	var a, b graphSummary
+	var a, b report.GraphSummary
 	json.Unmarshal([]byte(fromAPI), &a)
 	json.Unmarshal([]byte(fromExport), &b)
-	kinds := func(s graphSummary) map[string]int {
+	kinds := func(s report.GraphSummary) map[string]int {
 		m := map[string]int{}
 		for _, e := range s.Edges {
 			m[e.Kind]++
@@ -69,7 +70,7 @@ func TestAPISourceMatchesExportAndFetch(t *testing.T) {
 		t.Fatalf("fetch: exit %d: %s", code, errs)
 	}
 	_, fromFetch, _ := runCLI(t, "graph", "--source", fetched, "--format", "json")
-	var c graphSummary
+	var c report.GraphSummary
 	json.Unmarshal([]byte(fromFetch), &c)
 	if c.Stats != a.Stats {
 		t.Errorf("the fetched folder reads as %+v, the API as %+v", c.Stats, a.Stats)

@@ -128,10 +128,19 @@ func TestRemovalGuardStopsSync(t *testing.T) {
 	var rep struct {
 		DryRun  bool   `json:"dry_run"`
 		Stopped string `json:"stopped"`
-		Targets []struct{ Error string }
+		Targets []struct {
+			Error          string
+			Create, Remove int
+			NotDone        int `json:"not_done"`
+			Changes        []struct{ Status, Reason string }
+		}
 	}
-	if err := json.Unmarshal([]byte(report), &rep); err != nil || !rep.DryRun || rep.Stopped == "" || !strings.Contains(rep.Targets[0].Error, "max_delete") {
-		t.Errorf("the guarded sync's report must say nothing was written and why: %+v (%v)", rep, err)
+	if err := json.Unmarshal([]byte(report), &rep); err != nil || rep.DryRun || rep.Stopped == "" || !strings.Contains(rep.Targets[0].Error, "max_delete") {
+		t.Fatalf("the guarded sync's report must say nothing was written and why: %+v (%v)", rep, err)
+	}
+	if tr := rep.Targets[0]; tr.Create+tr.Remove != 0 || tr.NotDone == 0 || tr.NotDone != len(tr.Changes) ||
+		tr.Changes[0].Status != "not_done" || !strings.Contains(tr.Changes[0].Reason, "removal guard") {
+		t.Errorf("the guarded sync's report counts %+v; want every change not done, held back by the guard", tr)
 	}
 	after, _ := os.ReadFile(out)
 	stateAfter, _ := os.ReadFile(filepath.Join(dir, "state.json"))

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -12,7 +16,6 @@ import (
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/connectors/webhook"
 	"github.com/linkport/linkport/mapping"
-	"github.com/linkport/linkport/state"
 )
 
 // targetConfig is one entry under targets:, decoded by its type so that a
@@ -92,6 +95,9 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 			if err == nil && tc.webhook.URL == "" {
 				err = configError{fmt.Errorf("config %s: targets.%s: url is required", cfg.where(), name)}
 			}
+			if err == nil {
+				err = checkURL(cfg, name, tc.webhook.URL)
+			}
 		default:
 			err = configError{fmt.Errorf("config %s: targets.%s: unknown type %q (want csv, vcf, carddav or webhook)", cfg.where(), name, typ)}
 		}
@@ -103,53 +109,126 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 	return out, nil
 }
 
-// newTarget builds the named target: an explicit switch on its type, no
-// registration magic. It returns the target and how many writes may run at once.
-func (a *app) newTarget(ctx context.Context, cfg *Config, name string, snap *state.Snapshot) (connectors.Target, int, error) {
-	tc := cfg.targets[name]
-	switch {
-	case tc.csv != nil:
+// specs builds the run's targets: an explicit switch on type, no
+// registration magic. Everything a target needs that can be checked without
+// its server (secrets, files, writable paths) is resolved here, before the
+// state is locked, so a mistake exits 2 with nothing written.
+func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connectors.Spec, error) {
+	var out []connectors.Spec
+	for _, name := range names {
+		tc := cfg.targets[name]
+		var open opener
+		var err error
+		switch {
+		case tc.csv != nil:
+			open, err = a.csvOpener(cfg, name, tc.csv)
+		case tc.webhook != nil:
+			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
+		case tc.carddav != nil:
+			open, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
+		default:
+			err = fmt.Errorf("target %s: type %s is not available", name, tc.Type)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, connectors.Spec{Name: name, Type: tc.Type, Open: open})
+	}
+	return out, nil
+}
+
+// opener is connectors.Spec.Open.
+type opener = func(context.Context, func() ([]*mapping.Contact, error)) (connectors.Target, error)
+
+// csvOpener checks that the file can be written; a full file starts from
+// what earlier runs sent.
+func (a *app) csvOpener(cfg *Config, name string, c *csvConfig) (opener, error) {
+	path := expandPath(c.Path)
+	if err := checkWritable(path); err != nil {
+		return nil, configError{fmt.Errorf("config %s: targets.%s: path: %w", cfg.where(), name, err)}
+	}
+	label := a.sourceLabel
+	return func(_ context.Context, sent func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 		var base []*mapping.Contact // only a full file holds what earlier runs sent
-		if tc.csv.Mode != csvfile.ModeChanges {
+		if c.Mode != csvfile.ModeChanges {
 			var err error
-			if base, err = snap.Sent(name); err != nil {
-				return nil, 0, err
+			if base, err = sent(); err != nil {
+				return nil, err
 			}
 		}
-		t, err := csvfile.New(csvfile.Options{
-			Path:        expandPath(tc.csv.Path),
-			Profile:     tc.csv.profile,
-			Mode:        tc.csv.Mode,
-			SourceLabel: a.sourceLabel,
-			Base:        base,
-		})
-		return t, 1, err
-	case tc.webhook != nil:
-		opt, err := a.webhookOptions(ctx, name, tc.webhook)
-		if err != nil {
-			return nil, 0, err
-		}
-		opt.StatePath = cfg.State // the webhook keeps its outbox beside the state
-		t, err := webhook.New(opt, a.log)
-		return t, 1, err
-	case tc.carddav != nil:
-		c := tc.carddav
-		password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
-		if err != nil {
-			return nil, 0, err
-		}
-		t, err := carddav.New(ctx, carddav.Options{
-			URL: c.URL, AddressBook: c.AddressBook, Username: c.Username, Password: password,
-			VCardVersion: c.VCardVersion, OnRemove: c.OnRemove, Conflict: c.Conflict,
-			Concurrency: c.Concurrency, BackupDir: expandPath(c.BackupDir), CAFile: expandPath(c.CAFile),
-			Timeout: c.Timeout,
-		}, a.log)
-		if err != nil {
-			return nil, 0, err
-		}
-		return t, t.Workers(), nil
+		return csvfile.New(csvfile.Options{Path: path, Profile: c.profile, Mode: c.Mode, SourceLabel: label, Base: base})
+	}, nil
+}
+
+// webhookOpener resolves the secret; the target keeps its outbox beside
+// the state and opens and closes it itself.
+func (a *app) webhookOpener(ctx context.Context, cfg *Config, name string, c *webhookConfig) (opener, error) {
+	opt, err := a.webhookOptions(ctx, name, c)
+	if err != nil {
+		return nil, err
 	}
-	return nil, 0, fmt.Errorf("target %s: type %s is not available yet", name, tc.Type)
+	opt.StatePath = cfg.State
+	return func(context.Context, func() ([]*mapping.Contact, error)) (connectors.Target, error) {
+		return webhook.New(opt, a.log)
+	}, nil
+}
+
+// carddavOpener resolves the password and checks the files it names; the
+// server is first asked when the target opens.
+func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (opener, error) {
+	password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
+	if err != nil {
+		return nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+	}
+	if c.CAFile != "" {
+		if _, err := os.ReadFile(expandPath(c.CAFile)); err != nil {
+			return nil, configError{fmt.Errorf("config %s: targets.%s: ca_file: %w", cfg.where(), name, err)}
+		}
+	}
+	if c.BackupDir != "" {
+		if err := checkWritable(filepath.Join(expandPath(c.BackupDir), "probe")); err != nil {
+			return nil, configError{fmt.Errorf("config %s: targets.%s: backup_dir: %w", cfg.where(), name, err)}
+		}
+	}
+	opt := carddav.Options{
+		URL: c.URL, AddressBook: c.AddressBook, Username: c.Username, Password: password,
+		VCardVersion: c.VCardVersion, OnRemove: c.OnRemove, Conflict: c.Conflict,
+		Concurrency: c.Concurrency, BackupDir: expandPath(c.BackupDir), CAFile: expandPath(c.CAFile),
+		Timeout: c.Timeout,
+	}
+	return func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
+		return carddav.New(ctx, opt, a.log)
+	}, nil
+}
+
+// checkWritable reports whether a file at path could be created: its
+// nearest existing ancestor is a directory linkport may write in, and path
+// itself, if it exists, is not a directory. The probe file is removed at
+// once, so nothing is left behind.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory, want a file", path)
+	}
+	dir := filepath.Dir(path)
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a directory", dir)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
+			return err
+		}
+		dir = filepath.Dir(dir)
+	}
+	f, err := os.CreateTemp(dir, ".linkport-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // webhookOptions resolves a webhook target's secret and header values.
@@ -177,6 +256,8 @@ func (c *carddavConfig) check(cfg *Config, name string) error {
 	switch {
 	case c.URL == "":
 		return configError{fmt.Errorf("config %s: targets.%s: url is required", cfg.where(), name)}
+	case checkURL(cfg, name, c.URL) != nil:
+		return checkURL(cfg, name, c.URL)
 	case !slices.Contains([]string{"", "auto", "3.0", "4.0"}, c.VCardVersion):
 		return bad("vcard_version", c.VCardVersion, "auto, 3.0 or 4.0")
 	case !slices.Contains([]string{"", "mark", "delete", "keep"}, c.OnRemove):
@@ -185,6 +266,16 @@ func (c *carddavConfig) check(cfg *Config, name string) error {
 		return bad("conflict", c.Conflict, "keep-remote or overwrite")
 	case c.Concurrency < 0:
 		return bad("concurrency", fmt.Sprint(c.Concurrency), "a positive number")
+	}
+	return nil
+}
+
+// checkURL refuses a target URL that is not absolute http or https: a
+// file:// or ftp:// URL is a mistake diff must catch, not a server's.
+func checkURL(cfg *Config, name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return configError{fmt.Errorf("config %s: targets.%s: url %q: want an absolute http:// or https:// URL", cfg.where(), name, raw)}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	cd "github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -123,7 +124,7 @@ func newRawBook(b *testing.B, s server, folks []*mapping.Contact) *rawBook {
 	resp.Body.Close()
 	for _, p := range folks {
 		var buf bytes.Buffer
-		if err := vcard.NewEncoder(&buf).Encode(mapping.VCard(p, "3.0")); err != nil {
+		if err := vcard.NewEncoder(&buf).Encode(card.New(p, "3.0")); err != nil {
 			b.Fatal(err)
 		}
 		rb.bodies = append(rb.bodies, buf.Bytes())

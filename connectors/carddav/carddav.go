@@ -24,6 +24,7 @@ import (
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -57,7 +58,7 @@ type Options struct {
 	// Conflict is "keep-remote" (default: the user's edit of an owned field
 	// wins) or "overwrite".
 	Conflict string
-	// Concurrency is how many writes run at once (default 4); pass Workers() to connectors.Sync.
+	// Concurrency is how many writes run at once (default 4).
 	Concurrency int
 	// BackupDir, if set, receives each remote card before linkport overwrites or deletes it.
 	BackupDir string
@@ -191,7 +192,7 @@ func (t *Target) AddressBookURL() string { return t.book.String() }
 // VCardVersion is the vCard version the target writes.
 func (t *Target) VCardVersion() string { return t.version }
 
-// Workers is the configured concurrency, for connectors.SyncOptions.Workers.
+// Workers is the configured concurrency: connectors.Concurrent.
 func (t *Target) Workers() int { return t.opt.Concurrency }
 
 // Requests is how many HTTP requests the target made (retries not counted).
@@ -319,7 +320,7 @@ func (t *Target) remote(ctx context.Context, href string) (*remoteCard, error) {
 var errNotOurs = errors.New("the card there was not created by linkport (its X-LINKPORT-ID and UID differ); left untouched")
 
 func ours(r *remoteCard, id string) bool {
-	return r.card.Value(mapping.FieldLinkportID) == id || r.card.Value(vcard.FieldUID) == mapping.VCardUID(id)
+	return r.card.Value(card.FieldLinkportID) == id || r.card.Value(vcard.FieldUID) == card.UID(id)
 }
 
 // maxRounds bounds write → 412/lost answer → re-read → write cycles.
@@ -345,9 +346,9 @@ func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.R
 	}
 	return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
 		if r == nil {
-			return mapping.VCard(c, t.version), nil
+			return card.New(c, t.version), nil
 		}
-		return mapping.MergeVCard(r.card, base, c, t.version, t.opt.Conflict == ConflictOverwrite)
+		return card.Merge(r.card, base, c, t.version, t.opt.Conflict == ConflictOverwrite)
 	}, !prev.IsZero())
 }
 
@@ -360,7 +361,7 @@ func (t *Target) write(ctx context.Context, href string, r *remoteCard, id strin
 	u.Path = href
 	for range maxRounds {
 		if r != nil && !ours(r, id) {
-			return connectors.Outcome{}, fmt.Errorf("update %s: %w", u.String(), errNotOurs)
+			return connectors.Outcome{}, connectors.Held(fmt.Errorf("update %s: %w", u.String(), errNotOurs))
 		}
 		card, conflicts := build(r)
 		if r != nil {
@@ -400,18 +401,21 @@ func (t *Target) write(ctx context.Context, href string, r *remoteCard, id strin
 	return connectors.Outcome{}, fmt.Errorf("PUT %s: the card kept changing on the server (%d attempts)", u.String(), maxRounds)
 }
 
+// writeError explains a failed PUT or DELETE. A card the server refuses
+// for what it is (a UID taken by another card, too large, not valid) is
+// held: retrying it changes nothing, and it must not block other writes.
 func (t *Target) writeError(x *exchange, err error, what, url string) error {
 	switch {
 	case x.status == 0:
 		return transportError(err, url)
 	case hasDAVError(x, "no-uid-conflict"):
-		return fmt.Errorf("%s %s: another card in the address book has this contact's UID (no-uid-conflict): "+
-			"it was not created by linkport at this href; remove the duplicate", what, url)
-	case hasDAVError(x, "max-resource-size"):
-		return fmt.Errorf("%s %s: the card is larger than the server accepts (max-resource-size)", what, url)
+		return connectors.Held(fmt.Errorf("%s %s: another card in the address book has this contact's UID (no-uid-conflict): "+
+			"it was not created by linkport at this href; remove the duplicate", what, url))
+	case hasDAVError(x, "max-resource-size"), x.status == http.StatusRequestEntityTooLarge:
+		return connectors.Held(fmt.Errorf("%s %s: the card is larger than the server accepts (max-resource-size)", what, url))
 	case hasDAVError(x, "valid-address-data"), hasDAVError(x, "supported-address-data"):
-		return fmt.Errorf("%s %s: the server rejected the vCard (%s): try vcard_version 3.0",
-			what, url, strings.Join(davErrors(x.body), ", "))
+		return connectors.Held(fmt.Errorf("%s %s: the server rejected the vCard (%s): try vcard_version 3.0",
+			what, url, strings.Join(davErrors(x.body), ", ")))
 	}
 	return t.statusError(x, what, url)
 }
@@ -436,16 +440,16 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	}
 	if t.opt.OnRemove == RemoveMark {
 		return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
-			marked := mapping.VCard(c, t.version)
-			marked.Add(vcard.FieldCategories, &vcard.Field{Value: mapping.CategoryRemoved})
-			return mapping.MergeCards(r.card, mapping.VCard(c, t.version), marked, true)
+			marked := card.New(c, t.version)
+			marked.Add(vcard.FieldCategories, &vcard.Field{Value: card.CategoryRemoved})
+			return card.MergeCards(r.card, card.New(c, t.version), marked, true)
 		}, true)
 	}
 	u := t.book
 	u.Path = href
 	for range maxRounds {
 		if !ours(r, c.ID) {
-			return connectors.Outcome{}, fmt.Errorf("delete %s: %w", u.String(), errNotOurs)
+			return connectors.Outcome{}, connectors.Held(fmt.Errorf("delete %s: %w", u.String(), errNotOurs))
 		}
 		if err := t.backup(c.ID, r); err != nil {
 			return connectors.Outcome{}, err

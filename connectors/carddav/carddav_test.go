@@ -21,6 +21,7 @@ import (
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/connectortest"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -87,7 +88,7 @@ func cards(t testing.TB, s server) map[string]carddav.AddressObject {
 	out := map[string]carddav.AddressObject{}
 	uids := map[string]bool{}
 	for _, o := range objs {
-		id := o.Card.Value(mapping.FieldLinkportID)
+		id := o.Card.Value(card.FieldLinkportID)
 		if id == "" {
 			id = o.Card.Value(vcard.FieldUID)
 		}
@@ -262,8 +263,8 @@ func TestRemovePolicies(t *testing.T) {
 			_, writes := cnt.Total()
 			switch policy {
 			case cd.RemoveMark:
-				if !present || !slices.Contains(c.Card.Values(vcard.FieldCategories), mapping.CategoryRemoved) {
-					t.Errorf("mark: card should be there with category %q: %v", mapping.CategoryRemoved, c.Card)
+				if !present || !slices.Contains(c.Card.Values(vcard.FieldCategories), card.CategoryRemoved) {
+					t.Errorf("mark: card should be there with category %q: %v", card.CategoryRemoved, c.Card)
 				}
 				if !snap.Targets["dav"].Items[gone].Removed || results[0].Ref.IsZero() {
 					t.Errorf("mark: state should keep the item as removed with its ref")
@@ -273,7 +274,7 @@ func TestRemovePolicies(t *testing.T) {
 					t.Errorf("delete: card or state item still there")
 				}
 			case cd.RemoveKeep:
-				if !present || slices.Contains(c.Card.Values(vcard.FieldCategories), mapping.CategoryRemoved) || writes != 0 {
+				if !present || slices.Contains(c.Card.Values(vcard.FieldCategories), card.CategoryRemoved) || writes != 0 {
 					t.Errorf("keep: card should be untouched, %d writes", writes)
 				}
 			}
@@ -287,7 +288,7 @@ func TestRemovePolicies(t *testing.T) {
 				t.Fatal(err)
 			}
 			c, present = cards(t, s)[gone]
-			if !present || slices.Contains(c.Card.Values(vcard.FieldCategories), mapping.CategoryRemoved) {
+			if !present || slices.Contains(c.Card.Values(vcard.FieldCategories), card.CategoryRemoved) {
 				t.Errorf("%s: after reconnecting the card is present=%v with categories %v", policy, present, c.Card.Values(vcard.FieldCategories))
 			}
 		})

@@ -14,10 +14,12 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/retryhttp"
 )
 
@@ -152,29 +154,34 @@ func isTLS(err error) bool {
 	return errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &ve) || errors.As(err, &rh)
 }
 
-// transportError says plainly what a failed connection means.
+// transportError says plainly what a failed connection means. A server
+// that refuses connections or TLS stops the target: nothing more can reach it.
 func transportError(err error, url string) error {
 	var rh tls.RecordHeaderError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.As(err, &rh):
-		return fmt.Errorf("TLS handshake with %s failed: the server does not speak TLS there (try http://): %w", url, err)
+		return connectors.Fatal(fmt.Errorf("TLS handshake with %s failed: the server does not speak TLS there (try http://): %w", url, err))
 	case isTLS(err):
-		return fmt.Errorf("TLS error: the certificate of %s is not trusted (set ca_file to the CA that signed it): %w", url, err)
+		return connectors.Fatal(fmt.Errorf("TLS error: the certificate of %s is not trusted (set ca_file to the CA that signed it): %w", url, err))
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return connectors.Fatal(fmt.Errorf("connect to %s: %w", url, err))
 	}
 	return fmt.Errorf("connect to %s: %w", url, err)
 }
 
 // statusError describes a non-2xx answer: the status, then the DAV:error
 // precondition names, a note for an HTML page, or the start of the text.
+// A refused login or a full server stops the target: every later write
+// would get the same answer.
 func (t *Target) statusError(x *exchange, what, url string) error {
 	switch x.status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("%s %s: the server refused user %q (%d %s): check username and password", what, url,
-			t.opt.Username, x.status, http.StatusText(x.status))
+		return connectors.Fatal(fmt.Errorf("%s %s: the server refused user %q (%d %s): check username and password", what, url,
+			t.opt.Username, x.status, http.StatusText(x.status)))
 	case http.StatusInsufficientStorage:
-		return fmt.Errorf("%s %s: the server is out of storage (507 Insufficient Storage)", what, url)
+		return connectors.Fatal(fmt.Errorf("%s %s: the server is out of storage (507 Insufficient Storage)", what, url))
 	}
 	return fmt.Errorf("%s %s: %d %s%s", what, url, x.status, http.StatusText(x.status), detail(x))
 }

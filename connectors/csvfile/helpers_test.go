@@ -11,13 +11,13 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/emersion/go-vcard"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"github.com/linkport/linkport/connectors/connectortest"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -128,21 +128,18 @@ func readVCards(t *testing.T, path string) map[string]string {
 		t.Fatalf("read back: %v", err)
 	}
 	defer f.Close()
+	cards, err := card.ReadAll(f)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
 	out := map[string]string{}
-	dec := vcard.NewDecoder(f)
-	for {
-		card, err := dec.Decode()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("decode %s: %v", path, err)
-		}
-		if v := card.Value(vcard.FieldVersion); v != "3.0" {
+	for _, c := range cards {
+		if v := c.Value("VERSION"); v != "3.0" {
 			t.Errorf("card VERSION %q, want 3.0", v)
 		}
-		out[card.Value(mapping.FieldLinkportID)] = card.Value(vcard.FieldFormattedName)
+		out[c.Value(card.FieldLinkportID)] = c.Value("FN")
 	}
+	return out
 }
 
 func mustProfile(t *testing.T, name string) *Profile {

@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/linkport/linkport/configs"
+	"github.com/linkport/linkport/mapping"
 )
 
 // Output formats of a profile.
@@ -88,33 +89,47 @@ type Column struct {
 	Default string `yaml:"default"`
 }
 
-// fieldKinds lists the canonical fields a column may take, true for lists.
-var fieldKinds = map[string]bool{
-	"id": false, "name": false, "first_name": false, "last_name": false,
-	"profile_url": false, "email_status": false, "company": false, "title": false,
-	"connected_on": false, "source_label": false, "note": false, "description": false,
-	"last_contacted": false, "message_count": false, "last_message_from": false,
-	"invited_by": false, "invited_on": false, "invitation_text": false,
-	"recommended_you": false, "you_recommended": false,
-	"notes": true, "endorsed_you": true, "you_endorsed": true,
-	"emails": true, "phones": true, "phones_e164": true, "phones_intl": true,
-	"addresses": true, "sites": true, "sources": true, "tags": true,
+// profileFields are the fields a column may take beyond mapping's
+// catalogue: values that depend on the profile or the run, not on the
+// contact alone.
+var profileFields = []struct {
+	name string
+	list bool
+}{
+	{"source_label", false}, {"note", false}, {"description", false}, {"tags", true},
 }
 
-// Fields returns the canonical field names a profile column may use:
-// phones is each number as given, phones_e164 its E.164 form (empty when
-// unknown), phones_intl the E.164 form falling back to the number as given;
-// source_label is Options.SourceLabel; tags are Profile.Tags plus NoEmailTag
-// for a person without email. note is source_label followed, one per line,
-// by what the rest of the archive says (mapping.EnrichmentLines: last
-// contact, invitation, the user's LinkedIn notes, endorsements,
-// recommendations), for a CRM's free-text column; description is the
-// profile URL followed by note, for a CRM with no LinkedIn column; last_contacted,
-// message_count, notes … are those values one by one (see mapping.Contact).
+// fieldKind says whether a column may take the named field, and whether it is a list.
+func fieldKind(name string) (list, known bool) {
+	if f, ok := mapping.LookupField(name); ok {
+		return f.List, true
+	}
+	for _, f := range profileFields {
+		if f.name == name {
+			return f.list, true
+		}
+	}
+	return false, false
+}
+
+// Fields returns the field names a profile column may use: every canonical
+// field of mapping.Catalogue (phones is each number as given, phones_e164
+// its E.164 form or empty, phones_intl the E.164 form falling back to the
+// number as given), and four of the profile's own: source_label is
+// Options.SourceLabel; tags are Profile.Tags plus NoEmailTag for a person
+// without email; note is source_label followed, one per line, by what the
+// rest of the archive says (mapping.EnrichmentLines: last contact,
+// invitation, the user's LinkedIn notes, endorsements, recommendations), for
+// a CRM's free-text column; description is the profile URL followed by
+// note, for a CRM with no LinkedIn column.
 func Fields() []string {
-	out := make([]string, 0, len(fieldKinds))
-	for f := range fieldKinds {
-		out = append(out, f)
+	cat := mapping.Catalogue()
+	out := make([]string, 0, len(cat)+len(profileFields))
+	for _, f := range cat {
+		out = append(out, f.Name)
+	}
+	for _, f := range profileFields {
+		out = append(out, f.name)
 	}
 	sort.Strings(out)
 	return out
@@ -256,7 +271,7 @@ func (c *Column) check() error {
 	if c.Header == "" {
 		return errors.New("no header")
 	}
-	list, known := fieldKinds[c.Field]
+	list, known := fieldKind(c.Field)
 	switch {
 	case c.Field != "" && !known:
 		return fmt.Errorf("unknown field %q (known: %s)", c.Field, strings.Join(Fields(), ", "))
@@ -270,7 +285,7 @@ func (c *Column) check() error {
 		return errors.New("layout applies to connected_on, last_contacted and invited_on only")
 	}
 	if c.Fallback != "" {
-		if l, ok := fieldKinds[c.Fallback]; !ok || l {
+		if l, ok := fieldKind(c.Fallback); !ok || l {
 			return fmt.Errorf("fallback %q: want a single-valued field", c.Fallback)
 		}
 	}

@@ -2,7 +2,6 @@ package csvfile
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func (p *Profile) Row(c *mapping.Contact, source string) []string {
 func (col *Column) cell(p *Profile, c *mapping.Contact, source string) string {
 	var v string
 	if col.Field != "" {
-		if fieldKinds[col.Field] {
+		if list, _ := fieldKind(col.Field); list {
 			v = col.list(listField(p, c, col.Field))
 		} else {
 			v = singleField(c, col.Field, source)
@@ -84,26 +83,10 @@ func (col *Column) list(values []string) string {
 	return strings.Join(values, sep)
 }
 
+// singleField is a single-valued field of c: the profile's own, else the
+// catalogue's; "" for an unknown name (check refuses those).
 func singleField(c *mapping.Contact, field, source string) string {
 	switch field {
-	case "id":
-		return c.ID
-	case "name":
-		return c.Name
-	case "first_name":
-		return c.FirstName
-	case "last_name":
-		return c.LastName
-	case "profile_url":
-		return c.ProfileURL
-	case "email_status":
-		return string(c.EmailStatus)
-	case "company":
-		return c.Company
-	case "title":
-		return c.Title
-	case "connected_on":
-		return c.ConnectedOn
 	case "source_label":
 		return source
 	case "note":
@@ -114,66 +97,24 @@ func singleField(c *mapping.Contact, field, source string) string {
 			lines = append([]string{c.ProfileURL}, lines...)
 		}
 		return strings.Join(lines, "\n")
-	case "last_contacted":
-		return c.LastContacted
-	case "message_count":
-		if c.MessageCount == 0 {
-			return ""
-		}
-		return strconv.Itoa(c.MessageCount)
-	case "last_message_from":
-		return c.LastMessageFrom
-	case "invited_by":
-		return c.InvitedBy
-	case "invited_on":
-		return c.InvitedOn
-	case "invitation_text":
-		return c.InvitationText
-	case "recommended_you":
-		return c.RecommendedYou
-	case "you_recommended":
-		return c.YouRecommended
+	}
+	if f, ok := mapping.LookupField(field); ok && !f.List {
+		return f.Value(c)
 	}
 	return ""
 }
 
+// listField is a list field of c: the profile's tags, else the catalogue's.
 func listField(p *Profile, c *mapping.Contact, field string) []string {
-	switch field {
-	case "emails":
-		return c.Emails
-	case "phones", "phones_e164", "phones_intl":
-		out := make([]string, 0, len(c.Phones))
-		for _, ph := range c.Phones {
-			switch {
-			case field == "phones":
-				out = append(out, ph.Raw)
-			case ph.E164 != "":
-				out = append(out, ph.E164)
-			case field == "phones_intl":
-				out = append(out, ph.Raw)
-			default:
-				out = append(out, "")
-			}
-		}
-		return out
-	case "addresses":
-		return c.Addresses
-	case "sites":
-		return c.Sites
-	case "sources":
-		return c.Sources
-	case "notes":
-		return c.Notes
-	case "endorsed_you":
-		return c.EndorsedYou
-	case "you_endorsed":
-		return c.YouEndorsed
-	case "tags":
+	if field == "tags" {
 		tags := append([]string(nil), p.Tags...)
 		if len(c.Emails) == 0 {
 			tags = append(tags, p.NoEmailTag)
 		}
 		return tags
+	}
+	if f, ok := mapping.LookupField(field); ok && f.List {
+		return f.Values(c)
 	}
 	return nil
 }

@@ -58,7 +58,14 @@ type Target struct {
 	wrap func(io.Writer) io.Writer
 }
 
-var _ connectors.Target = (*Target)(nil)
+var (
+	_ connectors.Target          = (*Target)(nil)
+	_ connectors.ClosingConfirms = (*Target)(nil)
+)
+
+// ConfirmsOnClose is true: the file is written whole at Close, so no write
+// has landed before it succeeds.
+func (*Target) ConfirmsOnClose() bool { return true }
 
 // New returns a file target; nothing is written before Close.
 func New(opt Options) (*Target, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 )
 
 const token = "AQX-secret-token-9f8e7d6c5b4a"
@@ -43,9 +44,9 @@ func noToken(t *testing.T, what, s string) {
 	}
 }
 
-func graphOf(exp *mapping.Export) (*mapping.Graph, *mapping.Ego) {
+func graphOf(exp *mapping.Export) (*mapping.Graph, *enrich.Ego) {
 	g := mapping.Reconcile(exp, mapping.Options{})
-	return g, mapping.Enrich(g, exp)
+	return g, enrich.Enrich(g, exp)
 }
 
 // TestAPIMatchesExport reads the same network from an export and from the
@@ -116,7 +117,7 @@ func TestAPIMatchesExport(t *testing.T) {
 	}
 }
 
-func sameGraph(t *testing.T, what string, want *mapping.Graph, wantEgo *mapping.Ego, exp *mapping.Export) {
+func sameGraph(t *testing.T, what string, want *mapping.Graph, wantEgo *enrich.Ego, exp *mapping.Export) {
 	t.Helper()
 	if len(exp.Warnings) != 0 {
 		t.Errorf("%s: warnings %v", what, exp.Warnings)

@@ -11,6 +11,7 @@ import (
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 )
 
 // expected is what the generator's activity says about one person.
@@ -91,7 +92,7 @@ func TestEnrichEras(t *testing.T) {
 			if len(exp.Warnings) != 0 {
 				t.Errorf("warnings: %v", exp.Warnings)
 			}
-			ego := mapping.Enrich(g, exp)
+			ego := enrich.Enrich(g, exp)
 			owner := n.Activity.Owner
 			if ego.Owner.Name != owner.Name() {
 				t.Errorf("owner = %+v, want %s", ego.Owner, owner.Name())
@@ -221,8 +222,8 @@ func TestLastContacted(t *testing.T) {
 				}
 			}
 			g := mapping.Reconcile(exp, mapping.Options{})
-			mapping.Enrich(g, exp)
-			mapping.Enrich(g, exp) // twice: no double counting
+			enrich.Enrich(g, exp)
+			enrich.Enrich(g, exp) // twice: no double counting
 			for _, p := range g.People {
 				want, ok := tt.want[p.Name]
 				if got := fmt.Sprintf("%s|%s|%s", p.LastContacted, count(p.MessageCount), p.LastMessageFrom); ok && got != want {

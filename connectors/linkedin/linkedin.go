@@ -70,7 +70,7 @@ func FromZipBytes(b []byte, name string, opt Options) *Archive {
 
 // Read reads Connections and Contacts into records, and messages,
 // invitations, notes, endorsements, recommendations and company follows
-// into the export's enrichment lists (see mapping.Enrich). Bad input is an *InputError naming
+// into the export's enrichment lists (see enrich.Enrich). Bad input is an *InputError naming
 // the file and, for a row, its line; unusual but readable input (another
 // encoding, an unknown date) becomes a warning in the export.
 func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {

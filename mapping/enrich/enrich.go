@@ -1,87 +1,18 @@
-package mapping
+// Package enrich adds what the rest of a LinkedIn archive says about the
+// people of a reconciled graph (messages, invitations, notes, endorsements,
+// recommendations), finds the archive's owner and lays out the ego network
+// around them. It reads mapping's records and writes mapping's contacts,
+// and knows no file format.
+package enrich
 
 import (
 	"cmp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/linkport/linkport/mapping"
 )
-
-// Message is one row of messages.csv without its subject or body: linkport
-// keeps who wrote to whom and when, never what was written.
-type Message struct {
-	File string
-	Line int
-
-	Conversation string // CONVERSATION ID; "" in the 2018 file
-	From         string // the sender's display name
-	FromURL      string // SENDER PROFILE URL; "" before 2021 and for deleted members
-	// To holds the recipients' display names joined by ", "; names may
-	// contain ", " themselves ("Jane Doe, PhD"), so ToURLs is preferred.
-	To     string
-	ToURLs []string
-	Date   time.Time // zero when unparseable (a warning says so)
-	// Outgoing is set when the file itself says the user sent it (2018's
-	// Direction OUTGOING or folder SENT); later files say it only through
-	// the sender's URL.
-	Outgoing bool
-}
-
-// Invitation is one row of Invitations.csv.
-type Invitation struct {
-	File string
-	Line int
-
-	From, To       string // display names
-	FromURL, ToURL string // inviterProfileUrl, inviteeProfileUrl (late 2023 on)
-	SentAt         time.Time
-	Text           string // the invitation's message, often empty
-	Outgoing       bool   // Direction OUTGOING: the user invited them
-}
-
-// Note is one row of Notes.csv (2026): the user's private note on a connection.
-type Note struct {
-	File string
-	Line int
-
-	FirstName, LastName, ProfileURL string
-	Text                            string
-	CreatedOn, EditedOn             time.Time
-}
-
-// Endorsement is one row of Endorsement_Received_Info.csv or Endorsement_Given_Info.csv.
-type Endorsement struct {
-	File string
-	Line int
-
-	Given                           bool // the user endorsed them; false: they endorsed the user
-	Skill                           string
-	FirstName, LastName, ProfileURL string // the other person
-	Date                            time.Time
-	Status                          string // ACCEPTED, PENDING, HIDDEN, …
-}
-
-// Recommendation is one row of Recommendations_Received.csv or
-// Recommendations_Given.csv. Its text is not kept.
-type Recommendation struct {
-	File string
-	Line int
-
-	Given               bool
-	FirstName, LastName string
-	Company, Title      string
-	Date                time.Time
-	Status              string // VISIBLE, …
-}
-
-// Follow is one row of Company Follows.csv: an organisation the user follows.
-type Follow struct {
-	File string
-	Line int
-
-	Organization string
-	FollowedOn   time.Time
-}
 
 // Owner is the person whose archive it is: the centre of the ego network.
 type Owner struct {
@@ -94,13 +25,13 @@ type Owner struct {
 // Ego is what Enrich learns beyond the people themselves.
 type Ego struct {
 	Owner   Owner
-	Follows []Follow // organisations the owner follows, one per name
-	Stats   EnrichStats
+	Follows []mapping.Follow // organisations the owner follows, one per name
+	Stats   Stats
 }
 
-// EnrichStats count the enrichment rows that reached a person and those that
+// Stats count the enrichment rows that reached a person and those that
 // matched nobody (unknown or ambiguous name, a member who is no connection).
-type EnrichStats struct {
+type Stats struct {
 	Messages        Matched `json:"messages"`
 	Invitations     Matched `json:"invitations"`
 	Notes           Matched `json:"notes"`
@@ -129,7 +60,7 @@ func (m *Matched) add(ok bool) {
 // name when exactly one person has it (and has no other URL). Enrich
 // replaces earlier enrichment, so calling it twice is harmless. Message
 // bodies never reach a person: only dates and counts.
-func Enrich(g *Graph, exp *Export) *Ego {
+func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 	ego := &Ego{Owner: DetectOwner(exp)}
 	ix := newPeopleIndex(g.People, ego.Owner)
 	for _, p := range g.People {
@@ -148,7 +79,7 @@ func Enrich(g *Graph, exp *Export) *Ego {
 		if p == nil || (p.InvitedOn != "" && day(inv.SentAt) < p.InvitedOn) {
 			continue // the newest invitation is the one that connected them
 		}
-		p.InvitedBy, p.InvitedOn, p.InvitationText = by, day(inv.SentAt), NormalizeName(inv.Text)
+		p.InvitedBy, p.InvitedOn, p.InvitationText = by, day(inv.SentAt), mapping.NormalizeName(inv.Text)
 	}
 	for i := range exp.Notes {
 		n := &exp.Notes[i]
@@ -165,9 +96,9 @@ func Enrich(g *Graph, exp *Export) *Ego {
 		switch {
 		case p == nil:
 		case e.Given:
-			p.YouEndorsed = appendNew(p.YouEndorsed, e.Skill)
+			p.YouEndorsed = mapping.AppendNames(p.YouEndorsed, e.Skill)
 		default:
-			p.EndorsedYou = appendNew(p.EndorsedYou, e.Skill)
+			p.EndorsedYou = mapping.AppendNames(p.EndorsedYou, e.Skill)
 		}
 	}
 	for i := range exp.Recommendations {
@@ -189,16 +120,16 @@ func Enrich(g *Graph, exp *Export) *Ego {
 	}
 	seen := map[string]bool{}
 	for _, f := range exp.Follows {
-		if k := nameKey(f.Organization); k != "" && !seen[k] {
+		if k := mapping.NameKey(f.Organization); k != "" && !seen[k] {
 			seen[k] = true
-			f.Organization = NormalizeName(f.Organization)
+			f.Organization = mapping.NormalizeName(f.Organization)
 			ego.Follows = append(ego.Follows, f)
 		}
 	}
 	return ego
 }
 
-func clearEnrichment(p *Contact) {
+func clearEnrichment(p *mapping.Contact) {
 	p.LastContacted, p.MessageCount, p.LastMessageFrom = "", 0, ""
 	p.InvitedBy, p.InvitedOn, p.InvitationText = "", "", ""
 	p.Notes, p.EndorsedYou, p.YouEndorsed = nil, nil, nil
@@ -214,12 +145,12 @@ func day(t time.Time) string {
 
 // enrichMessages counts, per person, the messages of every conversation they
 // take part in and notes the newest one: its date and who wrote it.
-func enrichMessages(ix *peopleIndex, msgs []Message, st *Matched) {
-	last := map[*Contact]time.Time{}
+func enrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
+	last := map[*mapping.Contact]time.Time{}
 	for i := range msgs {
 		m := &msgs[i]
 		fromMe := m.Outgoing || ix.isOwner(m.FromURL, m.From)
-		var sender *Contact
+		var sender *mapping.Contact
 		if !fromMe {
 			sender = ix.find(m.FromURL, m.From)
 		}
@@ -249,20 +180,20 @@ func enrichMessages(ix *peopleIndex, msgs []Message, st *Matched) {
 
 // peopleIndex finds the person a row names.
 type peopleIndex struct {
-	byURL  map[string]*Contact   // profile slug → person
-	byName map[string][]*Contact // name key → people
+	byURL  map[string]*mapping.Contact   // profile slug → person
+	byName map[string][]*mapping.Contact // name key → people
 	owner  Owner
 	slug   string // the owner's slug
 }
 
-func newPeopleIndex(people []*Contact, owner Owner) *peopleIndex {
-	ix := &peopleIndex{byURL: map[string]*Contact{}, byName: map[string][]*Contact{}, owner: owner}
-	_, ix.slug = NormalizeProfileURL(owner.ProfileURL)
+func newPeopleIndex(people []*mapping.Contact, owner Owner) *peopleIndex {
+	ix := &peopleIndex{byURL: map[string]*mapping.Contact{}, byName: map[string][]*mapping.Contact{}, owner: owner}
+	_, ix.slug = mapping.NormalizeProfileURL(owner.ProfileURL)
 	for _, p := range people {
-		if _, s := NormalizeProfileURL(p.ProfileURL); s != "" {
+		if _, s := mapping.NormalizeProfileURL(p.ProfileURL); s != "" {
 			ix.byURL[s] = p
 		}
-		if k := nameKey(p.Name); k != "" {
+		if k := mapping.NameKey(p.Name); k != "" {
 			ix.byName[k] = append(ix.byName[k], p)
 		}
 	}
@@ -271,27 +202,27 @@ func newPeopleIndex(people []*Contact, owner Owner) *peopleIndex {
 
 // isOwner reports whether a URL (or a name, when either URL is unknown) is the owner's.
 func (ix *peopleIndex) isOwner(url, name string) bool {
-	if _, s := NormalizeProfileURL(url); s != "" && ix.slug != "" {
+	if _, s := mapping.NormalizeProfileURL(url); s != "" && ix.slug != "" {
 		return s == ix.slug
 	}
-	return ix.owner.Name != "" && nameKey(name) == nameKey(ix.owner.Name)
+	return ix.owner.Name != "" && mapping.NameKey(name) == mapping.NameKey(ix.owner.Name)
 }
 
 // find returns the person with this profile URL or, failing that, the one
 // person with this full name whose own URL (if any) does not contradict url.
-func (ix *peopleIndex) find(url, name string) *Contact {
+func (ix *peopleIndex) find(url, name string) *mapping.Contact {
 	if ix.isOwner(url, name) {
 		return nil
 	}
-	_, slug := NormalizeProfileURL(url)
+	_, slug := mapping.NormalizeProfileURL(url)
 	if p := ix.byURL[slug]; slug != "" && p != nil {
 		return p
 	}
-	ps := ix.byName[nameKey(name)]
+	ps := ix.byName[mapping.NameKey(name)]
 	if len(ps) != 1 {
 		return nil
 	}
-	if _, s := NormalizeProfileURL(ps[0].ProfileURL); s != "" && slug != "" && s != slug {
+	if _, s := mapping.NormalizeProfileURL(ps[0].ProfileURL); s != "" && slug != "" && s != slug {
 		return nil
 	}
 	return ps[0]
@@ -300,16 +231,16 @@ func (ix *peopleIndex) find(url, name string) *Contact {
 // recipients returns the people a message went to, the owner excluded: by
 // URL, then by the names in To. Names are split on ", " and the longest
 // run of parts that is someone's name wins, so "Jane Doe, PhD" stays whole.
-func (ix *peopleIndex) recipients(m *Message) []*Contact {
-	var out []*Contact
-	add := func(p *Contact) {
+func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
+	var out []*mapping.Contact
+	add := func(p *mapping.Contact) {
 		if p != nil && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	unmatched := false
 	for _, u := range m.ToURLs {
-		if _, s := NormalizeProfileURL(u); s != "" && s != ix.slug {
+		if _, s := mapping.NormalizeProfileURL(u); s != "" && s != ix.slug {
 			if p := ix.byURL[s]; p != nil {
 				add(p)
 			} else {
@@ -328,7 +259,7 @@ func (ix *peopleIndex) recipients(m *Message) []*Contact {
 			if ix.isOwner("", name) {
 				break
 			}
-			if ps := ix.byName[nameKey(name)]; len(ps) == 1 {
+			if ps := ix.byName[mapping.NameKey(name)]; len(ps) == 1 {
 				add(ps[0])
 				break
 			}
@@ -346,7 +277,7 @@ func (ix *peopleIndex) recipients(m *Message) []*Contact {
 //     other takes part in as many; the owner is in every conversation.
 //
 // Owner.By is "" when neither says.
-func DetectOwner(exp *Export) Owner {
+func DetectOwner(exp *mapping.Export) Owner {
 	urls, names := votes{}, votes{}
 	for _, inv := range exp.Invitations {
 		if inv.Outgoing {
@@ -361,7 +292,7 @@ func DetectOwner(exp *Export) Owner {
 		if o.ProfileURL == "" { // before late 2023 invitations carry names only
 			sent := votes{}
 			for _, m := range exp.Messages {
-				if nameKey(m.From) == nameKey(o.Name) {
+				if mapping.NameKey(m.From) == mapping.NameKey(o.Name) {
 					sent.add(m.FromURL, 1)
 				}
 			}
@@ -379,7 +310,7 @@ func DetectOwner(exp *Export) Owner {
 		if convs[conv] == nil {
 			convs[conv] = map[string]bool{}
 		}
-		if k := key + nameKey(val); !convs[conv][k] {
+		if k := key + mapping.NameKey(val); !convs[conv][k] {
 			convs[conv][k] = true
 			v.add(val, 1)
 		}
@@ -406,7 +337,7 @@ func DetectOwner(exp *Export) Owner {
 	if o.ProfileURL != "" {
 		senders := votes{}
 		for _, m := range exp.Messages {
-			if _, s := NormalizeProfileURL(m.FromURL); s != "" && s == slugOf(o.ProfileURL) {
+			if _, s := mapping.NormalizeProfileURL(m.FromURL); s != "" && s == slugOf(o.ProfileURL) {
 				senders.add(m.From, 1)
 			}
 		}
@@ -420,7 +351,7 @@ func DetectOwner(exp *Export) Owner {
 }
 
 func slugOf(url string) string {
-	_, s := NormalizeProfileURL(url)
+	_, s := mapping.NormalizeProfileURL(url)
 	return s
 }
 
@@ -433,9 +364,9 @@ type vote struct {
 }
 
 func (v votes) add(value string, n int) {
-	value = NormalizeName(value)
-	k := nameKey(value)
-	if c, s := NormalizeProfileURL(value); s != "" {
+	value = mapping.NormalizeName(value)
+	k := mapping.NameKey(value)
+	if c, s := mapping.NormalizeProfileURL(value); s != "" {
 		value, k = c, "url:"+s
 	}
 	if k == "" {

@@ -1,4 +1,4 @@
-package mapping
+package card
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
+
+	"github.com/linkport/linkport/mapping"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -34,24 +36,24 @@ func decode(t *testing.T, s string) vcard.Card {
 	return c
 }
 
-func sampleContact() *Contact {
-	return &Contact{
+func sampleContact() *mapping.Contact {
+	return &mapping.Contact{
 		ID: "4f1c2a9be0d3a7c1", Name: "Zoë Ångström-Müller", FirstName: "Zoë", LastName: "Ångström-Müller",
 		ProfileURL: "https://www.linkedin.com/in/zoe-angstrom", Emails: []string{"zoe@example.org", "z.a@work.example"},
-		EmailStatus: EmailPresent, Phones: []Phone{{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "030 765 43 ext. 2"}},
+		EmailStatus: mapping.EmailPresent, Phones: []mapping.Phone{{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "030 765 43 ext. 2"}},
 		Company: "Acme; Research, Inc.", Title: "Head of R&D", Addresses: []string{"Hauptstr. 1\n10115 Berlin"},
 		Sites: []string{"https://zoe.example"}, ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
 	}
 }
 
-func TestVCardGolden(t *testing.T) {
-	hidden := &Contact{ID: "00000000000000ff", Name: "Solo", EmailStatus: EmailHidden, Sources: []string{"connection"},
+func TestNewGolden(t *testing.T) {
+	hidden := &mapping.Contact{ID: "00000000000000ff", Name: "Solo", EmailStatus: mapping.EmailHidden, Sources: []string{"connection"},
 		ProfileURL: "https://www.linkedin.com/in/solo", ConnectedOn: "2024-01-02"}
-	bad := &Contact{ID: "badbytes00000000", Name: "Jos\xe9 Doe;Jr", FirstName: "Jos\xe9", LastName: "Doe;Jr",
-		EmailStatus: EmailNone, Company: "A\x00B", Sources: []string{"contact:OUTLOOK"}}
+	bad := &mapping.Contact{ID: "badbytes00000000", Name: "Jos\xe9 Doe;Jr", FirstName: "Jos\xe9", LastName: "Doe;Jr",
+		EmailStatus: mapping.EmailNone, Company: "A\x00B", Sources: []string{"contact:OUTLOOK"}}
 	cases := []struct {
 		name    string
-		c       *Contact
+		c       *mapping.Contact
 		version string
 	}{
 		{"full-3.0", sampleContact(), "3.0"},
@@ -62,8 +64,8 @@ func TestVCardGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := encode(t, VCard(tc.c, tc.version))
-			if again := encode(t, VCard(tc.c, tc.version)); again != got {
+			got := encode(t, New(tc.c, tc.version))
+			if again := encode(t, New(tc.c, tc.version)); again != got {
 				t.Fatalf("two encodings differ:\n%s\n%s", got, again)
 			}
 			if !utf8.ValidString(got) {
@@ -77,7 +79,7 @@ func TestVCardGolden(t *testing.T) {
 					t.Errorf("ORG leaks a ';': %q", l)
 				}
 			}
-			path := filepath.Join("testdata", "vcard", tc.name+".vcf")
+			path := filepath.Join("testdata", tc.name+".vcf")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -94,22 +96,22 @@ func TestVCardGolden(t *testing.T) {
 	}
 }
 
-func TestVCardUID(t *testing.T) {
-	u := VCardUID("4f1c2a9be0d3a7c1")
+func TestUID(t *testing.T) {
+	u := UID("4f1c2a9be0d3a7c1")
 	if !regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(u) {
 		t.Errorf("UID %q is not a v5 urn:uuid", u)
 	}
-	if u == VCardUID("4f1c2a9be0d3a7c2") {
+	if u == UID("4f1c2a9be0d3a7c2") {
 		t.Error("two IDs share a UID")
 	}
 	// RFC 4122 appendix B style check against a known v5 value (python uuid.uuid5(NAMESPACE_URL, "urn:linkport:contact:x")).
-	if got, want := VCardUID("x"), "urn:uuid:7a2a0854-5248-5088-95da-804dfcfd72f6"; got != want {
-		t.Errorf("VCardUID(x) = %s, want %s", got, want)
+	if got, want := UID("x"), "urn:uuid:7a2a0854-5248-5088-95da-804dfcfd72f6"; got != want {
+		t.Errorf("UID(x) = %s, want %s", got, want)
 	}
 }
 
-func TestVCardCategories(t *testing.T) {
-	c := VCard(&Contact{ID: "a", Name: "A B", EmailStatus: EmailHidden}, "3.0")
+func TestCategories(t *testing.T) {
+	c := New(&mapping.Contact{ID: "a", Name: "A B", EmailStatus: mapping.EmailHidden}, "3.0")
 	var got []string
 	for _, f := range c[vcard.FieldCategories] {
 		got = append(got, f.Value)
@@ -130,12 +132,12 @@ func lines(t *testing.T, c vcard.Card, prop string) []string {
 	return out
 }
 
-func TestMergeVCard(t *testing.T) {
+func TestMerge(t *testing.T) {
 	base := sampleContact()
 	userLines := "TEL;TYPE=CELL:+1 555 0100\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\nBDAY:1980-02-29\r\n" +
 		"NOTE:met at the conference\\, very nice\r\nitem1.URL:https://blog.example\r\nitem1.X-ABLABEL:blog\r\n"
 	onServer := func(edit func(string) string) vcard.Card {
-		s := encode(t, VCard(base, "3.0"))
+		s := encode(t, New(base, "3.0"))
 		s = strings.Replace(s, "END:VCARD\r\n", userLines+"END:VCARD\r\n", 1)
 		if edit != nil {
 			s = edit(s)
@@ -147,12 +149,12 @@ func TestMergeVCard(t *testing.T) {
 	noEmail := *base
 	noEmail.Emails = []string{"zoe@example.org"}
 	newPhone := *base
-	newPhone.Phones = append(newPhone.Phones, Phone{Raw: "+44 20 7946 0000", E164: "+442079460000"})
+	newPhone.Phones = append(newPhone.Phones, mapping.Phone{Raw: "+44 20 7946 0000", E164: "+442079460000"})
 
 	tests := []struct {
 		name      string
 		remote    vcard.Card
-		base, c   *Contact
+		base, c   *mapping.Contact
 		overwrite bool
 		want      map[string][]string // property → values expected in the merge
 		conflicts []string
@@ -184,9 +186,9 @@ func TestMergeVCard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := encode(t, tt.remote)
-			got, conflicts := MergeVCard(tt.remote, tt.base, tt.c, "3.0", tt.overwrite)
+			got, conflicts := Merge(tt.remote, tt.base, tt.c, "3.0", tt.overwrite)
 			if encode(t, tt.remote) != before {
-				t.Error("MergeVCard modified the remote card")
+				t.Error("Merge modified the remote card")
 			}
 			if !reflect.DeepEqual(conflicts, tt.conflicts) {
 				t.Errorf("conflicts = %q, want %q", conflicts, tt.conflicts)
@@ -205,28 +207,28 @@ func TestMergeVCard(t *testing.T) {
 			if n := got.Values("NOTE"); len(n) < 1 || n[len(n)-1] != "met at the conference, very nice" {
 				t.Errorf("user NOTE lost: %q", n)
 			}
-			if u := got.Value(vcard.FieldUID); u != VCardUID(base.ID) {
+			if u := got.Value(vcard.FieldUID); u != UID(base.ID) {
 				t.Errorf("UID = %q", u)
 			}
 		})
 	}
 }
 
-func TestMergeVCardIdempotent(t *testing.T) {
+func TestMergeIdempotent(t *testing.T) {
 	moved := *sampleContact()
 	moved.Title = "CTO"
-	remote := VCard(sampleContact(), "4.0")
-	once, _ := MergeVCard(remote, sampleContact(), &moved, "4.0", false)
-	if got, want := encode(t, once), encode(t, VCard(&moved, "4.0")); got != want {
+	remote := New(sampleContact(), "4.0")
+	once, _ := Merge(remote, sampleContact(), &moved, "4.0", false)
+	if got, want := encode(t, once), encode(t, New(&moved, "4.0")); got != want {
 		t.Errorf("merging into an untouched card should equal the fresh card:\n%s\n%s", got, want)
 	}
-	twice, conflicts := MergeVCard(once, &moved, &moved, "4.0", false)
+	twice, conflicts := Merge(once, &moved, &moved, "4.0", false)
 	if encode(t, twice) != encode(t, once) || conflicts != nil {
 		t.Errorf("second merge changed the card or found conflicts %q", conflicts)
 	}
 }
 
-func enrichedContact() *Contact {
+func enrichedContact() *mapping.Contact {
 	c := sampleContact()
 	c.LastContacted, c.MessageCount, c.LastMessageFrom = "2025-06-01", 12, "them"
 	c.InvitedBy, c.InvitedOn, c.InvitationText = "me", "2021-07-13", `Hi Zoë, loved your talk; let's "connect"`
@@ -237,16 +239,16 @@ func enrichedContact() *Contact {
 }
 
 // TestNoteBlock: the user's own text around linkport's NOTE block, and a
-// NOTE of their own, survive MergeVCard; the block follows LinkedIn.
+// NOTE of their own, survive Merge; the block follows LinkedIn.
 func TestNoteBlock(t *testing.T) {
 	base := sampleContact()
 	next := enrichedContact()
-	block := func(c *Contact) string { return note(c) }
+	block := func(c *mapping.Contact) string { return note(c) }
 	withUser := func(b string) string { return "Call after 5pm.\n" + b + "\nBirthday in May, ask about the boat." }
 	tests := []struct {
 		name      string
 		remote    []string // NOTE values on the server
-		base, c   *Contact
+		base, c   *mapping.Contact
 		overwrite bool
 		want      []string
 		conflicts []string
@@ -276,13 +278,13 @@ func TestNoteBlock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			card := VCard(base, "3.0")
+			card := New(base, "3.0")
 			delete(card, vcard.FieldNote)
 			for _, n := range tt.remote {
 				card.Add(vcard.FieldNote, &vcard.Field{Value: n})
 			}
 			remote := decode(t, encode(t, card)) // as the server would return it
-			got, conflicts := MergeVCard(remote, tt.base, tt.c, "3.0", tt.overwrite)
+			got, conflicts := Merge(remote, tt.base, tt.c, "3.0", tt.overwrite)
 			got = decode(t, encode(t, got))
 			if vals := got.Values(vcard.FieldNote); !reflect.DeepEqual(vals, tt.want) {
 				t.Errorf("NOTE = %q\nwant %q", vals, tt.want)
@@ -299,7 +301,7 @@ func TestNoteBlock(t *testing.T) {
 
 // TestMonicaSocialProfile: the card carries the LinkedIn profile in the
 // property current Monica imports (X-SOCIAL-PROFILE;TYPE=LinkedIn, handle in
-// X-USER), beside Apple's X-SOCIALPROFILE, and MergeVCard owns only the value
+// X-USER), beside Apple's X-SOCIALPROFILE, and Merge owns only the value
 // linkport wrote.
 func TestMonicaSocialProfile(t *testing.T) {
 	written := []struct {
@@ -318,9 +320,9 @@ func TestMonicaSocialProfile(t *testing.T) {
 	}
 	for _, tt := range written {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Contact{ID: "m", Name: "M", ProfileURL: tt.url}
+			c := &mapping.Contact{ID: "m", Name: "M", ProfileURL: tt.url}
 			for _, v := range []string{"3.0", "4.0"} {
-				card := VCard(c, v)
+				card := New(c, v)
 				if got := lines(t, card, FieldMonicaSocialProfile); !reflect.DeepEqual(got, []string{tt.want}) {
 					t.Errorf("%s: %s lines = %q, want %q", v, FieldMonicaSocialProfile, got, tt.want)
 				}
@@ -337,7 +339,7 @@ func TestMonicaSocialProfile(t *testing.T) {
 			}
 		})
 	}
-	if got := lines(t, VCard(&Contact{ID: "n", Name: "N"}, "3.0"), FieldMonicaSocialProfile); got != nil {
+	if got := lines(t, New(&mapping.Contact{ID: "n", Name: "N"}, "3.0"), FieldMonicaSocialProfile); got != nil {
 		t.Errorf("no profile URL, yet %q", got)
 	}
 
@@ -351,7 +353,7 @@ func TestMonicaSocialProfile(t *testing.T) {
 		mine    = "X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/in/zoe-private"
 	)
 	onServer := func(edit func(string) string) vcard.Card {
-		s := strings.Replace(encode(t, VCard(base, "3.0")), "END:VCARD\r\n", twitter+"END:VCARD\r\n", 1)
+		s := strings.Replace(encode(t, New(base, "3.0")), "END:VCARD\r\n", twitter+"END:VCARD\r\n", 1)
 		if edit != nil {
 			s = edit(s)
 		}
@@ -360,7 +362,7 @@ func TestMonicaSocialProfile(t *testing.T) {
 	merges := []struct {
 		name      string
 		remote    vcard.Card
-		base, c   *Contact
+		base, c   *mapping.Contact
 		overwrite bool
 		want      []string // X-SOCIAL-PROFILE lines after the merge
 		conflicts []string
@@ -390,7 +392,7 @@ func TestMonicaSocialProfile(t *testing.T) {
 			if c == nil {
 				c = base
 			}
-			got, conflicts := MergeVCard(tt.remote, tt.base, c, "3.0", tt.overwrite)
+			got, conflicts := Merge(tt.remote, tt.base, c, "3.0", tt.overwrite)
 			if !reflect.DeepEqual(conflicts, tt.conflicts) {
 				t.Errorf("conflicts = %q, want %q", conflicts, tt.conflicts)
 			}
@@ -398,10 +400,58 @@ func TestMonicaSocialProfile(t *testing.T) {
 				t.Errorf("%s lines = %q\nwant %q", FieldMonicaSocialProfile, l, tt.want)
 			}
 			// Merging the result again, now that base is what was sent, changes nothing.
-			again, conflicts := MergeVCard(got, c, c, "3.0", false)
+			again, conflicts := Merge(got, c, c, "3.0", false)
 			if a, b := encode(t, again), encode(t, got); a != b || conflicts != nil {
 				t.Errorf("re-merge changed the card (conflicts %q):\n%s\n%s", conflicts, b, a)
 			}
 		})
+	}
+}
+
+// TestOwnedCoversCard: every property New writes is one Merge owns, so no
+// value linkport writes is left for the user to keep forever; the owned set
+// comes from mapping's field catalogue, and this keeps the two in step.
+func TestOwnedCoversCard(t *testing.T) {
+	ownedSet := map[string]bool{}
+	for _, o := range owned {
+		ownedSet[o.prop] = true
+	}
+	for _, v := range []string{"3.0", "4.0"} {
+		for prop := range New(enrichedContact(), v) {
+			if prop != vcard.FieldVersion && !ownedSet[prop] {
+				t.Errorf("%s: New writes %s, which Merge does not own", v, prop)
+			}
+		}
+	}
+	for _, p := range []string{FieldLinkportID, FieldLinkportEmailStatus, FieldLinkportLastContacted, FieldSocialProfile, FieldMonicaSocialProfile} {
+		if !ownedSet[p] {
+			t.Errorf("%s is not in the catalogue's card properties", p)
+		}
+	}
+}
+
+func TestWriteAllReadAll(t *testing.T) {
+	people := []*mapping.Contact{sampleContact(), enrichedContact(), {ID: "n", Name: "No One"}}
+	people[1].ID = "other"
+	for _, v := range []string{"3.0", "4.0"} {
+		var b bytes.Buffer
+		if err := WriteAll(&b, people, v); err != nil {
+			t.Fatal(err)
+		}
+		cards, err := ReadAll(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cards) != len(people) {
+			t.Fatalf("%s: read %d cards, want %d", v, len(cards), len(people))
+		}
+		for i, c := range cards {
+			if got := c.Value(FieldLinkportID); got != people[i].ID || c.Value(vcard.FieldVersion) != v {
+				t.Errorf("%s: card %d is %s version %s", v, i, got, c.Value(vcard.FieldVersion))
+			}
+		}
+	}
+	if _, err := ReadAll(strings.NewReader("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n")); err == nil {
+		t.Error("a truncated bundle reads without error")
 	}
 }

@@ -1,125 +1,125 @@
-package mapping
+package report
 
 import (
+	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/enrich"
 )
 
-// Edge kinds of the ego network.
-const (
-	EdgeConnected   = "connected"   // you → a first-degree connection
-	EdgeWorksAt     = "works_at"    // person → organisation
-	EdgeMessaged    = "messaged"    // you → person, weight = messages
-	EdgeInvited     = "invited"     // inviter → invitee
-	EdgeEndorsed    = "endorsed"    // endorser → endorsee, weight = skills
-	EdgeRecommended = "recommended" // recommender → recommended
-	EdgeFollows     = "follows"     // you → organisation
-)
-
-// NetNode is one node of the ego network: "you", a person or an organisation.
-type NetNode struct {
-	ID            string `json:"id"`
-	Kind          string `json:"kind"` // you, person, organization
-	Label         string `json:"label"`
-	ProfileURL    string `json:"profile_url,omitempty"`
-	Company       string `json:"company,omitempty"`
-	Title         string `json:"title,omitempty"`
-	ConnectedOn   string `json:"connected_on,omitempty"`
-	LastContacted string `json:"last_contacted,omitempty"`
+// GraphSummary is `linkport graph --format json`: the summary, then the
+// ego network (the same nodes and edges as the dot and graphml formats).
+// It is exported so that tests and callers can read that output back.
+type GraphSummary struct {
+	Stats            mapping.Stats    `json:"graph"`
+	TopOrganizations []OrgCount       `json:"top_organizations"`
+	Merges           []mapping.Merge  `json:"merges"`
+	Warnings         []string         `json:"warnings"`
+	Owner            enrich.Owner     `json:"owner"`
+	Enrichment       enrich.Stats     `json:"enrichment"`
+	Nodes            []enrich.NetNode `json:"nodes"`
+	Edges            []enrich.NetEdge `json:"edges"`
 }
 
-// NetEdge is one directed edge of the ego network.
-type NetEdge struct {
-	Source string `json:"source"`
-	Target string `json:"target"`
-	Kind   string `json:"kind"`
-	Weight int    `json:"weight"`
-	Date   string `json:"date,omitempty"`
+// OrgCount is one organisation of the summary and how many people work there.
+type OrgCount struct {
+	Name   string `json:"name"`
+	People int    `json:"people"`
 }
 
-// EgoNetwork lays g out as nodes and edges around its owner; ego (from
-// Enrich) may be nil, then "you" has no name and follows no one. Node IDs
-// are "you", "p<n>" for the nth person and "o<n>" for the nth organisation.
-func EgoNetwork(g *Graph, ego *Ego) (nodes []NetNode, edges []NetEdge) {
-	you := NetNode{ID: "you", Kind: "you", Label: "you"}
-	if ego != nil {
-		if ego.Owner.Name != "" {
-			you.Label = ego.Owner.Name
-		}
-		you.ProfileURL = ego.Owner.ProfileURL
-	}
-	nodes = append(nodes, you)
-	orgs := map[string]string{} // name key → node ID
-	org := func(name string) string {
-		k := nameKey(name)
-		if id, ok := orgs[k]; ok {
-			return id
-		}
-		id := "o" + strconv.Itoa(len(orgs)+1)
-		orgs[k] = id
-		nodes = append(nodes, NetNode{ID: id, Kind: "organization", Label: NormalizeName(name)})
-		return id
+const topOrgs = 10
+
+func summarize(g *mapping.Graph) GraphSummary {
+	s := GraphSummary{Stats: g.Stats, Merges: g.Merges, TopOrganizations: []OrgCount{}, Warnings: []string{}}
+	if s.Merges == nil {
+		s.Merges = []mapping.Merge{}
 	}
 	for _, o := range g.Organizations {
-		org(o.Name)
+		s.TopOrganizations = append(s.TopOrganizations, OrgCount{o.Name, len(o.Members)})
 	}
-	if ego != nil {
-		for _, f := range ego.Follows {
-			edges = append(edges, NetEdge{Source: "you", Target: org(f.Organization), Kind: EdgeFollows, Weight: 1, Date: day(f.FollowedOn)})
-		}
-	}
-	for i, p := range g.People {
-		id := "p" + strconv.Itoa(i+1)
-		nodes = append(nodes, NetNode{ID: id, Kind: "person", Label: p.Name, ProfileURL: p.ProfileURL, Company: p.Company,
-			Title: p.Title, ConnectedOn: p.ConnectedOn, LastContacted: p.LastContacted})
-		edge := func(from, to, kind string, weight int, date string) {
-			edges = append(edges, NetEdge{Source: from, Target: to, Kind: kind, Weight: weight, Date: date})
-		}
-		if p.IsConnection() {
-			edge("you", id, EdgeConnected, 1, p.ConnectedOn)
-		}
-		if p.Company != "" {
-			edge(id, org(p.Company), EdgeWorksAt, 1, "")
-		}
-		if p.MessageCount > 0 {
-			edge("you", id, EdgeMessaged, p.MessageCount, p.LastContacted)
-		}
-		switch p.InvitedBy {
-		case "me":
-			edge("you", id, EdgeInvited, 1, p.InvitedOn)
-		case "them":
-			edge(id, "you", EdgeInvited, 1, p.InvitedOn)
-		}
-		if len(p.EndorsedYou) > 0 {
-			edge(id, "you", EdgeEndorsed, len(p.EndorsedYou), "")
-		}
-		if len(p.YouEndorsed) > 0 {
-			edge("you", id, EdgeEndorsed, len(p.YouEndorsed), "")
-		}
-		if p.RecommendedYou != "" {
-			edge(id, "you", EdgeRecommended, 1, dateOnly(p.RecommendedYou))
-		}
-		if p.YouRecommended != "" {
-			edge("you", id, EdgeRecommended, 1, dateOnly(p.YouRecommended))
-		}
-	}
-	return nodes, edges
-}
-
-func dateOnly(s string) string {
-	if s == "yes" {
-		return ""
+	sort.SliceStable(s.TopOrganizations, func(i, j int) bool {
+		return s.TopOrganizations[i].People > s.TopOrganizations[j].People
+	})
+	s.TopOrganizations = s.TopOrganizations[:min(topOrgs, len(s.TopOrganizations))]
+	for _, w := range g.Warnings {
+		s.Warnings = append(s.Warnings, w.String())
 	}
 	return s
 }
 
+// ErrGraphFormat is WriteGraph's answer to a format it does not know, so the
+// CLI can tell the user's mistake (exit 2) from a failed write.
+var ErrGraphFormat = errors.New("want text, json, dot or graphml")
+
+// WriteGraph writes the reconciled graph g in format: "text" (the summary
+// a person reads), "json" (the summary with the ego network), "dot"
+// (Graphviz) or "graphml" (Gephi, yEd, Cytoscape). ego may be nil.
+func WriteGraph(w io.Writer, g *mapping.Graph, ego *enrich.Ego, format string) error {
+	s := summarize(g)
+	switch format {
+	case "json":
+		if ego != nil {
+			s.Owner, s.Enrichment = ego.Owner, ego.Stats
+		}
+		s.Nodes, s.Edges = enrich.EgoNetwork(g, ego)
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		if err := e.Encode(s); err != nil {
+			return fmt.Errorf("write graph JSON: %w", err)
+		}
+		return nil
+	case "dot":
+		return WriteDOT(w, g, ego)
+	case "graphml":
+		return WriteGraphML(w, g, ego)
+	case "text":
+	default:
+		return fmt.Errorf("graph --format %q: %w", format, ErrGraphFormat)
+	}
+	st := s.Stats
+	var b strings.Builder
+	fmt.Fprintf(&b, "people         %6d\n", st.People)
+	fmt.Fprintf(&b, "  connections  %6d\n", st.Connections)
+	fmt.Fprintf(&b, "  contacts     %6d\n", st.Contacts)
+	fmt.Fprintf(&b, "  merged       %6d\n", st.Merged)
+	fmt.Fprintf(&b, "email missing  %6d\n", st.EmailMissing)
+	fmt.Fprintf(&b, "hidden members %6d (closed or hidden profiles, not synced)\n", st.HiddenMembers)
+	fmt.Fprintf(&b, "organisations  %6d\n", st.Organizations)
+	if len(s.TopOrganizations) > 0 {
+		fmt.Fprintln(&b, "\ntop organisations:")
+		for _, o := range s.TopOrganizations {
+			fmt.Fprintf(&b, "  %4d  %s\n", o.People, o.Name)
+		}
+	}
+	if len(s.Merges) > 0 {
+		fmt.Fprintln(&b, "\nmerges:")
+		for _, m := range s.Merges {
+			fmt.Fprintf(&b, "  %s → %s (by %s)\n", m.Record, m.Into, m.By)
+		}
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintln(&b, "\nwarnings:")
+		for _, wn := range s.Warnings {
+			fmt.Fprintln(&b, "  "+wn)
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write graph summary: %w", err)
+	}
+	return nil
+}
+
 // WriteDOT writes the ego network for Graphviz: a digraph whose nodes are
 // shaped by kind and whose edges carry their kind and weight.
-func WriteDOT(w io.Writer, g *Graph, ego *Ego) error {
-	nodes, edges := EgoNetwork(g, ego)
+func WriteDOT(w io.Writer, g *mapping.Graph, ego *enrich.Ego) error {
+	nodes, edges := enrich.EgoNetwork(g, ego)
 	var b strings.Builder
 	b.WriteString("digraph linkport {\n  graph [overlap=false];\n  node [fontname=\"Helvetica\"];\n")
 	shape := map[string]string{"you": "doublecircle", "person": "ellipse", "organization": "box"}
@@ -196,8 +196,8 @@ var gmlKeys = []gmlKey{
 
 // WriteGraphML writes the ego network as GraphML, for Gephi, yEd or
 // Cytoscape; node and edge attributes are declared keys.
-func WriteGraphML(w io.Writer, g *Graph, ego *Ego) error {
-	nodes, edges := EgoNetwork(g, ego)
+func WriteGraphML(w io.Writer, g *mapping.Graph, ego *enrich.Ego) error {
+	nodes, edges := enrich.EgoNetwork(g, ego)
 	doc := gmlDoc{Xmlns: "http://graphml.graphdrawing.org/xmlns", Keys: gmlKeys,
 		Graph: gmlGraph{ID: "linkport", EdgeDefault: "directed"}}
 	data := func(pairs ...string) []gmlData {

@@ -1,4 +1,8 @@
-package state
+// Package report renders everything linkport's user reads: the report of
+// a run (diff or sync), and the contact graph with its ego network as text,
+// JSON, DOT and GraphML. It only renders: every figure of a run comes from
+// the outcome the engine returned.
+package report
 
 import (
 	"encoding/json"
@@ -7,111 +11,123 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
 )
 
-// Report is what a run tells the user: the graph's counts and, per target,
-// what the plan does (diff) or did (sync).
-type Report struct {
-	// DryRun: the plan was computed and nothing was written.
+// Run is the report of one diff or sync: the graph's counts and, per
+// target, what the plan does (diff) or what reached the target (sync).
+type Run struct {
+	// DryRun: a diff; the counts are planned, nothing was written.
 	DryRun bool `json:"dry_run"`
 	// Stopped says why a sync wrote nothing after planning (the removal guard).
 	Stopped  string          `json:"stopped,omitempty"`
 	Graph    mapping.Stats   `json:"graph"`
 	Merges   []mapping.Merge `json:"merges,omitempty"`
 	Warnings []string        `json:"warnings,omitempty"`
-	Targets  []TargetReport  `json:"targets"`
+	Targets  []Target        `json:"targets"`
 }
 
-// TargetReport is one target's part of a Report.
-type TargetReport struct {
-	Name          string         `json:"name"`
-	Type          string         `json:"type"`
-	Create        int            `json:"create"`
-	Update        int            `json:"update"`
-	Remove        int            `json:"remove"`
-	Unchanged     int            `json:"unchanged"`
-	Conflicts     int            `json:"conflicts"`
-	RemoteDeleted int            `json:"remote_deleted"`
-	Failed        int            `json:"failed"`
-	Changes       []ChangeReport `json:"changes"`
-	// Error is why the target did not run or did not finish, if it did not.
+// Target is one target's part of a Run. After a sync, Create, Update and
+// Remove count confirmed writes only; the rest of the plan is Failed, Held
+// or NotDone, each change saying why.
+type Target struct {
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	Create        int      `json:"create"`
+	Update        int      `json:"update"`
+	Remove        int      `json:"remove"`
+	Unchanged     int      `json:"unchanged"`
+	Conflicts     int      `json:"conflicts"`
+	RemoteDeleted int      `json:"remote_deleted"`
+	Failed        int      `json:"failed"`
+	Held          int      `json:"held"`
+	NotDone       int      `json:"not_done"`
+	Changes       []Change `json:"changes"`
+	// Error is why the target did not start or did not finish, if so.
 	Error string `json:"error,omitempty"`
-
-	index map[string]int // change ID → position in Changes, for Record
 }
 
-// ChangeReport is one planned or applied change.
-type ChangeReport struct {
-	Op            Op                        `json:"op"`
+// Change is one planned change and what became of it.
+type Change struct {
+	Op            state.Op                  `json:"op"`
 	ID            string                    `json:"id"`
 	Name          string                    `json:"name"`
+	Status        connectors.Status         `json:"status"`
 	Fields        map[string]mapping.Change `json:"fields,omitempty"`
 	Conflicts     []string                  `json:"conflicts,omitempty"`
 	RemoteDeleted bool                      `json:"remote_deleted,omitempty"`
-	Error         string                    `json:"error,omitempty"`
+	// Error is why a write failed or is held.
+	Error string `json:"error,omitempty"`
+	// Reason is why a change was not attempted.
+	Reason string `json:"reason,omitempty"`
 }
 
-// NewReport starts a report for graph g.
-func NewReport(g *mapping.Graph, dryRun bool) *Report {
-	r := &Report{DryRun: dryRun, Graph: g.Stats, Merges: g.Merges, Targets: []TargetReport{}}
+// StoppedByGuard is Run.Stopped for a sync the removal guard stopped.
+const StoppedByGuard = "the removal guard (max_delete) objected; nothing was written"
+
+// NewRun builds the report of a run over graph g from its outcome.
+func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
+	r := &Run{DryRun: o.DryRun, Graph: g.Stats, Merges: g.Merges, Targets: []Target{}}
+	if o.Guard != nil && !o.DryRun {
+		r.Stopped = StoppedByGuard
+	}
 	for _, w := range g.Warnings {
 		r.Warnings = append(r.Warnings, w.String())
+	}
+	for i := range o.Targets {
+		r.Targets = append(r.Targets, newTarget(&o.Targets[i]))
 	}
 	return r
 }
 
-// AddPlan adds a target's plan and returns its part, for Record to fill in.
-func (r *Report) AddPlan(p Plan) *TargetReport {
-	tr := TargetReport{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged, Changes: []ChangeReport{},
-		Create: p.Count(OpCreate), Update: p.Count(OpUpdate), Remove: p.Count(OpRemove),
-		index: make(map[string]int, len(p.Changes))}
-	for _, c := range p.Changes {
-		tr.index[c.Contact.ID] = len(tr.Changes)
-		cr := ChangeReport{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name}
-		if c.Op == OpUpdate {
-			cr.Fields = c.Fields
+func newTarget(o *connectors.TargetOutcome) Target {
+	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes))}
+	if o.Err != nil {
+		t.Error = o.Err.Error()
+	}
+	for _, c := range o.Changes {
+		ch := Change{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name, Status: c.Status, Reason: c.Reason,
+			Conflicts: c.Outcome.Conflicts, RemoteDeleted: c.Outcome.RemoteDeleted}
+		if c.Op == state.OpUpdate {
+			ch.Fields = c.Fields
 		}
-		tr.Changes = append(tr.Changes, cr)
+		if c.Err != nil {
+			ch.Error = c.Err.Error()
+		}
+		switch {
+		case c.Status == connectors.StatusFailed:
+			t.Failed++
+		case c.Status == connectors.StatusHeld:
+			t.Held++
+		case c.Status == connectors.StatusNotDone:
+			t.NotDone++
+		case ch.RemoteDeleted:
+			t.RemoteDeleted++ // nothing was written: the user's deletion stands
+		default: // done, or planned in a dry run
+			*t.count(c.Op)++
+		}
+		if len(ch.Conflicts) > 0 {
+			t.Conflicts++
+		}
+		t.Changes = append(t.Changes, ch)
 	}
-	r.Targets = append(r.Targets, tr)
-	return &r.Targets[len(r.Targets)-1]
+	return t
 }
 
-// Record notes what happened to one change of the plan.
-func (tr *TargetReport) Record(res Result) {
-	i, ok := tr.index[res.ID]
-	if !ok || tr.Changes[i].Op != res.Op {
-		return
-	}
-	c := &tr.Changes[i]
-	c.Conflicts, c.RemoteDeleted = res.Conflicts, res.RemoteDeleted
-	if len(res.Conflicts) > 0 {
-		tr.Conflicts++
-	}
-	switch {
-	case res.Err != nil:
-		c.Error = res.Err.Error()
-		tr.Failed++
-		*tr.count(res.Op)-- // the counts say what happened, not what was planned
-	case res.RemoteDeleted:
-		tr.RemoteDeleted++
-		*tr.count(res.Op)-- // nothing was written: the user's deletion stands
-	}
-}
-
-func (tr *TargetReport) count(op Op) *int {
+func (t *Target) count(op state.Op) *int {
 	switch op {
-	case OpCreate:
-		return &tr.Create
-	case OpUpdate:
-		return &tr.Update
+	case state.OpCreate:
+		return &t.Create
+	case state.OpUpdate:
+		return &t.Update
 	}
-	return &tr.Remove
+	return &t.Remove
 }
 
 // Write renders the report as "text", "json" or "markdown".
-func (r *Report) Write(w io.Writer, format string) error {
+func (r *Run) Write(w io.Writer, format string) error {
 	switch format {
 	case "json":
 		e := json.NewEncoder(w)
@@ -151,9 +167,9 @@ var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,
 
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
-var opMark = map[Op]string{OpCreate: "+", OpUpdate: "~", OpRemove: "-"}
+var opMark = map[state.Op]string{state.OpCreate: "+", state.OpUpdate: "~", state.OpRemove: "-"}
 
-func (r *Report) write(w io.Writer, st style) error {
+func (r *Run) write(w io.Writer, st style) error {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	g := r.Graph
@@ -182,9 +198,9 @@ func (r *Report) write(w io.Writer, st style) error {
 	for _, t := range r.Targets {
 		line(st.heading(fmt.Sprintf("target %s (%s): %d %s, %d %s, %d %s, %d unchanged",
 			t.Name, t.Type, t.Create, verb[0], t.Update, verb[1], t.Remove, verb[2], t.Unchanged)))
-		if t.Conflicts+t.RemoteDeleted+t.Failed > 0 {
-			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed",
-				t.Conflicts, t.RemoteDeleted, t.Failed))
+		if t.Conflicts+t.RemoteDeleted+t.Failed+t.Held+t.NotDone > 0 {
+			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
+				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
 		}
 		if t.Error != "" {
 			line(st.detail("error: " + t.Error))
@@ -201,8 +217,13 @@ func (r *Report) write(w io.Writer, st style) error {
 			if c.RemoteDeleted {
 				line(st.detail("you deleted it on the target: left deleted"))
 			}
-			if c.Error != "" {
-				line(st.detail("error: " + c.Error))
+			switch c.Status {
+			case connectors.StatusFailed:
+				line(st.detail("failed: " + c.Error))
+			case connectors.StatusHeld:
+				line(st.detail("held: " + c.Error))
+			case connectors.StatusNotDone:
+				line(st.detail("not done: " + c.Reason))
 			}
 		}
 	}

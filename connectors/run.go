@@ -1,0 +1,244 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// Spec is one target of a run: its name and type, and how to open it once
+// the state is locked. Everything that can be checked without the target's
+// server (URLs, secrets, profiles, paths) is checked before Run, so that a
+// mistake in the configuration writes nothing at all.
+type Spec struct {
+	Name, Type string
+	// Open builds the target. sent returns what the target holds from
+	// earlier runs; it decodes the sent store, so only a target that rewrites
+	// everything (a full CSV file) asks for it.
+	Open func(ctx context.Context, sent func() ([]*mapping.Contact, error)) (Target, error)
+}
+
+// RunOptions say what Run does.
+type RunOptions struct {
+	// StatePath is the state file; its lock, journal and sent store live beside it.
+	StatePath string
+	Targets   []Spec
+	// DryRun stops the run after the plan: no lock, no target opened, nothing written.
+	DryRun bool
+	// Limit is max_delete; Force lets a run go past it.
+	Limit state.Limit
+	Force bool
+	// Progress, if set, is called after each write of a target.
+	Progress func(target string, done, total int)
+	Log      *slog.Logger
+}
+
+// RunOutcome is what a run did, target by target.
+type RunOutcome struct {
+	DryRun bool
+	// Guard is the removal guard's objection; a sync it stopped wrote nothing.
+	Guard   error
+	Targets []TargetOutcome
+}
+
+// StateError is a state file Run cannot read (corrupt, or newer than this
+// linkport): the user's to look at. Nothing was written.
+type StateError struct{ Err error }
+
+func (e *StateError) Error() string { return e.Err.Error() }
+func (e *StateError) Unwrap() error { return e.Err }
+
+// Run is one run over the identified graph g: lock the state, load it,
+// identify the people, diff each target, apply the guard, then apply each
+// plan, journaling every confirmed write before the next, and save. The
+// graph is built before Run, so no lock is held while an export is read.
+// The outcome is returned whenever a plan was made, also with an error: it
+// says what reached each target, write by write.
+func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if !opt.DryRun {
+		unlock, stale, err := state.Lock(opt.StatePath)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		if stale != "" {
+			log.Warn(stale)
+		}
+	}
+	snap, err := state.Load(opt.StatePath)
+	if err != nil {
+		return nil, &StateError{err}
+	}
+	snap.Identify(g)
+
+	out := &RunOutcome{DryRun: opt.DryRun}
+	plans := make([]state.Plan, len(opt.Targets))
+	guard := make([]error, len(opt.Targets))
+	for i, sp := range opt.Targets {
+		if plans[i], err = state.Diff(snap, sp.Name, sp.Type, g); err != nil {
+			return nil, &StateError{err}
+		}
+		if !opt.Force {
+			guard[i] = plans[i].CheckRemovals(opt.Limit, len(g.People))
+		}
+	}
+	if out.Guard = errors.Join(guard...); opt.DryRun || out.Guard != nil {
+		for i, p := range plans {
+			t := unapplied(p, opt.DryRun)
+			t.Err = guard[i]
+			out.Targets = append(out.Targets, t)
+		}
+		return out, out.Guard
+	}
+
+	j, err := state.OpenJournal(opt.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	defer j.Close()
+	r := &runner{snap: snap, journal: j, log: log, progress: opt.Progress}
+	var errs []error
+	for i, sp := range opt.Targets {
+		t := r.target(ctx, sp, plans[i])
+		out.Targets = append(out.Targets, t)
+		if err := t.err(); err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", sp.Name, err))
+		}
+	}
+	if r.broken != nil {
+		errs = append(errs, r.broken)
+	}
+	if err := snap.Save(opt.StatePath); err != nil {
+		errs = append(errs, err) // the journal keeps every confirmed write for the next run
+	}
+	return out, errors.Join(errs...)
+}
+
+// unapplied is a plan's outcome when nothing was attempted: planned (a
+// dry run) or held back by the guard.
+func unapplied(p state.Plan, dryRun bool) TargetOutcome {
+	t := TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged}
+	for _, c := range p.Changes {
+		co := ChangeOutcome{Change: c, Status: StatusPlanned}
+		if !dryRun {
+			co.Status, co.Reason = StatusNotDone, ReasonGuard
+		}
+		t.Changes = append(t.Changes, co)
+	}
+	return t
+}
+
+// runner carries what every target of a run shares.
+type runner struct {
+	snap     *state.Snapshot
+	journal  *state.Journal
+	log      *slog.Logger
+	progress func(target string, done, total int)
+	// broken is a confirmation that could not be journaled: the run stops.
+	broken error
+}
+
+// target opens one target and applies its plan.
+func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcome {
+	out := TargetOutcome{Name: sp.Name, Type: sp.Type, Unchanged: p.Unchanged}
+	skip := func(reason string) TargetOutcome {
+		for _, c := range p.Changes {
+			out.Changes = append(out.Changes, ChangeOutcome{Change: c, Status: StatusNotDone, Reason: reason})
+		}
+		return out
+	}
+	switch {
+	case r.broken != nil:
+		return skip("the run stopped: " + r.broken.Error())
+	case ctx.Err() != nil:
+		out.Err = fmt.Errorf("%s: %w", ReasonInterrupted, ctx.Err())
+		return skip(ReasonInterrupted)
+	}
+	t, err := sp.Open(ctx, func() ([]*mapping.Contact, error) { return r.snap.Sent(sp.Name) })
+	if err != nil {
+		out.Err = err
+		return skip(ReasonTargetNotReady + err.Error())
+	}
+	workers := 1
+	if c, ok := t.(Concurrent); ok {
+		workers = c.Workers()
+	}
+	cc, ok := t.(ClosingConfirms)
+	deferred := ok && cc.ConfirmsOnClose()
+
+	confirm := func(rs ...state.Result) error {
+		if err := r.journal.Append(p.Target, p.Type, rs...); err != nil {
+			r.broken = fmt.Errorf("record confirmed writes: %w", err)
+			return r.broken
+		}
+		for _, res := range rs {
+			r.snap.Apply(p.Target, p.Type, res)
+		}
+		return nil
+	}
+	var pending []state.Result
+	var progress func(done, total int)
+	if r.progress != nil {
+		progress = func(done, total int) { r.progress(sp.Name, done, total) }
+	}
+	err = apply(ctx, t, p, SyncOptions{Workers: workers, Progress: progress}, func(res state.Result) error {
+		switch {
+		case IsHeld(res.Err):
+			r.log.Warn("write held", "target", p.Target, "err", res.Err)
+			return nil
+		case res.Err != nil:
+			r.log.Warn("write failed", "target", p.Target, "err", res.Err)
+			return nil
+		case deferred:
+			pending = append(pending, res)
+			return nil
+		}
+		return confirm(res)
+	}, &out)
+	if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
+		err = fmt.Errorf("%s: %w", ReasonInterrupted, err)
+	}
+	if cerr := t.Close(context.WithoutCancel(ctx)); cerr != nil {
+		cerr = fmt.Errorf("close: %w", cerr)
+		err = errors.Join(err, cerr)
+		if deferred { // nothing of it landed
+			for i := range out.Changes {
+				if c := &out.Changes[i]; c.Status == StatusDone {
+					c.Status, c.Err, c.Outcome = StatusFailed, cerr, Outcome{}
+				}
+			}
+			pending = nil
+		}
+	}
+	if len(pending) > 0 {
+		err = errors.Join(err, confirm(pending...))
+	}
+	out.Err = err
+	return out
+}
+
+// err is the target's error for the run's exit status: why it stopped,
+// or how many writes failed.
+func (t *TargetOutcome) err() error {
+	failed := 0
+	for _, c := range t.Changes {
+		if c.Status == StatusFailed {
+			failed++
+		}
+	}
+	switch {
+	case t.Err != nil:
+		return t.Err
+	case failed > 0:
+		return fmt.Errorf("%d writes failed", failed)
+	}
+	return nil
+}

@@ -1,0 +1,234 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/linkport/linkport/state"
+)
+
+// Status is what became of one planned change.
+type Status string
+
+// Statuses of a change. Only StatusDone reached the target.
+const (
+	StatusPlanned Status = "planned"  // a dry run: nothing was attempted
+	StatusDone    Status = "done"     // confirmed by the target (and journaled)
+	StatusFailed  Status = "failed"   // attempted and refused; retried next run
+	StatusHeld    Status = "held"     // can never be written as it is; reported every run
+	StatusNotDone Status = "not_done" // never attempted; Reason says why
+)
+
+// Reasons a planned change was not attempted.
+const (
+	ReasonInterrupted    = "interrupted"
+	ReasonGuard          = "held back by the removal guard (max_delete)"
+	ReasonRemovalsWait   = "removals wait until every create and update succeeds"
+	ReasonTargetStopped  = "the target stopped: "
+	ReasonTargetNotReady = "the target did not start: "
+)
+
+// ChangeOutcome is one planned change and what became of it.
+type ChangeOutcome struct {
+	state.Change
+	Status Status
+	// Outcome is the target's answer to a done write.
+	Outcome Outcome
+	// Err is why a write failed or is held.
+	Err error
+	// Reason is why a change was not attempted.
+	Reason string
+}
+
+// TargetOutcome is what one target's part of a run did, change by change
+// in plan order: the only source of the figures a report prints.
+type TargetOutcome struct {
+	Name, Type string
+	Unchanged  int
+	Changes    []ChangeOutcome
+	// Err is why the target did not start or did not finish, if so.
+	Err error
+}
+
+// Count returns how many changes of op ended with status s.
+func (t *TargetOutcome) Count(op state.Op, s Status) int {
+	n := 0
+	for _, c := range t.Changes {
+		if c.Op == op && c.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// SyncOptions tune Sync.
+type SyncOptions struct {
+	// Workers is how many writes run at once (at least 1).
+	Workers int
+	// Progress, if set, is called after each write with the counts so far.
+	Progress func(done, total int)
+}
+
+// Sync applies plan p to t: creates and updates first, then removals, and
+// removals only when every upsert succeeded or was held (rclone's
+// --delete-after rule). done is called once per attempted change, one call
+// at a time, with the result; a result with a nil Err is a confirmed write,
+// to be journaled before Sync goes on, and an error from done stops
+// everything. A Fatal error stops the target. Cancelling ctx stops Sync
+// between writes: a write already sent is let finish, so that the outcome
+// says what reached the target. Sync does not call t.Close.
+func Sync(ctx context.Context, t Target, p state.Plan, opt SyncOptions, done func(state.Result) error) error {
+	out := TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged}
+	err := apply(ctx, t, p, opt, done, &out)
+	var errs []error
+	for _, c := range out.Changes {
+		if c.Err != nil {
+			errs = append(errs, c.Err)
+		}
+	}
+	return errors.Join(append([]error{err}, errs...)...)
+}
+
+// apply is Sync, filling out with every change's outcome. Its error is
+// the one that stopped the target (Prepare, a Fatal write, done, ctx).
+func apply(ctx context.Context, t Target, p state.Plan, opt SyncOptions, done func(state.Result) error, out *TargetOutcome) error {
+	out.Changes = make([]ChangeOutcome, len(p.Changes))
+	for i, c := range p.Changes {
+		out.Changes[i] = ChangeOutcome{Change: c, Status: StatusNotDone}
+	}
+	notDone := func(reason string) {
+		for i := range out.Changes {
+			if c := &out.Changes[i]; c.Status == StatusNotDone && c.Reason == "" {
+				c.Reason = reason
+			}
+		}
+	}
+	if pr, ok := t.(Preparer); ok {
+		if err := pr.Prepare(context.WithoutCancel(ctx), p); err != nil {
+			err = fmt.Errorf("prepare %s: %w", p.Target, err)
+			notDone(ReasonTargetNotReady + err.Error())
+			return err
+		}
+	}
+	var upserts, removes []int
+	for i, c := range p.Changes {
+		if c.Op == state.OpRemove {
+			removes = append(removes, i)
+		} else {
+			upserts = append(upserts, i)
+		}
+	}
+	e := &engine{t: t, done: done, progress: opt.Progress, total: len(p.Changes), out: out}
+	e.run(ctx, upserts, max(opt.Workers, 1))
+	if e.stop == nil && ctx.Err() == nil {
+		if e.failed > 0 {
+			for _, i := range removes {
+				out.Changes[i].Reason = ReasonRemovalsWait
+			}
+		} else {
+			e.run(ctx, removes, max(opt.Workers, 1))
+		}
+	}
+	switch {
+	case e.stop != nil:
+		notDone(ReasonTargetStopped + e.stop.Error())
+		return e.stop
+	case ctx.Err() != nil:
+		notDone(ReasonInterrupted)
+		return ctx.Err()
+	}
+	return nil
+}
+
+type engine struct {
+	t        Target
+	done     func(state.Result) error
+	progress func(done, total int)
+	total    int
+	out      *TargetOutcome
+
+	mu     sync.Mutex
+	n      int
+	failed int   // ordinary failures: they hold back the removals
+	stop   error // a Fatal write or a failed confirmation: nothing more is sent
+}
+
+// run sends the changes at idx, workers at a time, until they are done,
+// ctx is cancelled or the target stops. Writes get a context that ctx's
+// cancellation does not reach: an interrupted run stops between writes,
+// and every write it began is answered and recorded.
+func (e *engine) run(ctx context.Context, idx []int, workers int) {
+	halt, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wctx := context.WithoutCancel(ctx)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(idx), 1)) {
+		wg.Go(func() {
+			for i := range work {
+				if halt.Err() != nil {
+					continue // dispatched as the run stopped: left not done
+				}
+				r, out := e.apply(wctx, e.out.Changes[i].Change)
+				e.finish(i, r, out, cancel)
+			}
+		})
+	}
+	for _, i := range idx {
+		if halt.Err() != nil {
+			break
+		}
+		select {
+		case work <- i:
+		case <-halt.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (e *engine) apply(ctx context.Context, c state.Change) (state.Result, Outcome) {
+	r := state.Result{Op: c.Op, ID: c.Contact.ID}
+	var out Outcome
+	var err error
+	if c.Op == state.OpRemove {
+		out, err = e.t.Remove(ctx, c.Contact, c.Prev)
+	} else {
+		out, err = e.t.Put(ctx, c.Contact, c.Base, c.Prev)
+		r.Sent = c.Contact
+	}
+	if err != nil {
+		r.Err = fmt.Errorf("%s %s (%s): %w", c.Op, c.Contact.Name, c.Contact.ID, err)
+	}
+	r.Ref, r.Conflicts, r.RemoteDeleted = out.Ref, out.Conflicts, out.RemoteDeleted
+	return r, out
+}
+
+func (e *engine) finish(i int, r state.Result, out Outcome, cancel func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &e.out.Changes[i]
+	switch {
+	case r.Err == nil:
+		c.Status, c.Outcome = StatusDone, out
+	case IsHeld(r.Err):
+		c.Status, c.Err = StatusHeld, r.Err
+	default:
+		c.Status, c.Err = StatusFailed, r.Err
+		e.failed++
+		if IsFatal(r.Err) && e.stop == nil {
+			e.stop = r.Err
+			cancel()
+		}
+	}
+	if err := e.done(r); err != nil && e.stop == nil {
+		e.stop = err
+		cancel()
+	}
+	e.n++
+	if e.progress != nil {
+		e.progress(e.n, e.total)
+	}
+}

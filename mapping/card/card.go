@@ -1,0 +1,226 @@
+// Package card translates a contact into a vCard and merges the properties
+// linkport owns into a card found on a server, so that what a user added on
+// their phone survives every sync. It is the one place, with the CardDAV
+// target, that knows go-vcard.
+package card
+
+import (
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/emersion/go-vcard"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// vCard categories linkport writes; each is its own CATEGORIES property
+// because go-vcard joins several values with an escaped comma that other
+// clients read as one category.
+const (
+	CategoryLinkedIn = "LinkedIn"
+	CategoryNoEmail  = "LinkedIn: no email"
+	CategoryRemoved  = "LinkedIn: removed"
+)
+
+// linkport's own vCard properties: RFC 6352 §6.3.2.2 obliges servers to keep
+// X- properties, so they survive any client.
+const (
+	FieldLinkportID          = "X-LINKPORT-ID"
+	FieldLinkportEmailStatus = "X-LINKPORT-EMAIL-STATUS"
+	// FieldSocialProfile is Apple Contacts' social profile property.
+	FieldSocialProfile = "X-SOCIALPROFILE"
+	// FieldMonicaSocialProfile is the only social profile property current
+	// Monica (CardDAV) imports: with TYPE=LinkedIn it reads the handle from
+	// the X-USER parameter, else the value.
+	FieldMonicaSocialProfile = "X-SOCIAL-PROFILE"
+	// FieldLinkportLastContacted is the date (YYYY-MM-DD) of the newest message with the person.
+	FieldLinkportLastContacted = "X-LINKPORT-LAST-CONTACTED"
+)
+
+// The NOTE linkport writes is a block between these lines. Text the user
+// writes before or after it, in the same NOTE, is theirs and survives every
+// merge; only the block is replaced.
+const (
+	NoteBlockStart = "--- linkport ---"
+	NoteBlockEnd   = "--- end linkport ---"
+)
+
+// namespaceURL is RFC 4122's URL namespace; UIDs are v5 names in it.
+var namespaceURL = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+
+// UID is the contact's vCard UID: "urn:uuid:" and the RFC 4122 version 5
+// UUID of "urn:linkport:contact:<id>", so it is as stable as the ID. It is
+// computed with crypto/sha1 rather than a UUID library: 15 lines, no dependency.
+func UID(id string) string {
+	h := sha1.New()
+	h.Write(namespaceURL[:])
+	h.Write([]byte("urn:linkport:contact:" + id))
+	u := h.Sum(nil)[:16]
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// New renders c as a vCard of the given version ("3.0" or "4.0", anything
+// else is 3.0). The card holds only what linkport owns (see Merge), no
+// REV or PRODID, so the same contact always encodes to the same bytes.
+func New(c *mapping.Contact, version string) vcard.Card {
+	v4 := version == "4.0"
+	card := vcard.Card{}
+	add := func(k, v string, params ...string) {
+		if v == "" {
+			return
+		}
+		f := &vcard.Field{Value: v}
+		for i := 0; i+1 < len(params); i += 2 {
+			if f.Params == nil {
+				f.Params = vcard.Params{}
+			}
+			f.Params.Add(params[i], params[i+1])
+		}
+		card.Add(k, f)
+	}
+	if v4 {
+		card.SetValue(vcard.FieldVersion, "4.0")
+	} else {
+		card.SetValue(vcard.FieldVersion, "3.0")
+	}
+	add(vcard.FieldUID, UID(c.ID))
+	add(FieldLinkportID, mapping.CleanText(c.ID))
+	add(FieldLinkportEmailStatus, mapping.CleanText(string(c.EmailStatus)))
+	add(FieldLinkportLastContacted, mapping.CleanText(c.LastContacted))
+
+	family, given := mapping.CleanText(c.LastName), mapping.CleanText(c.FirstName)
+	name := mapping.CleanText(c.Name)
+	if name == "" {
+		name = strings.TrimSpace(given + " " + family)
+	}
+	if family == "" && given == "" {
+		if i := strings.LastIndexByte(name, ' '); i > 0 {
+			given, family = name[:i], name[i+1:]
+		} else {
+			family = name
+		}
+	}
+	add(vcard.FieldFormattedName, name)
+	card.Add(vcard.FieldName, &vcard.Field{Value: strings.Join([]string{family, given, "", "", ""}, ";")})
+	add(vcard.FieldOrganization, mapping.CleanText(c.Company))
+	add(vcard.FieldTitle, mapping.CleanText(c.Title))
+
+	for _, e := range c.Emails {
+		if v4 {
+			add(vcard.FieldEmail, mapping.CleanText(e))
+		} else {
+			add(vcard.FieldEmail, mapping.CleanText(e), vcard.ParamType, "INTERNET")
+		}
+	}
+	for _, p := range c.Phones {
+		switch {
+		case v4 && p.E164 != "":
+			add(vcard.FieldTelephone, "tel:"+p.E164, vcard.ParamValue, "uri")
+		case v4:
+			add(vcard.FieldTelephone, mapping.CleanText(p.Raw), vcard.ParamValue, "text")
+		case p.E164 != "":
+			add(vcard.FieldTelephone, p.E164)
+		default:
+			add(vcard.FieldTelephone, mapping.CleanText(p.Raw))
+		}
+	}
+	for _, a := range c.Addresses {
+		// Free text from the export: it all goes into the street component.
+		if a = mapping.CleanText(strings.ReplaceAll(a, "\n", ", ")); a != "" {
+			card.Add(vcard.FieldAddress, &vcard.Field{Value: ";;" + a + ";;;;"})
+		}
+	}
+	if c.ProfileURL != "" {
+		add(vcard.FieldURL, mapping.CleanText(c.ProfileURL))
+		add(FieldSocialProfile, mapping.CleanText(c.ProfileURL), vcard.ParamType, "linkedin")
+		monica := []string{vcard.ParamType, "LinkedIn"}
+		if slug := profileSlug(c.ProfileURL); slug != "" {
+			monica = append(monica, "X-USER", slug)
+		}
+		add(FieldMonicaSocialProfile, mapping.CleanText(c.ProfileURL), monica...)
+	}
+	for _, s := range c.Sites {
+		if s = mapping.CleanText(s); s != "" && s != c.ProfileURL {
+			add(vcard.FieldURL, s)
+		}
+	}
+	add(vcard.FieldNote, note(c))
+	add(vcard.FieldCategories, CategoryLinkedIn)
+	if c.EmailStatus == mapping.EmailHidden {
+		add(vcard.FieldCategories, CategoryNoEmail)
+	}
+	return card
+}
+
+// profileSlug is the slug of a LinkedIn profile URL, for a parameter value,
+// or "" when there is none or it holds a character other than a letter,
+// digit, "-", "_" or ".": go-vcard neither quotes parameter values nor
+// escapes ":" and ";" in them, so such a slug would break the line.
+func profileSlug(profileURL string) string {
+	_, slug := mapping.NormalizeProfileURL(profileURL)
+	for _, r := range slug {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			return ""
+		}
+	}
+	return slug
+}
+
+// note is the NOTE block linkport owns: when and from where the person
+// came, and what the rest of the archive says (last contact, invitation,
+// the user's LinkedIn notes, endorsements, recommendations). Never a
+// message body.
+func note(c *mapping.Contact) string {
+	var lines []string
+	if c.ConnectedOn != "" {
+		lines = append(lines, "Connected on LinkedIn on "+mapping.CleanText(c.ConnectedOn)+".")
+	}
+	lines = append(lines, mapping.EnrichmentLines(c)...)
+	if len(c.Sources) > 0 {
+		srcs := make([]string, len(c.Sources))
+		for i, s := range c.Sources {
+			srcs[i] = mapping.CleanText(s)
+		}
+		lines = append(lines, "Source: LinkedIn export ("+strings.Join(srcs, ", ")+"), synced by linkport.")
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return NoteBlockStart + "\n" + strings.Join(lines, "\n") + "\n" + NoteBlockEnd
+}
+
+// WriteAll writes one card of the given version per person, in order: a
+// .vcf bundle that address books and CRMs import, from the same mapping as
+// the CardDAV target.
+func WriteAll(w io.Writer, people []*mapping.Contact, version string) error {
+	enc := vcard.NewEncoder(w)
+	for _, c := range people {
+		if err := enc.Encode(New(c, version)); err != nil {
+			return fmt.Errorf("encode vCard of %s (%s): %w", c.Name, c.ID, err)
+		}
+	}
+	return nil
+}
+
+// ReadAll decodes every card of a .vcf bundle, so a bundle WriteAll wrote
+// (or an address book's export) can be read back without go-vcard.
+func ReadAll(r io.Reader) ([]vcard.Card, error) {
+	var out []vcard.Card
+	dec := vcard.NewDecoder(r)
+	for {
+		c, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("decode vCard %d: %w", len(out)+1, err)
+		}
+		out = append(out, c)
+	}
+}

@@ -1,0 +1,72 @@
+package mapping
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// EnrichmentLines says in words, one line each, what enrich.Enrich added to c:
+// last contact, invitation, the user's notes, endorsements,
+// recommendations. Every value is cleaned for a vCard or CSV cell. The
+// vCard NOTE block and the CRM note columns share it.
+func EnrichmentLines(c *Contact) []string {
+	var lines []string
+	line := func(format string, args ...any) {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = CleanText(s)
+			}
+		}
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	if c.LastContacted != "" {
+		from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[c.LastMessageFrom]
+		if from == "" {
+			from = "unknown"
+		}
+		line("Last contacted on %s (%d messages, the last from %s).", c.LastContacted, c.MessageCount, from)
+	}
+	switch c.InvitedBy {
+	case "me":
+		line("You invited them on %s.", c.InvitedOn)
+	case "them":
+		line("They invited you on %s.", c.InvitedOn)
+	}
+	if c.InvitationText != "" {
+		line("Invitation: “%s”", c.InvitationText)
+	}
+	for _, n := range c.Notes {
+		line("Note: %s", n)
+	}
+	if len(c.EndorsedYou) > 0 {
+		line("Endorsed you for: %s.", strings.Join(c.EndorsedYou, ", "))
+	}
+	if len(c.YouEndorsed) > 0 {
+		line("You endorsed them for: %s.", strings.Join(c.YouEndorsed, ", "))
+	}
+	if c.RecommendedYou != "" {
+		line("Recommended you (%s).", c.RecommendedYou)
+	}
+	if c.YouRecommended != "" {
+		line("You recommended them (%s).", c.YouRecommended)
+	}
+	return lines
+}
+
+// CleanText makes s safe for any vCard value or CSV cell: valid UTF-8, no
+// control characters, and no ";" (go-vcard does not escape it, so in N, ADR
+// and ORG it would split a component; elsewhere readers disagree on it).
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == ';':
+			return ','
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
