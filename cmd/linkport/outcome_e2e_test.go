@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -46,6 +47,8 @@ func TestConfigErrorsExitTwoAndTouchNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("LINKPORT_TEST_UNSET", "")
+	t.Setenv("LINKPORT_TEST_BADSECRET", "not-a-whsec-secret")
+	t.Setenv("LINKPORT_TEST_SECRET", "whsec_"+base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")))
 	good := "  good:\n    type: csv\n    path: " + filepath.Join(dir, "out", "good.csv") + "\n"
 	for _, tc := range []struct {
 		name, target, state, want string
@@ -55,6 +58,8 @@ func TestConfigErrorsExitTwoAndTouchNothing(t *testing.T) {
 		{"password that does not resolve", "    type: carddav\n    url: http://127.0.0.1:1/\n    username: me\n    password_env: LINKPORT_TEST_UNSET\n", "", "LINKPORT_TEST_UNSET is empty or unset"},
 		{"password command that fails", "    type: carddav\n    url: http://127.0.0.1:1/\n    password_command: exit 3\n", "", "password_command failed"},
 		{"webhook without a secret", "    type: webhook\n    url: http://127.0.0.1:1/\n", "", "set secret_env"},
+		{"webhook secret that is not one", "    type: webhook\n    url: http://127.0.0.1:1/\n    secret_env: LINKPORT_TEST_BADSECRET\n", "", "secret"},
+		{"webhook header linkport sets", "    type: webhook\n    url: http://127.0.0.1:1/\n    secret_env: LINKPORT_TEST_SECRET\n    headers:\n      webhook-id: x\n", "", "set by linkport"},
 		{"profile that does not exist", "    type: csv\n    profile: nosuchcrm\n    path: " + filepath.Join(dir, "x.csv") + "\n", "", "nosuchcrm"},
 		{"csv path that cannot be written", "    type: csv\n    path: " + filepath.Join(blocker, "x.csv") + "\n", "", "not a directory"},
 		{"ca_file that cannot be read", "    type: carddav\n    url: https://127.0.0.1:1/\n    ca_file: " + filepath.Join(dir, "nope.pem") + "\n", "", "ca_file"},

@@ -160,17 +160,20 @@ func (a *app) csvOpener(cfg *Config, name string, c *csvConfig) (opener, error) 
 	}, nil
 }
 
-// webhookOpener resolves the secret; the target keeps its outbox beside
-// the state and opens and closes it itself.
+// webhookOpener resolves the secret and builds the target, which checks
+// its secret and headers and touches no file: its outbox opens at the
+// first write, under the state's lock.
 func (a *app) webhookOpener(ctx context.Context, cfg *Config, name string, c *webhookConfig) (opener, error) {
 	opt, err := a.webhookOptions(ctx, name, c)
 	if err != nil {
 		return nil, err
 	}
 	opt.StatePath = cfg.State
-	return func(context.Context, func() ([]*mapping.Contact, error)) (connectors.Target, error) {
-		return webhook.New(opt, a.log)
-	}, nil
+	t, err := webhook.New(opt, a.log)
+	if err != nil {
+		return nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+	}
+	return func(context.Context, func() ([]*mapping.Contact, error)) (connectors.Target, error) { return t, nil }, nil
 }
 
 // carddavOpener resolves the password and checks the files it names; the
