@@ -106,9 +106,15 @@ func apply(ctx context.Context, t Target, p state.Plan, opt SyncOptions, done fu
 		}
 	}
 	if pr, ok := t.(Preparer); ok {
-		if err := pr.Prepare(context.WithoutCancel(ctx), p); err != nil {
+		// Prepare may be cut short: it reads, or delivers what an outbox
+		// already holds, and nothing of the plan has been sent yet.
+		if err := pr.Prepare(ctx, p); err != nil {
 			err = fmt.Errorf("prepare %s: %w", p.Target, err)
-			notDone(ReasonTargetNotReady + err.Error())
+			if ctx.Err() != nil {
+				notDone(ReasonInterrupted)
+			} else {
+				notDone(ReasonTargetNotReady + err.Error())
+			}
 			return err
 		}
 	}
