@@ -18,6 +18,24 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
 // fixture is a small enriched graph with every edge kind and names that
 // would break a careless writer: quotes, a backslash, XML markup and a
 // control character.
@@ -52,19 +70,7 @@ func TestWriteGraphGolden(t *testing.T) {
 			if err := WriteGraph(&b, g, ego, format); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "graph."+format)
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update): %v", err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("%s output differs from %s:\ngot:\n%s\nwant:\n%s", format, path, b.String(), want)
-			}
+			golden(t, "graph."+format, b.Bytes())
 		})
 	}
 }

@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,19 +83,7 @@ func TestRunGolden(t *testing.T) {
 			if err := NewRun(g, outcome(p, tc.dryRun)).Write(&buf, tc.format); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name)
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("report differs from %s:\n%s", golden, buf.String())
-			}
+			golden(t, tc.name, buf.Bytes())
 		})
 	}
 	if err := NewRun(g, outcome(p, true)).Write(&bytes.Buffer{}, "yaml"); err == nil {
