@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkport/linkport/configs"
-	"github.com/linkport/linkport/connectors/carddav/carddavtest"
+	"github.com/linkport/linkport/connectors/carddav/davmem"
 )
 
 // demoCmd syncs the bundled sample export into an in-process CardDAV server
@@ -34,7 +34,7 @@ func (a *app) demoCmd() *cobra.Command {
 }
 
 func (a *app) demo(ctx context.Context, addr string, serve bool) error {
-	backend := carddavtest.NewBackend()
+	backend := davmem.NewBackend()
 	book := backend.AddBook("linkedin", "LinkedIn")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
