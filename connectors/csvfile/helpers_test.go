@@ -141,7 +141,11 @@ func readVCards(t *testing.T, path string) map[string]string {
 		if v := card.Value(vcard.FieldVersion); v != "3.0" {
 			t.Errorf("card VERSION %q, want 3.0", v)
 		}
-		out[card.Value(mapping.FieldLinkportID)] = card.Value(vcard.FieldFormattedName)
+		id := card.Value(mapping.FieldLinkportID)
+		if _, dup := out[id]; dup {
+			t.Errorf("%s holds contact %s twice", path, id)
+		}
+		out[id] = card.Value(vcard.FieldFormattedName)
 	}
 }
 
