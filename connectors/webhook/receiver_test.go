@@ -181,10 +181,13 @@ func (r *receiver) count() int {
 	return r.requests
 }
 
-// options are fast defaults for tests: short waits, few attempts.
+// options are fast defaults for tests: short waits, few attempts. The
+// timeout is long: a loopback answer on a loaded machine must not time out
+// and turn into a retry the test did not script; tests of timeouts set
+// their own.
 func (r *receiver) options() webhook.Options {
 	return webhook.Options{Name: "hook", URL: r.srv.URL + "/hooks/linkport", Secret: webhook.Secret(r.secret),
-		Timeout: 2 * time.Second, MaxAttempts: 4, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+		Timeout: 30 * time.Second, MaxAttempts: 4, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 
 // env is one state directory: its outbox and snapshot, as the CLI keeps them.
