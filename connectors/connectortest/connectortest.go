@@ -166,18 +166,13 @@ func runStaleRef(t *testing.T, newHarness func(t *testing.T) Harness) {
 		if h.RemoteRefs && elsewhere.Ref == old.Ref {
 			t.Fatalf("an update kept Ref %+v; the target's Refs do not name versions", old.Ref)
 		}
-		out := put(t, h, renamed(c, "Renamed Locally"), c, old.Ref)
+		local := renamed(c, "Renamed Locally")
 		if !h.RemoteRefs {
-			closeAndCompare(t, h, map[string]string{c.ID: "Renamed Locally"})
+			put(t, h, local, c, old.Ref)
+			closeAndCompare(t, h, map[string]string{c.ID: local.Name})
 			return
 		}
-		if out.Ref == old.Ref || out.Ref.IsZero() {
-			t.Errorf("Put with a stale Ref returned %+v, want the current version's Ref", out.Ref)
-		}
-		if len(out.Conflicts) == 0 {
-			t.Errorf("Put with a stale Ref over a changed name reported no conflict")
-		}
-		closeAndCompare(t, h, map[string]string{c.ID: "Edited Elsewhere"})
+		editSurvives(t, h, local, c, old.Ref, "Edited Elsewhere")
 	})
 	t.Run("Remove", func(t *testing.T) {
 		h := newHarness(t)
@@ -211,14 +206,7 @@ func runStaleRef(t *testing.T, newHarness func(t *testing.T) Harness) {
 			return
 		}
 		h.Edit(t, c.ID, "Edited Elsewhere") // after Prepare read the copy
-		out := put(t, h, local, c, old.Ref)
-		if out.Ref == old.Ref || out.Ref.IsZero() {
-			t.Errorf("Put after an edit behind Prepare's back returned %+v, want the edited version's Ref", out.Ref)
-		}
-		if len(out.Conflicts) == 0 {
-			t.Errorf("Put over a name edited behind Prepare's back reported no conflict")
-		}
-		closeAndCompare(t, h, map[string]string{c.ID: "Edited Elsewhere"})
+		editSurvives(t, h, local, c, old.Ref, "Edited Elsewhere")
 	})
 	t.Run("Deleted", func(t *testing.T) {
 		h := newHarness(t)
@@ -320,6 +308,21 @@ func runPrepareThenPut(t *testing.T, h Harness) {
 	want := map[string]string{upd.ID: changed.Name, add.ID: add.Name}
 	keptOrMarked(want, gone, out)
 	closeAndCompare(t, h, want)
+}
+
+// editSurvives puts c over base with the stale Ref old, after the
+// destination's copy was renamed to edited: the target must find the
+// current version, keep the edit and report the conflict.
+func editSurvives(t *testing.T, h Harness, c, base *mapping.Contact, old state.Ref, edited string) {
+	t.Helper()
+	out := put(t, h, c, base, old)
+	if out.Ref == old || out.Ref.IsZero() {
+		t.Errorf("Put with a stale Ref returned %+v, want the current version's Ref", out.Ref)
+	}
+	if len(out.Conflicts) == 0 {
+		t.Errorf("Put with a stale Ref over a name changed at the destination reported no conflict")
+	}
+	closeAndCompare(t, h, map[string]string{c.ID: edited})
 }
 
 func put(t *testing.T, h Harness, c, base *mapping.Contact, prev state.Ref) connectors.Outcome {
