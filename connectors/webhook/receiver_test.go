@@ -131,7 +131,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	if a.process || (a.status >= 200 && a.status < 300) {
+	if a.process || (!a.reset && a.status >= 200 && a.status < 300) { // a reset is no answer, unless scripted to process
 		r.mu.Lock()
 		r.events = append(r.events, evs...)
 		r.mu.Unlock()
