@@ -6,13 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,6 +114,31 @@ func (b book) cards(t *testing.T) map[string]carddav.AddressObject {
 		out[id] = o
 	}
 	return out
+}
+
+// exists reports whether the address book is there: a sync killed early,
+// before discovery created it, leaves none.
+func (b book) exists(t *testing.T) bool {
+	t.Helper()
+	req, err := http.NewRequest("PROPFIND", b.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Depth", "0")
+	req.SetBasicAuth(b.user, b.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("PROPFIND %s: %v", b.url, err)
+	}
+	resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusMultiStatus:
+		return true
+	case http.StatusNotFound:
+		return false
+	}
+	t.Fatalf("PROPFIND %s: %s", b.url, resp.Status)
+	return false
 }
 
 func urlPath(u string) string {
@@ -242,11 +272,12 @@ func journalLines(statePath string) int {
 	return bytes.Count(b, []byte("\n"))
 }
 
-// killedSync starts `linkport sync` and SIGKILLs it once the journal holds
-// afterWrites confirmed writes plus a pause (or, with afterWrites < 0, after
-// the pause alone). It reports how many writes were confirmed at the kill
-// and whether the run had already finished by itself.
-func killedSync(t *testing.T, dir, cfg, statePath string, afterWrites int, pause time.Duration) (confirmed int, finished bool) {
+// killedSync starts `linkport sync` and SIGKILLs it a pause after ready
+// first reports true (polled every 2 ms; nil: at once). It reports how many
+// writes were confirmed at the kill and whether the run had already
+// finished by itself. The kill waits on what the run did, not on the
+// clock, so a loaded machine moves it no later in the run.
+func killedSync(t *testing.T, dir, cfg, statePath string, ready func() bool, pause time.Duration) (confirmed int, finished bool) {
 	t.Helper()
 	cmd := exec.Command(cliBinary(t), "sync", "-c", cfg, "-q", "--format", "json")
 	cmd.Env = cliEnv(dir)
@@ -257,17 +288,17 @@ func killedSync(t *testing.T, dir, cfg, statePath string, afterWrites int, pause
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	deadline := time.After(60 * time.Second)
-	for afterWrites >= 0 && journalLines(statePath) < afterWrites {
+	deadline := time.After(5 * time.Minute) // a hang guard, generous for a loaded machine
+	for ready != nil && !ready() {
 		select {
 		case err := <-done: // it may finish, and drop the journal, between two looks
 			if err != nil {
-				t.Fatalf("sync failed before %d writes: %v: %s", afterWrites, err, errb.String())
+				t.Fatalf("sync failed before the kill: %v: %s", err, errb.String())
 			}
 			return journalLines(statePath), true
 		case <-deadline:
 			cmd.Process.Kill()
-			t.Fatalf("sync did not reach %d writes in 60 s", afterWrites)
+			t.Fatalf("sync did not reach the kill point in 5 minutes")
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
@@ -285,6 +316,42 @@ func killedSync(t *testing.T, dir, cfg, statePath string, afterWrites int, pause
 		return confirmed, true // it finished in the same instant
 	}
 	return confirmed, false
+}
+
+// afterWrites is a kill point: the journal holds n confirmed writes.
+func afterWrites(statePath string, n int) func() bool {
+	return func() bool { return journalLines(statePath) >= n }
+}
+
+// requestCounter is a reverse proxy in front of the server that counts
+// the requests reaching it, so a kill can land in discovery however slow
+// the machine is.
+type requestCounter struct {
+	URL string
+	n   atomic.Int64
+}
+
+func newRequestCounter(t *testing.T, target string) *requestCounter {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &requestCounter{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // the kill cuts requests short: expected
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.n.Add(1)
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	rc.URL = srv.URL
+	return rc
+}
+
+// after is a kill point: the k-th request since n was zeroed reached the server.
+func (rc *requestCounter) after(k int64) func() bool {
+	return func() bool { return rc.n.Load() >= k }
 }
 
 // resync runs sync to completion after a kill. The killed run's lock died
@@ -328,12 +395,13 @@ func TestCarddavCrash(t *testing.T) {
 	src := filepath.Join(dir, "export")
 	writeExport(t, src, network)
 
+	front := newRequestCounter(t, r.URL)
 	people := 0
 	var last struct{ cfg, statePath string }
 	killedMid := 0
 	for trial := range createTrials {
 		name := fmt.Sprintf("crash-%d", trial)
-		cfg, statePath := davConfig(t, dir, name, src, fmt.Sprintf("    url: %s\n    addressbook: %s\n    username: %s\n", r.URL, name, r.User))
+		cfg, statePath := davConfig(t, dir, name, src, fmt.Sprintf("    url: %s\n    addressbook: %s\n    username: %s\n", front.URL, name, r.User))
 		if people == 0 {
 			code, stdout, stderr := runBinary(t, dir, "diff", "-c", cfg, "--format", "json")
 			if code != exitOK {
@@ -345,19 +413,28 @@ func TestCarddavCrash(t *testing.T) {
 			}
 		}
 		// Most kills land after a random number of confirmed writes; every
-		// third after a random pause alone, which may fall in discovery.
-		after, pause := 1+rnd.IntN(people-1), time.Duration(rnd.IntN(5))*time.Millisecond
+		// third when one of the first requests reaches the server, mostly
+		// in discovery (before the address book exists) or the first writes.
+		ready, pause := afterWrites(statePath, 1+rnd.IntN(people-1)), time.Duration(rnd.IntN(5))*time.Millisecond
 		if trial%3 == 2 {
-			after, pause = -1, time.Duration(5+rnd.IntN(300))*time.Millisecond
+			ready = front.after(int64(2 + rnd.IntN(8)))
 		}
-		confirmed, finished := killedSync(t, dir, cfg, statePath, after, pause)
+		front.n.Store(0)
+		confirmed, finished := killedSync(t, dir, cfg, statePath, ready, pause)
 		if !finished {
 			killedMid++
 		}
 		bk := book{url: r.URL + "/" + r.User + "/" + name + "/", user: r.User}
-		onServer := len(bk.cards(t)) // also: no duplicates even mid-push
-		t.Logf("%s: killed after %d confirmed writes (%d cards on the server, finished=%v)", name, confirmed, onServer, finished)
-		if onServer < confirmed {
+		onServer := -1 // no address book: killed before discovery created it
+		if bk.exists(t) {
+			onServer = len(bk.cards(t)) // also: no duplicates even mid-push
+		}
+		t.Logf("%s: killed after %d confirmed writes and %d requests (%d cards on the server, -1: no book yet; finished=%v)",
+			name, confirmed, front.n.Load(), onServer, finished)
+		switch {
+		case onServer < 0 && (confirmed > 0 || finished):
+			t.Errorf("%s: the address book does not exist, but %d writes were journaled (finished=%v)", name, confirmed, finished)
+		case onServer >= 0 && onServer < confirmed:
 			t.Errorf("%s: %d writes were journaled but only %d cards are on the server", name, confirmed, onServer)
 		}
 		rep := resync(t, dir, cfg, statePath).Targets[0]
@@ -378,7 +455,7 @@ func TestCarddavCrash(t *testing.T) {
 	for trial := range updateTrials {
 		changed := network.ChangeCompanies(people / 10)
 		writeExport(t, src, network)
-		confirmed, finished := killedSync(t, dir, last.cfg, last.statePath, rnd.IntN(len(changed)-1), time.Duration(rnd.IntN(5))*time.Millisecond)
+		confirmed, finished := killedSync(t, dir, last.cfg, last.statePath, afterWrites(last.statePath, rnd.IntN(len(changed)-1)), time.Duration(rnd.IntN(5))*time.Millisecond)
 		t.Logf("update %d: killed after %d of %d writes (finished=%v)", trial, confirmed, len(changed), finished)
 		rep := resync(t, dir, last.cfg, last.statePath).Targets[0]
 		if rep.Create+rep.Remove+rep.Failed+rep.Conflicts+rep.RemoteDeleted != 0 || rep.Update+rep.Unchanged != people {

@@ -14,7 +14,7 @@ import (
 	"github.com/linkport/linkport/configs"
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/carddav"
-	"github.com/linkport/linkport/connectors/carddav/carddavtest"
+	"github.com/linkport/linkport/connectors/carddav/davmem"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/mapping/enrich"
@@ -40,7 +40,7 @@ func (a *app) demoCmd() *cobra.Command {
 }
 
 func (a *app) demo(ctx context.Context, addr string, serve bool) error {
-	backend := carddavtest.NewBackend()
+	backend := davmem.NewBackend()
 	book := backend.AddBook("linkedin", "LinkedIn")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -294,25 +295,41 @@ func TestSIGTERMSavesWhatWasConfirmed(t *testing.T) {
 	dir := env(t)
 	secret, _ := webhook.NewSecret()
 	t.Setenv("LP_TEST_HOOK_SECRET", secret)
-	rcv, srv := newHookReceiver(t, secret)
+	rcv, _ := newHookReceiver(t, secret)
+	// Once the signal is sent, the receiver answers nothing more: each
+	// request waits until linkport hangs up, so the run cannot finish
+	// before the signal lands however slow the machine is.
+	var holding atomic.Bool // from the signal until the signalled run exits
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if holding.Load() {
+			io.Copy(io.Discard, r.Body) // the server notices a hang-up only once the body is read
+			<-r.Context().Done()
+			return
+		}
+		rcv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
 	export := filepath.Join(dir, "export")
 	linkedintest.WriteDir(export, linkedintest.Generate(linkedintest.GenOptions{Seed: 8, Connections: 40}))
 	cfg := writeConfig(t, dir, "source:\n  path: "+export+"\nstate: "+filepath.Join(dir, "state.json")+
-		"\ntargets:\n  hooks:\n    type: webhook\n    url: "+srv.URL+"\n    secret_env: LP_TEST_HOOK_SECRET\n")
+		"\ntargets:\n  hooks:\n    type: webhook\n    url: "+front.URL+"\n    secret_env: LP_TEST_HOOK_SECRET\n")
 	cmd := exec.Command(bin, "sync", "-c", cfg, "-q")
 	var once sync.Once
 	rcv.mu.Lock()
 	rcv.onPost = func(n int) {
 		if n == 5 {
-			once.Do(func() { cmd.Process.Signal(syscall.SIGTERM) })
+			once.Do(func() {
+				holding.Store(true)
+				cmd.Process.Signal(syscall.SIGTERM)
+			})
 		}
-		time.Sleep(20 * time.Millisecond) // slow enough that the signal lands mid-run
 	}
 	rcv.mu.Unlock()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
+	holding.Store(false)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitRun {
 		t.Fatalf("sync after SIGTERM: %v, want exit %d", err, exitRun)

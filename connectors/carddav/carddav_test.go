@@ -112,12 +112,22 @@ func TestConformance(t *testing.T) {
 			connectortest.Run(t, func(t *testing.T) connectortest.Harness {
 				s := srv(t)
 				tg, _ := open(t, s, func(o *cd.Options) { o.OnRemove = cd.RemoveDelete })
-				return connectortest.Harness{Target: tg, Contents: func(t *testing.T) map[string]string {
+				return connectortest.Harness{Target: tg, RemoteRefs: true, Contents: func(t *testing.T) map[string]string {
 					out := map[string]string{}
 					for id, o := range cards(t, s) {
 						out[id] = o.Card.Value(vcard.FieldFormattedName)
 					}
 					return out
+				}, Edit: func(t *testing.T, id, name string) {
+					ctx, href := context.Background(), pathOf(s.bookURL)+id+".vcf"
+					o, err := client(t, s).GetAddressObject(ctx, href)
+					if err != nil {
+						t.Fatalf("phone GET %s: %v", href, err)
+					}
+					o.Card.SetValue(vcard.FieldFormattedName, name)
+					if _, err := client(t, s).PutAddressObject(ctx, href, o.Card); err != nil {
+						t.Fatalf("phone PUT %s: %v", href, err)
+					}
 				}}
 			})
 		})

@@ -137,7 +137,11 @@ func readVCards(t *testing.T, path string) map[string]string {
 		if v := c.Value("VERSION"); v != "3.0" {
 			t.Errorf("card VERSION %q, want 3.0", v)
 		}
-		out[c.Value(card.FieldLinkportID)] = c.Value("FN")
+		id := c.Value(card.FieldLinkportID)
+		if _, dup := out[id]; dup {
+			t.Errorf("%s holds contact %s twice", path, id)
+		}
+		out[id] = c.Value("FN")
 	}
 	return out
 }

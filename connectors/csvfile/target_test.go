@@ -33,6 +33,9 @@ func TestConformanceGeneric(t *testing.T) {
 			ids, names := column(t, p, rows, "id"), column(t, p, rows, "name")
 			out := map[string]string{}
 			for i := range ids {
+				if _, dup := out[ids[i]]; dup {
+					t.Errorf("%s holds contact %s twice", path, ids[i])
+				}
 				out[ids[i]] = names[i]
 			}
 			return out
