@@ -62,10 +62,9 @@ func (a *app) exportCmd() *cobra.Command {
 				if p.Format == csvfile.FormatVCard {
 					typ = "vcf"
 				}
-				c := &csvConfig{Type: typ, Path: out, Mode: csvfile.ModeChanges, profile: p}
-				open, err := a.csvOpener(cfg, "export:"+p.Name, c)
+				open, err := a.csvOpener(out, p, csvfile.ModeChanges)
 				if err != nil {
-					return err
+					return usageError{fmt.Errorf("export --output %s: %w", out, err)}
 				}
 				spec := connectors.Spec{Name: "export:" + p.Name, Type: typ, Open: open}
 				return a.run(cmd.Context(), g, connectors.RunOptions{StatePath: cfg.State, Targets: []connectors.Spec{spec}, Limit: cfg.limit})

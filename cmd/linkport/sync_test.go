@@ -194,3 +194,22 @@ func TestTargetFlagLimitsTheRun(t *testing.T) {
 		}
 	}
 }
+
+// A synced CRM file names the export it came from (the archive's date),
+// not the bare default: the label is read when the target opens, after
+// the export.
+func TestSyncedFileNamesItsExport(t *testing.T) {
+	dir := env(t)
+	src := filepath.Join(dir, "Basic_LinkedInDataExport_11-20-2026")
+	copyDir(t, "testdata/export2024", src)
+	out := filepath.Join(dir, "c.csv")
+	cfg := writeConfig(t, dir, "state: "+filepath.Join(dir, "state.json")+"\ntargets:\n  backup:\n    type: csv\n    path: "+out+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", src); code != exitOK {
+		t.Fatalf("sync: %s", errs)
+	}
+	for id, row := range readCSV(t, out) {
+		if row["source"] != "LinkedIn export 2026-11-20" {
+			t.Errorf("row %s: source %q, want the archive's date", id, row["source"])
+		}
+	}
+}

@@ -121,7 +121,9 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		var err error
 		switch {
 		case tc.csv != nil:
-			open, err = a.csvOpener(cfg, name, tc.csv)
+			if open, err = a.csvOpener(expandPath(tc.csv.Path), tc.csv.profile, tc.csv.Mode); err != nil {
+				err = configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+			}
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
 		case tc.carddav != nil:
@@ -140,23 +142,22 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 // opener is connectors.Spec.Open.
 type opener = func(context.Context, func() ([]*mapping.Contact, error)) (connectors.Target, error)
 
-// csvOpener checks that the file can be written; a full file starts from
-// what earlier runs sent.
-func (a *app) csvOpener(cfg *Config, name string, c *csvConfig) (opener, error) {
-	path := expandPath(c.Path)
+// csvOpener checks that the file at path can be written; a full file
+// starts from what earlier runs sent. The source label is read when the
+// target opens, after the export that names it.
+func (a *app) csvOpener(path string, profile *csvfile.Profile, mode string) (opener, error) {
 	if err := checkWritable(path); err != nil {
-		return nil, configError{fmt.Errorf("config %s: targets.%s: path: %w", cfg.where(), name, err)}
+		return nil, fmt.Errorf("path: %w", err)
 	}
-	label := a.sourceLabel
 	return func(_ context.Context, sent func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 		var base []*mapping.Contact // only a full file holds what earlier runs sent
-		if c.Mode != csvfile.ModeChanges {
+		if mode != csvfile.ModeChanges {
 			var err error
 			if base, err = sent(); err != nil {
 				return nil, err
 			}
 		}
-		return csvfile.New(csvfile.Options{Path: path, Profile: c.profile, Mode: c.Mode, SourceLabel: label, Base: base})
+		return csvfile.New(csvfile.Options{Path: path, Profile: profile, Mode: mode, SourceLabel: a.sourceLabel, Base: base})
 	}, nil
 }
 
