@@ -77,7 +77,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	if err != nil {
 		return nil, &StateError{err}
 	}
-	snap.Identify(g)
+	minted := snap.Identify(g)
 
 	out := &RunOutcome{DryRun: opt.DryRun}
 	plans := make([]state.Plan, len(opt.Targets))
@@ -104,6 +104,9 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		return nil, err
 	}
 	defer j.Close()
+	if err := j.AppendIdentities(minted); err != nil {
+		return nil, err
+	}
 	r := &runner{snap: snap, journal: j, log: log, progress: opt.Progress}
 	var errs []error
 	for i, sp := range opt.Targets {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -175,5 +176,48 @@ func TestRunGuard(t *testing.T) {
 	opt.Force = true
 	if out, err := connectors.Run(context.Background(), people(5), opt); err != nil || out.Targets[0].Count(state.OpRemove, connectors.StatusDone) != 5 {
 		t.Errorf("forced run = %v", err)
+	}
+}
+
+// dyingTarget is a Memory whose Close ends the run's goroutine as a kill
+// would between the last write and the save: the journal is all that is left.
+type dyingTarget struct{ *connectortest.Memory }
+
+func (dyingTarget) Close(context.Context) error { runtime.Goexit(); return nil }
+
+// A run killed after its writes but before its save keeps the IDs it
+// minted: a person who next appears with a stronger key (a Contacts-only
+// email, now a connection with a profile URL) is updated, not created twice.
+func TestKilledBeforeSaveKeepsMintedIDs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	contact := &mapping.Contact{Name: "Ada Lovelace", Emails: []string{"ada@example.org"}, Keys: []string{"email:ada@example.org"}}
+	g := &mapping.Graph{People: []*mapping.Contact{contact}, Stats: mapping.Stats{People: 1}}
+	m := connectortest.NewMemory()
+	died := make(chan struct{})
+	go func() {
+		defer close(died)
+		connectors.Run(context.Background(), g, connectors.RunOptions{StatePath: path, Limit: state.DefaultLimit,
+			Targets: []connectors.Spec{spec(dyingTarget{m})}})
+	}()
+	<-died
+	if len(m.Names()) != 1 {
+		t.Fatalf("the killed run wrote %d contacts, want 1", len(m.Names()))
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("the killed run saved its state; the test needs it to die before the save")
+	}
+
+	upgraded := &mapping.Contact{Name: "Ada Lovelace", ProfileURL: "https://www.linkedin.com/in/ada", Emails: []string{"ada@example.org"},
+		Keys: []string{"url:ada", "email:ada@example.org"}}
+	g2 := &mapping.Graph{People: []*mapping.Contact{upgraded}, Stats: mapping.Stats{People: 1}}
+	out, err := connectors.Run(context.Background(), g2, connectors.RunOptions{StatePath: path, Limit: state.DefaultLimit,
+		Targets: []connectors.Spec{spec(m)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := out.Targets[0]
+	if o.Count(state.OpCreate, connectors.StatusDone) != 0 || o.Count(state.OpUpdate, connectors.StatusDone) != 1 || len(m.Names()) != 1 {
+		t.Errorf("after the kill: %d created, %d updated, %d on the target; want the one contact updated",
+			o.Count(state.OpCreate, connectors.StatusDone), o.Count(state.OpUpdate, connectors.StatusDone), len(m.Names()))
 	}
 }

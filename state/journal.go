@@ -63,10 +63,13 @@ type Journal struct {
 	f *os.File
 }
 
+// entry is one journal line: a confirmed write, or the identities a run
+// minted (journaled before its first write).
 type entry struct {
-	Target string `json:"target"`
-	Type   string `json:"type"`
-	Result Result `json:"result"`
+	Target     string            `json:"target,omitempty"`
+	Type       string            `json:"type,omitempty"`
+	Result     Result            `json:"result,omitzero"`
+	Identities map[string]string `json:"identities,omitempty"`
 }
 
 func journalPath(statePath string) string { return statePath + ".journal" }
@@ -91,17 +94,35 @@ func OpenJournal(statePath string) (*Journal, error) {
 	return &Journal{f: f}, nil
 }
 
+// AppendIdentities durably records the identity keys a run minted, before
+// any write that uses them: replayed, they keep a contact's ID even when
+// the run dies before its save.
+func (j *Journal) AppendIdentities(ids map[string]string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(entry{Identities: ids})
+	if err != nil {
+		return fmt.Errorf("encode journal entry: %w", err)
+	}
+	return j.write(append(b, '\n'))
+}
+
 // Append durably records confirmed results with one fsync: one per write
 // for a remote target, all at once for a file written whole.
 func (j *Journal) Append(target, typ string, rs ...Result) error {
 	var buf []byte
 	for _, r := range rs {
-		b, err := json.Marshal(entry{target, typ, r})
+		b, err := json.Marshal(entry{Target: target, Type: typ, Result: r})
 		if err != nil {
 			return fmt.Errorf("encode journal entry: %w", err)
 		}
 		buf = append(append(buf, b...), '\n')
 	}
+	return j.write(buf)
+}
+
+func (j *Journal) write(buf []byte) error {
 	if _, err := j.f.Write(buf); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
@@ -131,7 +152,14 @@ func replay(path string, s *Snapshot) error {
 		if err := json.Unmarshal(line, &e); err != nil {
 			return fmt.Errorf("read journal %s:%d: %w", path, i+1, err)
 		}
-		s.Apply(e.Target, e.Type, e.Result)
+		for k, id := range e.Identities {
+			if _, ok := s.Identities[k]; !ok {
+				s.Identities[k] = id
+			}
+		}
+		if e.Target != "" {
+			s.Apply(e.Target, e.Type, e.Result)
+		}
 	}
 	return nil
 }

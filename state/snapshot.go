@@ -202,7 +202,11 @@ func (s *Snapshot) Target(name, typ string) *Target {
 // key. The person's keys are then recorded for that ID; the name key only
 // for people without a profile URL, which is what carries an ID across the
 // move from a URL-less (≤ 2023) export to a newer one.
-func (s *Snapshot) Identify(g *mapping.Graph) {
+//
+// It returns the identity keys it added, for the journal: a run killed
+// before its save must not forget the IDs its writes used.
+func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
+	added = map[string]string{}
 	taken := make(map[string]bool, len(g.People))
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
 	for _, p := range g.People {
@@ -230,9 +234,11 @@ func (s *Snapshot) Identify(g *mapping.Graph) {
 			}
 			if _, ok := s.Identities[k]; !ok {
 				s.Identities[k] = p.ID
+				added[k] = p.ID
 			}
 		}
 	}
+	return added
 }
 
 // mint derives an ID from the strongest key, so a lost state file yields
