@@ -29,9 +29,11 @@ type RunOptions struct {
 	Targets   []Spec
 	// DryRun stops the run after the plan: no lock, no target opened, nothing written.
 	DryRun bool
-	// Limit is max_delete; Force lets a run go past it.
-	Limit state.Limit
-	Force bool
+	// Limit is max_delete and RenameLimit max_rename (a zero Limit allows
+	// no removal, a zero RenameLimit is the default); Force lets a run go past them.
+	Limit       state.Limit
+	RenameLimit state.Limit
+	Force       bool
 	// Progress, if set, is called after each write of a target.
 	Progress func(target string, done, total int)
 	Log      *slog.Logger
@@ -40,7 +42,7 @@ type RunOptions struct {
 // RunOutcome is what a run did, target by target.
 type RunOutcome struct {
 	DryRun bool
-	// Guard is the removal guard's objection; a sync it stopped wrote nothing.
+	// Guard is the objection of the removal or rename guard; a sync it stopped wrote nothing.
 	Guard   error
 	Targets []TargetOutcome
 }
@@ -79,6 +81,10 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	}
 	minted := snap.Identify(g)
 
+	renames := opt.RenameLimit
+	if renames == (state.Limit{}) {
+		renames = state.DefaultRenameLimit
+	}
 	out := &RunOutcome{DryRun: opt.DryRun}
 	plans := make([]state.Plan, len(opt.Targets))
 	guard := make([]error, len(opt.Targets))
@@ -87,7 +93,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 			return nil, &StateError{err}
 		}
 		if !opt.Force {
-			guard[i] = plans[i].CheckRemovals(opt.Limit, len(g.People))
+			guard[i] = errors.Join(plans[i].CheckRemovals(opt.Limit, len(g.People)), plans[i].CheckRenames(renames))
 		}
 	}
 	if out.Guard = errors.Join(guard...); opt.DryRun || out.Guard != nil {

@@ -24,7 +24,7 @@ const (
 // Reasons a planned change was not attempted.
 const (
 	ReasonInterrupted    = "interrupted"
-	ReasonGuard          = "held back by the removal guard (max_delete)"
+	ReasonGuard          = "held back by the guard (max_delete, max_rename)"
 	ReasonRemovalsWait   = "removals wait until every create and update succeeds"
 	ReasonTargetStopped  = "the target stopped: "
 	ReasonTargetNotReady = "the target did not start: "

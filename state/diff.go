@@ -139,19 +139,22 @@ type Limit struct {
 // DefaultLimit is max_delete's default: 10 %.
 var DefaultLimit = Limit{Count: -1, Percent: 10}
 
-// ParseLimit reads "10%" or "25".
-func ParseLimit(s string) (Limit, error) {
+// DefaultRenameLimit is max_rename's default: 5 %.
+var DefaultRenameLimit = Limit{Count: -1, Percent: 5}
+
+// ParseLimit reads "10%" or "25", the value of the config key named key.
+func ParseLimit(key, s string) (Limit, error) {
 	s = strings.TrimSpace(s)
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || f < 0 || f > 100 {
-			return Limit{}, fmt.Errorf("parse max_delete %q: expected a percentage from 0%% to 100%%", s)
+			return Limit{}, fmt.Errorf("parse %s %q: expected a percentage from 0%% to 100%%", key, s)
 		}
 		return Limit{Count: -1, Percent: f}, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return Limit{}, fmt.Errorf("parse max_delete %q: expected a count like 25 or a percentage like 10%%", s)
+		return Limit{}, fmt.Errorf("parse %s %q: expected a count like 25 or a percentage like 10%%", key, s)
 	}
 	return Limit{Count: n}, nil
 }
@@ -174,6 +177,9 @@ func (l Limit) String() string {
 // ErrTooManyRemovals stops a run whose plan removes more than the limit.
 var ErrTooManyRemovals = errors.New("too many removals")
 
+// ErrTooManyRenames stops a run whose plan renames more than the limit.
+var ErrTooManyRenames = errors.New("too many renames")
+
 // CheckRemovals is the removal guard: an empty export, or a plan removing
 // more than the limit allows, is refused with an explanation. A shrunken
 // export shows up here too, as removals.
@@ -189,6 +195,25 @@ func (p Plan) CheckRemovals(l Limit, people int) error {
 	if max := l.max(p.Known); n > max {
 		return fmt.Errorf("target %s: %w: the plan removes %d of %d contacts, more than max_delete (%s allows %d); "+
 			"check the export, then re-run with --force or raise max_delete", p.Target, ErrTooManyRemovals, n, p.Known, l, max)
+	}
+	return nil
+}
+
+// CheckRenames is the rename guard: a plan that changes the name of more
+// people than the limit allows is refused. Real networks rename a few
+// people a year; a mass rename is a decoding or mapping accident (one
+// stray byte read as Windows-1252 turns every "Müller" into "MÃ¼ller") and
+// would rewrite every card on every phone.
+func (p Plan) CheckRenames(l Limit) error {
+	n := 0
+	for _, c := range p.Changes {
+		if ch, ok := c.Fields["name"]; ok && c.Op == OpUpdate && ch.Old != "" {
+			n++
+		}
+	}
+	if max := l.max(p.Known); n > max {
+		return fmt.Errorf("target %s: %w: the plan renames %d of %d contacts, more than max_rename (%s allows %d); "+
+			"check the export (its encoding above all), then re-run with --force or raise max_rename", p.Target, ErrTooManyRenames, n, p.Known, l, max)
 	}
 	return nil
 }

@@ -238,8 +238,8 @@ func TestRemovalGuard(t *testing.T) {
 		}
 		return p
 	}
-	pct, _ := ParseLimit("10%")
-	cnt, _ := ParseLimit("5")
+	pct, _ := ParseLimit("max_delete", "10%")
+	cnt, _ := ParseLimit("max_delete", "5")
 	for _, tc := range []struct {
 		name    string
 		p       Plan
@@ -264,7 +264,7 @@ func TestRemovalGuard(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"ten", "-3", "120%", "%"} {
-		if _, err := ParseLimit(bad); err == nil {
+		if _, err := ParseLimit("max_delete", bad); err == nil {
 			t.Errorf("ParseLimit(%q) accepted", bad)
 		}
 	}
@@ -377,5 +377,48 @@ func TestNoOpSaveLeavesSentFile(t *testing.T) {
 	}
 	if fi, _ := os.Stat(p + ".sent"); fi.Mode().Perm() != 0o600 {
 		t.Errorf("sent file mode %v, want 0600", fi.Mode())
+	}
+}
+
+func TestRenameGuard(t *testing.T) {
+	s := New()
+	var people []*mapping.Contact
+	for i := range 40 {
+		people = append(people, person(fmt.Sprintf("Anna Müller %d", i), fmt.Sprintf("https://www.linkedin.com/in/anna%d", i), "", "Acme"))
+	}
+	g := graph(people...)
+	s.Identify(g)
+	for _, p := range people {
+		s.Apply("book", "carddav", Result{Op: OpCreate, ID: p.ID, Sent: p})
+	}
+	for _, tc := range []struct {
+		renamed int
+		limit   Limit
+		wantErr bool
+	}{
+		{0, DefaultRenameLimit, false},
+		{2, DefaultRenameLimit, false}, // 5 % of 40
+		{3, DefaultRenameLimit, true},
+		{40, DefaultRenameLimit, true},
+		{40, Limit{Count: 40}, false},
+	} {
+		next := make([]*mapping.Contact, len(people))
+		for i, p := range people {
+			c := *p
+			if i < tc.renamed {
+				c.Name = strings.ReplaceAll(c.Name, "ü", "Ã¼") // read as Windows-1252
+			}
+			next[i] = &c
+		}
+		g2 := graph(next...)
+		s.Identify(g2)
+		p, err := Diff(s, "book", "carddav", g2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.CheckRenames(tc.limit)
+		if (err != nil) != tc.wantErr || (err != nil && !errors.Is(err, ErrTooManyRenames)) {
+			t.Errorf("%d of 40 renamed, limit %s: %v, want error %v", tc.renamed, tc.limit, err, tc.wantErr)
+		}
 	}
 }

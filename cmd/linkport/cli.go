@@ -134,7 +134,7 @@ func (a *app) rootCmd() *cobra.Command {
 		RunE:  pipeline(false),
 	}
 	for _, c := range []*cobra.Command{diff, sync} {
-		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal guard (max_delete) objects")
+		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal or rename guard (max_delete, max_rename) objects")
 	}
 	graph := &cobra.Command{
 		Use:   "graph",

@@ -26,11 +26,13 @@ type Config struct {
 	Source      SourceConfig              `mapstructure:"source"`
 	State       string                    `mapstructure:"state"`
 	MaxDelete   string                    `mapstructure:"max_delete"`
+	MaxRename   string                    `mapstructure:"max_rename"`
 	MergeByName bool                      `mapstructure:"merge_by_name"`
 	Targets     map[string]map[string]any `mapstructure:"targets"`
 
 	file    string                   // where it came from, for messages
 	limit   state.Limit              // MaxDelete, parsed
+	renames state.Limit              // MaxRename, parsed
 	targets map[string]*targetConfig // Targets, decoded by type
 }
 
@@ -83,10 +85,11 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	v.SetConfigType("yaml")
 	v.SetEnvPrefix("LINKPORT")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	for _, k := range []string{"source.path", "state", "max_delete", "merge_by_name"} {
+	for _, k := range []string{"source.path", "state", "max_delete", "max_rename", "merge_by_name"} {
 		_ = v.BindEnv(k) // only fails without a key
 	}
 	v.SetDefault("max_delete", "10%")
+	v.SetDefault("max_rename", "5%")
 
 	path, explicit := g.config, g.config != ""
 	if !explicit {
@@ -113,7 +116,7 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	}
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
-		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, merge_by_name, targets)", path, md.Unused[0])}
+		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, max_rename, merge_by_name, targets)", path, md.Unused[0])}
 	}
 	// Per-target env overrides: LINKPORT_TARGETS_<NAME>_<KEY>.
 	for name, t := range cfg.Targets {
@@ -138,7 +141,10 @@ func loadConfig(g *globalFlags) (*Config, error) {
 		cfg.State = defaultStatePath()
 	}
 	cfg.State = expandPath(cfg.State)
-	if cfg.limit, err = state.ParseLimit(cfg.MaxDelete); err != nil {
+	if cfg.limit, err = state.ParseLimit("max_delete", cfg.MaxDelete); err != nil {
+		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
+	}
+	if cfg.renames, err = state.ParseLimit("max_rename", cfg.MaxRename); err != nil {
 		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
 	}
 	if cfg.targets, err = parseTargets(cfg); err != nil {

@@ -67,7 +67,7 @@ func (a *app) exportCmd() *cobra.Command {
 					return usageError{fmt.Errorf("export --output %s: %w", out, err)}
 				}
 				spec := connectors.Spec{Name: "export:" + p.Name, Type: typ, Open: open}
-				return a.run(cmd.Context(), g, connectors.RunOptions{StatePath: cfg.State, Targets: []connectors.Spec{spec}, Limit: cfg.limit})
+				return a.run(cmd.Context(), g, connectors.RunOptions{StatePath: cfg.State, Targets: []connectors.Spec{spec}, Limit: cfg.limit, RenameLimit: cfg.renames})
 			}
 			snap := state.New()
 			if a.g.stateFile != "" {

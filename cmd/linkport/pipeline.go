@@ -71,7 +71,7 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return err
 	}
 	return a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
-		Limit: cfg.limit, Force: a.g.force})
+		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force})
 }
 
 // run hands the graph to the engine and prints the report of what it did,

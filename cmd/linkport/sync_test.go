@@ -139,7 +139,7 @@ func TestRemovalGuardStopsSync(t *testing.T) {
 		t.Fatalf("the guarded sync's report must say nothing was written and why: %+v (%v)", rep, err)
 	}
 	if tr := rep.Targets[0]; tr.Create+tr.Remove != 0 || tr.NotDone == 0 || tr.NotDone != len(tr.Changes) ||
-		tr.Changes[0].Status != "not_done" || !strings.Contains(tr.Changes[0].Reason, "removal guard") {
+		tr.Changes[0].Status != "not_done" || !strings.Contains(tr.Changes[0].Reason, "max_delete") {
 		t.Errorf("the guarded sync's report counts %+v; want every change not done, held back by the guard", tr)
 	}
 	after, _ := os.ReadFile(out)
@@ -211,5 +211,40 @@ func TestSyncedFileNamesItsExport(t *testing.T) {
 		if row["source"] != "LinkedIn export 2026-11-20" {
 			t.Errorf("row %s: source %q, want the archive's date", id, row["source"])
 		}
+	}
+}
+
+// An export that renames more people than max_rename allows (here every
+// first name gains a suffix, as a mis-decoded file would) stops before any
+// write; --force goes ahead.
+func TestRenameGuardStopsSync(t *testing.T) {
+	dir := env(t)
+	out := filepath.Join(dir, "c.csv")
+	cfg := writeConfig(t, dir, "state: "+filepath.Join(dir, "state.json")+"\ntargets:\n  backup:\n    type: csv\n    path: "+out+"\n")
+	src := filepath.Join(dir, "export")
+	copyDir(t, "testdata/export2024", src)
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", src); code != exitOK {
+		t.Fatalf("sync: %s", errs)
+	}
+	before, _ := os.ReadFile(out)
+	conns := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(conns)
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "http") || !strings.Contains(l, ",https://www.linkedin.com/") {
+			continue
+		}
+		lines[i] = strings.Replace(l, ",", "Ã¼,", 1)
+	}
+	os.WriteFile(conns, []byte(strings.Join(lines, "\n")), 0o644)
+	code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", src)
+	if code != exitRun || !strings.Contains(errs, "max_rename") {
+		t.Fatalf("mass rename: exit %d, stderr %q; want 1 naming max_rename", code, errs)
+	}
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Error("the refused sync rewrote the file")
+	}
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", src, "--force"); code != exitOK {
+		t.Fatalf("forced: exit %d: %s", code, errs)
 	}
 }

@@ -21,7 +21,7 @@ import (
 type Run struct {
 	// DryRun: a diff; the counts are planned, nothing was written.
 	DryRun bool `json:"dry_run"`
-	// Stopped says why a sync wrote nothing after planning (the removal guard).
+	// Stopped says why a sync wrote nothing after planning (a guard).
 	Stopped  string          `json:"stopped,omitempty"`
 	Graph    mapping.Stats   `json:"graph"`
 	Merges   []mapping.Merge `json:"merges,omitempty"`
@@ -64,8 +64,8 @@ type Change struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// StoppedByGuard is Run.Stopped for a sync the removal guard stopped.
-const StoppedByGuard = "the removal guard (max_delete) objected; nothing was written"
+// StoppedByGuard is Run.Stopped for a sync the removal or rename guard stopped.
+const StoppedByGuard = "a guard (max_delete or max_rename) objected; nothing was written"
 
 // NewRun builds the report of a run over graph g from its outcome.
 func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
