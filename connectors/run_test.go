@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/connectortest"
@@ -219,5 +220,43 @@ func TestKilledBeforeSaveKeepsMintedIDs(t *testing.T) {
 	if o.Count(state.OpCreate, connectors.StatusDone) != 0 || o.Count(state.OpUpdate, connectors.StatusDone) != 1 || len(m.Names()) != 1 {
 		t.Errorf("after the kill: %d created, %d updated, %d on the target; want the one contact updated",
 			o.Count(state.OpCreate, connectors.StatusDone), o.Count(state.OpUpdate, connectors.StatusDone), len(m.Names()))
+	}
+}
+
+// hangingTarget's writes are answered only when their context ends, as a
+// server that never answers.
+type hangingTarget struct {
+	*connectortest.Memory
+	started chan struct{}
+}
+
+func (h hangingTarget) Put(ctx context.Context, c, base *mapping.Contact, prev state.Ref) (connectors.Outcome, error) {
+	h.started <- struct{}{}
+	<-ctx.Done()
+	return connectors.Outcome{}, ctx.Err()
+}
+
+// An interrupted run ends even when a write it began is never answered:
+// the write's grace runs out, it is reported failed, and the rest not done.
+func TestRunInterruptedEndsAHangingWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	h := hangingTarget{connectortest.NewMemory(), make(chan struct{}, 1)}
+	done := make(chan *connectors.RunOutcome, 1)
+	go func() {
+		out, _ := connectors.Run(ctx, people(3), connectors.RunOptions{StatePath: path, Limit: state.DefaultLimit,
+			Targets: []connectors.Spec{spec(h)}})
+		done <- out
+	}()
+	<-h.started
+	cancel()
+	select {
+	case out := <-done:
+		o := out.Targets[0]
+		if count(o, connectors.StatusFailed) != 1 || count(o, connectors.StatusNotDone) != 2 {
+			t.Errorf("outcome %+v; want the hanging write failed, the other two not done", o.Changes)
+		}
+	case <-time.After(time.Minute): // a hang guard, not a timing assertion
+		t.Fatal("an interrupted run waits forever on a write that is never answered")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/linkport/linkport/state"
 )
@@ -161,14 +162,21 @@ type engine struct {
 	stop   error // a Fatal write or a failed confirmation: nothing more is sent
 }
 
+// WriteGrace is how long a write already sent may take to be answered once
+// the run is interrupted: long enough for a server to answer, so the
+// outcome says what reached it; short enough that Ctrl-C is obeyed at once.
+const WriteGrace = 500 * time.Millisecond
+
 // run sends the changes at idx, workers at a time, until they are done,
 // ctx is cancelled or the target stops. Writes get a context that ctx's
-// cancellation does not reach: an interrupted run stops between writes,
-// and every write it began is answered and recorded.
+// cancellation reaches only after WriteGrace: an interrupted run stops
+// between writes, and a write it began is answered and recorded.
 func (e *engine) run(ctx context.Context, idx []int, workers int) {
 	halt, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wctx := context.WithoutCancel(ctx)
+	wctx, wcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer wcancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(WriteGrace, wcancel) })()
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(idx), 1)) {
@@ -204,6 +212,9 @@ func (e *engine) apply(ctx context.Context, c state.Change) (state.Result, Outco
 	} else {
 		out, err = e.t.Put(ctx, c.Contact, c.Base, c.Prev)
 		r.Sent = c.Contact
+	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted while being written (the next run looks whether it arrived): %w", err)
 	}
 	if err != nil {
 		r.Err = fmt.Errorf("%s %s (%s): %w", c.Op, c.Contact.Name, c.Contact.ID, err)

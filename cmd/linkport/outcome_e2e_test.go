@@ -102,7 +102,7 @@ func countIn(t *testing.T, report, what string) int {
 	t.Helper()
 	m := regexp.MustCompile(`(\d+) ` + what).FindStringSubmatch(report)
 	if m == nil {
-		if what == "not done" { // the line is left out when nothing failed
+		if what != "created" { // the line is left out when nothing failed
 			return 0
 		}
 		t.Fatalf("the report does not say how many %s:\n%s", what, report)
@@ -119,7 +119,7 @@ type outcomeReport struct {
 		Failed  int
 		NotDone int `json:"not_done"`
 		Error   string
-		Changes []struct{ ID, Status, Reason string }
+		Changes []struct{ ID, Status, Reason, Error string }
 	}
 }
 
@@ -135,17 +135,19 @@ func checkReport(t *testing.T, format, report string, onServer map[string]bool, 
 			t.Fatalf("not a JSON report: %v\n%s", err, report)
 		}
 		tr := r.Targets[0]
-		if r.DryRun || tr.Create != len(onServer) || tr.Create+tr.Failed+tr.NotDone != planned {
+		if r.DryRun || tr.Create > len(onServer) || len(onServer) > tr.Create+tr.Failed || tr.Create+tr.Failed+tr.NotDone != planned {
 			t.Errorf("json: created %d, failed %d, not done %d; the server holds %d of %d", tr.Create, tr.Failed, tr.NotDone, len(onServer), planned)
 		}
 		for _, c := range tr.Changes {
-			if (c.Status == "done") != onServer[c.ID] {
+			// A write cut off by the interrupt's grace may or may not have arrived; it says so.
+			unsure := c.Status == "failed" && strings.Contains(c.Error, "interrupted while being written")
+			if (c.Status == "done") != onServer[c.ID] && !unsure {
 				t.Errorf("json: change %s is %s (%s), on the server: %v", c.ID, c.Status, c.Reason, onServer[c.ID])
 			}
 		}
 	default:
-		created, notDone := countIn(t, report, "created"), countIn(t, report, "not done")
-		if created != len(onServer) || created+notDone != planned {
+		created, failed, notDone := countIn(t, report, "created"), countIn(t, report, "failed"), countIn(t, report, "not done")
+		if created > len(onServer) || len(onServer) > created+failed || created+failed+notDone != planned {
 			t.Errorf("%s: %d created, %d not done; the server holds %d of %d:\n%s", format, created, notDone, len(onServer), planned, report)
 		}
 	}
