@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/linkport/linkport/mapping"
 )
@@ -120,31 +122,52 @@ func listField(p *Profile, c *mapping.Contact, field string) []string {
 }
 
 // Neutralize defuses a cell a spreadsheet would run as a formula (OWASP's
-// CSV injection advice): a value starting with =, +, -, @, tab or CR, or
-// their full-width forms, gets a leading apostrophe. Two shapes stay as
+// CSV injection advice): a value whose first visible character is =, +, -,
+// @, tab or CR, or their full-width forms, gets a leading apostrophe; so
+// does each line of a multi-line cell that starts so, for importers that
+// split cells on newlines. Invisible format characters (zero-width space,
+// bidi controls, BOM) in front do not hide a formula. Two shapes stay as
 // they are, because a CRM would store the apostrophe and they cannot call a
 // function, reference a cell or reach DDE: a lone "+" or "-", and a phone
 // number ("+44 20 7946 0958", "-1" …: a sign followed only by digits,
 // spaces and ( ) . / -).
 func Neutralize(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if isNumberLike(s[1:]) {
-			return s
-		}
-		return "'" + s
-	}
-	for _, r := range "＝＋－＠" {
-		if strings.HasPrefix(s, string(r)) {
+	if !strings.Contains(s, "\n") {
+		if risky(s) {
 			return "'" + s
 		}
+		return s
 	}
-	return s
+	lines := strings.Split(s, "\n")
+	changed := false
+	for i, l := range lines {
+		if risky(l) {
+			lines[i], changed = "'"+l, true
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(lines, "\n")
+}
+
+// risky reports whether a spreadsheet would read s as a formula.
+func risky(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '\t' || s[0] == '\r' {
+		return true
+	}
+	v := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) })
+	r, size := utf8.DecodeRuneInString(v)
+	switch r {
+	case '=', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return true
+	case '+', '-':
+		return !isNumberLike(v[size:])
+	}
+	return false
 }
 
 // isNumberLike reports whether s holds only digits and phone punctuation,

@@ -33,6 +33,14 @@ func TestNeutralize(t *testing.T) {
 		{"+", "+"},
 		{"- ", "'- "},
 		{"+44 20 CALL", "'+44 20 CALL"},
+		// An invisible character does not hide a formula; nor does a newline.
+		{"\u200b=1+1", "'\u200b=1+1"},
+		{"\u202e=HYPERLINK(1)", "'\u202e=HYPERLINK(1)"},
+		{"\ufeff@SUM(1)", "'\ufeff@SUM(1)"},
+		{"\u200b+44 20 7946 0958", "\u200b+44 20 7946 0958"},
+		{"met at a fair\n=cmd|' /C calc'!A0", "met at a fair\n'=cmd|' /C calc'!A0"},
+		{"=1\n@2\nfine", "'=1\n'@2\nfine"},
+		{"two\nlines", "two\nlines"},
 	} {
 		if got := Neutralize(tc.in); got != tc.want {
 			t.Errorf("Neutralize(%q) = %q, want %q", tc.in, got, tc.want)
@@ -115,7 +123,7 @@ func TestEnrichedCells(t *testing.T) {
 		{"generic", "message_count", "3"},
 		{"generic", "last_message_from", "them"},
 		{"generic", "invited_by", "me"},
-		{"generic", "notes", "Owes me a coffee\n=cmd"}, // only a cell's start can be a formula
+		{"generic", "notes", "Owes me a coffee\n'=cmd"}, // an importer splitting the cell would run it
 		{"generic", "endorsed_you", "Go; SQL"},
 		{"google", "Notes", "LinkedIn export 2026-01-01\nLast contacted on 2025-06-01 (3 messages, the last from them).\n" +
 			"You invited them on 2020-01-02.\nNote: Owes me a coffee\nNote: =cmd\nEndorsed you for: Go, SQL."},
