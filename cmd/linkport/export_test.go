@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/linkport/linkport/connectors/csvfile"
 )
 
 func TestExportOneOff(t *testing.T) {
@@ -28,6 +30,8 @@ func TestExportOneOff(t *testing.T) {
 	}
 }
 
+// export --changes writes each run's changes to a dated file of its own,
+// beside the earlier ones, and nothing when nothing changed.
 func TestExportChanges(t *testing.T) {
 	dir := env(t)
 	src := filepath.Join(dir, "export")
@@ -35,11 +39,19 @@ func TestExportChanges(t *testing.T) {
 	statePath := filepath.Join(dir, "state.json")
 	out := filepath.Join(dir, "changes.csv")
 	args := []string{"export", "--profile", "generic", "--source", src, "--state", statePath, "--changes", "--output", out}
+	dated := func() []string {
+		m, _ := filepath.Glob(filepath.Join(dir, "changes-*Z.csv"))
+		return m
+	}
 	if code, _, errs := runCLI(t, args...); code != exitOK {
 		t.Fatalf("first changes export: %s", errs)
 	}
-	if rows := readCSV(t, out); len(rows) != 6 {
-		t.Fatalf("first changes export holds %d people, want 6", len(rows))
+	first := dated()
+	if len(first) != 1 || len(readCSV(t, first[0])) != 6 {
+		t.Fatalf("first changes export wrote %v; want one file of 6 people", first)
+	}
+	if code, _, errs := runCLI(t, args...); code != exitOK || len(dated()) != 1 {
+		t.Fatalf("an export without changes: exit %d (%s), files %v; want no new file", code, errs, dated())
 	}
 	conns := filepath.Join(src, "Connections.csv")
 	b, _ := os.ReadFile(conns)
@@ -49,11 +61,15 @@ func TestExportChanges(t *testing.T) {
 	if code, _, errs := runCLI(t, args...); code != exitOK {
 		t.Fatalf("second changes export: %s", errs)
 	}
-	rows := readCSV(t, out)
+	files := dated()
+	if len(files) != 2 || files[0] != first[0] || len(readCSV(t, first[0])) != 6 {
+		t.Fatalf("files %v; want the first one kept whole and a second one", files)
+	}
+	rows := readCSV(t, files[1])
 	if len(rows) != 1 || rows["Emeka Nwosu"]["title"] != "CEO" {
 		t.Errorf("changes file = %v; want only Emeka's new title", rows)
 	}
-	removed, err := os.ReadFile(filepath.Join(dir, "changes-removed.csv"))
+	removed, err := os.ReadFile(csvfile.RemovedPath(files[1]))
 	if err != nil || !strings.Contains(string(removed), "Chiara") {
 		t.Errorf("removed list: %v\n%s", err, removed)
 	}

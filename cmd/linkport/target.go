@@ -157,7 +157,7 @@ func (a *app) csvOpener(path string, profile *csvfile.Profile, mode string) (ope
 				return nil, err
 			}
 		}
-		return csvfile.New(csvfile.Options{Path: path, Profile: profile, Mode: mode, SourceLabel: a.sourceLabel, Base: base})
+		return csvfile.New(csvfile.Options{Path: path, Profile: profile, Mode: mode, SourceLabel: a.sourceLabel, Base: base, Log: a.log})
 	}, nil
 }
 

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
@@ -20,8 +23,10 @@ import (
 const (
 	// ModeFull rewrites the file with everybody the target holds on every run.
 	ModeFull = "full"
-	// ModeChanges writes only the people created or updated by this run, and
-	// the removed ones to the companion RemovedPath file.
+	// ModeChanges writes only the people created or updated by this run to
+	// a file of its own (DatedPath), and the removed ones to its RemovedPath
+	// companion; a run without changes writes nothing, so no file a CRM user
+	// has not imported yet is ever replaced.
 	ModeChanges = "changes"
 )
 
@@ -40,6 +45,10 @@ type Options struct {
 	// SourceLabel is the provenance written where a CRM has a source column,
 	// e.g. "LinkedIn export 2026-11-20".
 	SourceLabel string
+	// Now dates changes-mode files (default time.Now).
+	Now func() time.Time
+	// Log hears which changes-mode file a run wrote (optional).
+	Log *slog.Logger
 	// Base is what the state says this target last received (the Sent
 	// contact of every item not marked removed): in full mode the file holds
 	// these people too, not only this run's changes. Ignored in changes mode.
@@ -54,6 +63,7 @@ type Target struct {
 	mu      sync.Mutex
 	rows    map[string]*mapping.Contact // by ID: who the file will hold
 	removed map[string]*mapping.Contact // changes mode: who this run removed
+	dated   string                      // changes mode: this run's file, once named
 	// wrap, if set, wraps every output file's writer (tests inject failures).
 	wrap func(io.Writer) io.Writer
 }
@@ -83,6 +93,12 @@ func New(opt Options) (*Target, error) {
 	}
 	if opt.SourceLabel == "" {
 		opt.SourceLabel = DefaultSourceLabel
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	t := &Target{opt: opt, rows: map[string]*mapping.Contact{}, removed: map[string]*mapping.Contact{}}
 	if opt.Mode == ModeFull {
@@ -144,22 +160,57 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, _ state.Ref) (c
 	return connectors.Outcome{}, nil
 }
 
-// Close writes the file (and in changes mode the removed list), replacing
-// the previous one atomically. Full mode writes even when nothing changed,
-// so a deleted file comes back.
+// Close writes the file atomically. Full mode replaces it, even when
+// nothing changed, so a deleted file comes back. Changes mode writes this
+// run's changes to a new dated file (and the removed people beside it),
+// and nothing when nothing changed. Close twice writes once.
 func (t *Target) Close(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write %s: %w", t.opt.Path, err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if err := t.write(t.opt.Path, sorted(t.rows)); err != nil {
-		return err
+	if t.opt.Mode != ModeChanges {
+		return t.write(t.opt.Path, sorted(t.rows))
 	}
-	if t.opt.Mode == ModeChanges {
-		return t.write(RemovedPath(t.opt.Path), sorted(t.removed))
+	if len(t.rows)+len(t.removed) == 0 {
+		return nil
+	}
+	if t.dated == "" {
+		t.dated = t.freePath()
+	}
+	if len(t.rows) > 0 {
+		if err := t.write(t.dated, sorted(t.rows)); err != nil {
+			return err
+		}
+		t.opt.Log.Info("wrote the changes", "file", t.dated, "people", len(t.rows))
+	}
+	if len(t.removed) > 0 {
+		if err := t.write(RemovedPath(t.dated), sorted(t.removed)); err != nil {
+			return err
+		}
+		t.opt.Log.Info("wrote the removals", "file", RemovedPath(t.dated), "people", len(t.removed))
 	}
 	return nil
+}
+
+// freePath is this run's dated file, moved on a second if a run in the
+// same second already took the name: an earlier run's file is never replaced.
+func (t *Target) freePath() string {
+	now := t.opt.Now()
+	for {
+		p := DatedPath(t.opt.Path, now)
+		taken := false
+		for _, q := range []string{p, RemovedPath(p), PartPaths(p, 2)[0]} {
+			if _, err := os.Lstat(q); err == nil {
+				taken = true
+			}
+		}
+		if !taken {
+			return p
+		}
+		now = now.Add(time.Second)
+	}
 }
 
 // write lays people out in the profile and replaces the file at path (and

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/connectortest"
@@ -531,43 +532,57 @@ func changed() (before, after []*mapping.Contact) {
 		EmailStatus: mapping.EmailHidden})
 }
 
+// Changes mode writes each run's changes to a file of its own, and nothing
+// when nothing changed: a file the CRM user has not imported yet survives.
 func TestChangesMode(t *testing.T) {
 	p := mustProfile(t, "hubspot")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "hubspot.csv")
+	night := time.Date(2026, 12, 1, 3, 30, 0, 0, time.UTC)
 	mk := func([]*mapping.Contact) *Target {
-		tg, err := New(Options{Path: path, Profile: p, Mode: ModeChanges, SourceLabel: label})
+		tg, err := New(Options{Path: path, Profile: p, Mode: ModeChanges, SourceLabel: label, Now: func() time.Time { return night }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tg
 	}
+	files := func() []string {
+		ents, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range ents {
+			out = append(out, e.Name())
+		}
+		return out
+	}
 	snap := state.New()
 	before, after := changed()
 	syncRun(t, snap, before, mk)
-	if rows := readParts(t, p, path, 1); len(rows) != 20 {
+	first := DatedPath(path, night)
+	if rows := readParts(t, p, first, 1); len(rows) != 20 {
 		t.Errorf("first run: %d rows, want all 20 (all new)", len(rows))
 	}
-	if rows := readParts(t, p, RemovedPath(path), 1); len(rows) != 0 {
-		t.Errorf("first run removed %d", len(rows))
+	if got := files(); !slices.Equal(got, []string{"hubspot-20261201T033000Z.csv"}) {
+		t.Errorf("first run wrote %q, want one dated file and no removed list", got)
 	}
 
+	// The next run lands in the same second: it moves on, never replacing the first file.
 	plan := syncRun(t, snap, after, mk)
 	if plan.Count(state.OpCreate) != 1 || plan.Count(state.OpUpdate) != 1 || plan.Count(state.OpRemove) != 1 {
 		t.Fatalf("plan %d/%d/%d, want one create, update and remove", plan.Count(state.OpCreate),
 			plan.Count(state.OpUpdate), plan.Count(state.OpRemove))
 	}
-	rows := readParts(t, p, path, 1)
+	if rows := readParts(t, p, first, 1); len(rows) != 20 {
+		t.Errorf("the second run changed the first run's file: %d rows", len(rows))
+	}
+	second := DatedPath(path, night.Add(time.Second))
+	rows := readParts(t, p, second, 1)
 	if got, want := column(t, p, rows, "Last Name"), []string{"Person 3", ""}; !slices.Equal(got, want) {
 		t.Errorf("changes file lists %q, want %q", got, want)
 	}
 	if got := column(t, p, rows, "Company Name"); got[0] != "New Employer" {
 		t.Errorf("changed company = %q", got[0])
 	}
-	if got, want := column(t, p, rows, "First Name"), []string{"Gen", "New Comer"}; !slices.Equal(got, want) {
-		t.Errorf("changes file first names %q, want %q", got, want)
-	}
-	removed := readParts(t, p, RemovedPath(path), 1)
+	removed := readParts(t, p, RemovedPath(second), 1)
 	if got := column(t, p, removed, "LinkedIn URL"); !slices.Equal(got, []string{"https://www.linkedin.com/in/gen-4"}) {
 		t.Errorf("removed file lists %q, want gen-4", got)
 	}
@@ -575,9 +590,10 @@ func TestChangesMode(t *testing.T) {
 		t.Error("the removed person is still in the state: Remove must return a zero Ref")
 	}
 
+	had := files()
 	syncRun(t, snap, after, mk) // nothing changed
-	if rows := readParts(t, p, path, 1); len(rows) != 0 {
-		t.Errorf("unchanged run lists %d people", len(rows))
+	if got := files(); !slices.Equal(got, had) {
+		t.Errorf("a run without changes wrote files: %q, had %q", got, had)
 	}
 }
 

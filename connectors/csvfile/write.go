@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -36,6 +37,14 @@ func PartPaths(path string, n int) []string {
 		out[i] = base + "-" + strconv.Itoa(i+1) + ext
 	}
 	return out
+}
+
+// DatedPath names the file of one changes-mode run: "contacts.csv" run at
+// 2026-12-01 11:20:05 UTC → "contacts-20261201T112005Z.csv". Names sort
+// in the order the runs happened, which is the order to import them in.
+func DatedPath(path string, t time.Time) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + t.UTC().Format("20060102T150405Z") + ext
 }
 
 // RemovedPath is the companion file of changes mode that lists removed
