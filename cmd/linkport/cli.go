@@ -181,7 +181,7 @@ func (a *app) writeReport(render func(io.Writer) error) error {
 	if fi, err := os.Stat(a.g.output); err == nil && !fi.Mode().IsRegular() {
 		write = os.WriteFile // /dev/stdout, a pipe: never rename over a device
 	}
-	if err := write(a.g.output, []byte(b.String()), 0o644); err != nil {
+	if err := write(a.g.output, []byte(b.String()), 0o600); err != nil { // reports name people: private like the state
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil

@@ -140,7 +140,9 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	if cfg.State == "" {
 		cfg.State = defaultStatePath()
 	}
-	cfg.State = expandPath(cfg.State)
+	if cfg.State, err = resolveState(expandPath(cfg.State)); err != nil {
+		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
+	}
 	if cfg.limit, err = state.ParseLimit("max_delete", cfg.MaxDelete); err != nil {
 		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
 	}
@@ -175,6 +177,31 @@ func (c *Config) targetNames(only []string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// resolveState follows a symlinked state file to where it points, so the
+// state is written there (its journal, lock and sent store beside it) and
+// the link stays a link. The file itself may not exist yet (a first run);
+// a link into a directory that does not exist is refused.
+func resolveState(p string) (string, error) {
+	for range 16 { // a chain of links, not a loop
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return p, nil
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			return "", fmt.Errorf("read state link %s: %w", p, err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		if _, err := os.Stat(filepath.Dir(target)); err != nil {
+			return "", fmt.Errorf("state %s is a symlink to %s, whose directory does not exist: point it at a file, or set state to the real path", p, target)
+		}
+		p = target
+	}
+	return "", fmt.Errorf("state %s: too many symlinks", p)
 }
 
 // sourcePath resolves the configured source: ~ and env vars expanded, and a

@@ -22,7 +22,8 @@ func (a *app) exportCmd() *cobra.Command {
 		Short: "Write a CRM import file (CSV per CRM profile, or a .vcf bundle)",
 		Long: "Write every person of the export to a file that the chosen CRM imports without\n" +
 			"column mapping. With --state FILE --changes, only what changed since the last\n" +
-			"export of that profile, and the removed people in a companion -removed file.",
+			"export of that profile, in a new file named after --output and the time\n" +
+			"(the removed people in its -removed companion); nothing when nothing changed.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if list {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/linkport/linkport/cmd/linkport/internal/report"
@@ -62,6 +65,7 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 			return configError{fmt.Errorf("state %s: %w", cfg.State, err)}
 		}
 	}
+	a.warnIfShared(filepath.Dir(cfg.State))
 	specs, err := a.specs(ctx, cfg, names)
 	if err != nil {
 		return err
@@ -72,6 +76,17 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	}
 	return a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
 		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force})
+}
+
+// warnIfShared warns when others may read the state directory: the state
+// holds the user's whole network.
+func (a *app) warnIfShared(dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil || runtime.GOOS == "windows" || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	a.log.Warn("the state directory can be read by other users; it holds your whole network: chmod 700 it",
+		"dir", dir, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
 }
 
 // run hands the graph to the engine and prints the report of what it did,

@@ -248,3 +248,42 @@ func TestRenameGuardStopsSync(t *testing.T) {
 		t.Fatalf("forced: exit %d: %s", code, errs)
 	}
 }
+
+// A symlinked state file is written where it points and stays a link;
+// a report written with --output is private; a state directory others can
+// read is warned about.
+func TestStateSymlinkReportModeAndSharedDir(t *testing.T) {
+	dir := env(t)
+	real := filepath.Join(dir, "vault", "state.json")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "state.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "report.txt")
+	cfg := writeConfig(t, dir, "state: "+link+"\ntargets:\n  backup:\n    type: csv\n    path: "+filepath.Join(dir, "c.csv")+"\n")
+	code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2024", "--output", report)
+	if code != exitOK {
+		t.Fatalf("sync: exit %d: %s", code, errs)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the state symlink was replaced: %v %v", fi.Mode(), err)
+	}
+	if snap, err := os.ReadFile(real); err != nil || !strings.Contains(string(snap), `"backup"`) {
+		t.Errorf("the state was not written where the link points: %v", err)
+	}
+	if fi, err := os.Stat(report); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("report mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if !strings.Contains(errs, "can be read by other users") {
+		t.Errorf("no warning about the 0755 state directory; stderr:\n%s", errs)
+	}
+
+	// A link into a directory that is gone.
+	os.RemoveAll(filepath.Dir(real))
+	if code, _, errs := runCLI(t, "sync", "-c", cfg, "--source", "testdata/export2024"); code != exitUsage || !strings.Contains(errs, "symlink") {
+		t.Errorf("a dangling state link: exit %d, stderr %q; want 2 naming the symlink", code, errs)
+	}
+}
