@@ -30,7 +30,7 @@ type RunOptions struct {
 	// DryRun stops the run after the plan: no lock, no target opened, nothing written.
 	DryRun bool
 	// Limit is max_delete and RenameLimit max_rename (a zero Limit allows
-	// no removal, a zero RenameLimit is the default); Force lets a run go past them.
+	// none); Force lets a run go past them.
 	Limit       state.Limit
 	RenameLimit state.Limit
 	Force       bool
@@ -81,10 +81,6 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	}
 	minted := snap.Identify(g)
 
-	renames := opt.RenameLimit
-	if renames == (state.Limit{}) {
-		renames = state.DefaultRenameLimit
-	}
 	out := &RunOutcome{DryRun: opt.DryRun}
 	plans := make([]state.Plan, len(opt.Targets))
 	guard := make([]error, len(opt.Targets))
@@ -93,7 +89,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 			return nil, &StateError{err}
 		}
 		if !opt.Force {
-			guard[i] = errors.Join(plans[i].CheckRemovals(opt.Limit, len(g.People)), plans[i].CheckRenames(renames))
+			guard[i] = errors.Join(plans[i].CheckRemovals(opt.Limit, len(g.People)), plans[i].CheckRenames(opt.RenameLimit))
 		}
 	}
 	if out.Guard = errors.Join(guard...); opt.DryRun || out.Guard != nil {

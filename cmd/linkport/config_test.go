@@ -101,3 +101,16 @@ func TestSecretSources(t *testing.T) {
 		})
 	}
 }
+
+// max_rename: 0 allows no rename at all (it is not the default in disguise).
+func TestMaxRenameZero(t *testing.T) {
+	dir := env(t)
+	cfg := writeConfig(t, dir, "max_rename: 0\n")
+	c, err := loadConfig(&globalFlags{config: cfg})
+	if err != nil || c.renames.Count != 0 || c.renames.Percent != 0 {
+		t.Fatalf("max_rename: 0 gives %+v (%v)", c.renames, err)
+	}
+	if c, _ := loadConfig(&globalFlags{config: writeConfig(t, dir, "{}\n")}); c.renames != state.DefaultRenameLimit {
+		t.Errorf("the default max_rename is %+v, want %+v", c.renames, state.DefaultRenameLimit)
+	}
+}

@@ -66,7 +66,7 @@ func (a *app) demo(ctx context.Context, addr string, serve bool) error {
 		Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 			return carddav.New(ctx, carddav.Options{URL: bookURL}, a.log)
 		}}
-	opt := connectors.RunOptions{StatePath: filepath.Join(dir, "state.json"), Targets: []connectors.Spec{spec}, Limit: state.DefaultLimit}
+	opt := connectors.RunOptions{StatePath: filepath.Join(dir, "state.json"), Targets: []connectors.Spec{spec}, Limit: state.DefaultLimit, RenameLimit: state.DefaultRenameLimit}
 
 	fmt.Fprintf(a.stdout, "linkport demo: the bundled sample export (invented people) into the CardDAV address book %s\n\n", bookURL)
 	fmt.Fprintln(a.stdout, "== first sync ==")
