@@ -260,3 +260,23 @@ func TestRunInterruptedEndsAHangingWrite(t *testing.T) {
 		t.Fatal("an interrupted run waits forever on a write that is never answered")
 	}
 }
+
+// The rename guard holds back a plan renaming more than RenameLimit
+// allows; a zero limit allows none.
+func TestRunRenameGuard(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	m := connectortest.NewMemory()
+	opt := connectors.RunOptions{StatePath: path, Targets: []connectors.Spec{spec(m)}, Limit: state.DefaultLimit}
+	if _, err := connectors.Run(context.Background(), people(10), opt); err != nil {
+		t.Fatal(err)
+	}
+	g := people(10)
+	g.People[0].Name += " (renamed)"
+	if _, err := connectors.Run(context.Background(), g, opt); !errors.Is(err, state.ErrTooManyRenames) || m.Writes != 10 {
+		t.Fatalf("a rename under max_rename 0 = %v after %d writes; want the guard and no write", err, m.Writes)
+	}
+	opt.RenameLimit = state.Limit{Count: 1}
+	if out, err := connectors.Run(context.Background(), g, opt); err != nil || out.Targets[0].Count(state.OpUpdate, connectors.StatusDone) != 1 {
+		t.Errorf("a rename under max_rename 1 = %v", err)
+	}
+}
