@@ -3,6 +3,7 @@ package connectors_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +22,7 @@ func people(n int) *mapping.Graph {
 	g := &mapping.Graph{}
 	for i := range n {
 		p := connectortest.Person(i)
-		p.ID = "" // Run identifies them
+		p.ID, p.Keys = "", []string{fmt.Sprintf("url:person-%d", i)} // Run identifies them
 		g.People = append(g.People, p)
 	}
 	g.Stats.People = n
