@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/retryhttp"
 )
 
 const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
@@ -76,6 +79,10 @@ func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davR
 			next, err := u.Parse(resp.Header.Get("Location"))
 			if err != nil {
 				return nil, nil, fmt.Errorf("follow redirect from %s: %w", u, err)
+			}
+			if !retryhttp.SameOrigin(t.origin, next) {
+				return nil, nil, connectors.Fatal(fmt.Errorf("find address book: %w",
+					&retryhttp.CrossOriginError{From: u.String(), To: next.Redacted(), Redirect: true}))
 			}
 			u = next
 			continue
