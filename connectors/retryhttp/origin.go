@@ -1,12 +1,15 @@
 package retryhttp
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // CrossOriginError is a request or redirect to an origin other than the
@@ -56,10 +59,16 @@ func SameOrigin(a, b *url.URL) bool {
 // guard is the transport under a client with an origin: it adds the
 // credentials to each request for that origin and refuses every other
 // request, so no redirect, next link or href can carry them away.
+//
+// The guard also bounds each attempt (timeout, the body included) itself:
+// net/http cannot tell its own Timeout from a context deadline behind a
+// transport it does not know, and would report it as a bare "context
+// deadline exceeded".
 type guard struct {
-	origin *url.URL
-	creds  http.Header
-	next   http.RoundTripper
+	origin  *url.URL
+	creds   http.Header
+	timeout time.Duration
+	next    http.RoundTripper
 }
 
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -69,13 +78,52 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, &CrossOriginError{From: Origin(g.origin), To: req.URL.Redacted()}
 	}
-	if len(g.creds) > 0 {
-		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
-		for k, vs := range g.creds {
-			req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
-		}
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if g.timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, g.timeout, errAttemptTimeout)
 	}
-	return g.next.RoundTrip(req)
+	req = req.Clone(ctx) // a RoundTripper must not change the caller's request
+	for k, vs := range g.creds {
+		req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	resp, err := g.next.RoundTrip(req)
+	if err != nil {
+		if context.Cause(ctx) == errAttemptTimeout {
+			err = &timeoutError{err: err, d: g.timeout}
+		}
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// timeoutError is an attempt that outlived Options.Timeout; like net/http's
+// own, it says so and is a net.Error whose Timeout is true.
+type timeoutError struct {
+	err error
+	d   time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("%v (Timeout of %s exceeded while awaiting headers)", e.err, e.d)
+}
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+func (e *timeoutError) Unwrap() error   { return e.err }
+
+// cancelBody ends an attempt's context once its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // checkRedirect follows a redirect only within the origin, then applies

@@ -101,10 +101,11 @@ func New(opt Options) *retryablehttp.Client {
 	if opt.Origin != "" || len(opt.Credentials) > 0 {
 		// an Origin that does not parse matches nothing: no request leaves
 		o, _ := url.Parse(opt.Origin)
-		g := &guard{origin: o, creds: opt.Credentials.Clone(), next: hc.Transport}
+		g := &guard{origin: o, creds: opt.Credentials.Clone(), timeout: hc.Timeout, next: hc.Transport}
 		if g.next == nil {
 			g.next = http.DefaultTransport
 		}
+		hc.Timeout = 0 // the guard bounds each attempt, body included
 		hc.Transport = g
 		hc.CheckRedirect = g.checkRedirect(hc.CheckRedirect)
 	}
