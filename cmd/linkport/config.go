@@ -270,12 +270,33 @@ func secret(ctx context.Context, what, env, file, command string) (string, error
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	default:
-		out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
+		cmd := exec.CommandContext(ctx, "sh", "-c", command)
+		cmd.Env = commandEnv(os.Environ())
+		out, err := cmd.Output()
 		if err != nil {
 			return "", configError{fmt.Errorf("%s_command failed: %w", what, err)}
 		}
 		return strings.TrimRight(string(out), "\r\n"), nil
 	}
+}
+
+// commandEnv is the environment a *_command runs with: what a password
+// manager (pass, gpg with its pinentry, an SSH agent, a desktop keyring)
+// needs, and nothing else, so that a password_command never sees the
+// webhook secret or the API token that sit in linkport's own environment.
+func commandEnv(environ []string) []string {
+	keep := []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ",
+		"GPG_AGENT_INFO", "GPG_TTY", "GNUPGHOME", "SSH_AUTH_SOCK",
+		"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
+	prefixes := []string{"LC_", "XDG_", "PASSWORD_STORE_"}
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(keep, k) || slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // decodeTarget decodes one target's raw map into its typed config, refusing keys it does not know.

@@ -17,6 +17,7 @@ import (
 const exitGrace = 3 * time.Second
 
 func main() {
+	harden() // before any secret is read
 	// The first Ctrl-C or SIGTERM stops a sync between writes: the writes
 	// in flight finish, the state is saved and the report says what was done.
 	// A second one ends the process at once (the journal covers it).

@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/redact"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
@@ -85,6 +86,8 @@ type Target struct {
 	dav     *carddav.Client
 	book    url.URL
 	version string
+	origin  *url.URL         // the configured URL: credentials go to its origin only
+	red     *redact.Redactor // masks the password in whatever a server answers
 
 	mu      sync.Mutex
 	fetched map[string]*remoteCard // by href, from Prepare; nil value: known missing
@@ -111,7 +114,7 @@ func New(ctx context.Context, opt Options, logger *slog.Logger) (*Target, error)
 	}
 	u, err := url.Parse(opt.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("carddav url %q: expected an http:// or https:// URL", redact(opt.URL))
+		return nil, fmt.Errorf("carddav url %q: expected an http:// or https:// URL", withoutUser(opt.URL))
 	}
 	if u.User != nil { // never keep a secret in a URL we log or report
 		if opt.Username == "" {
@@ -123,11 +126,12 @@ func New(ctx context.Context, opt Options, logger *slog.Logger) (*Target, error)
 		u.User = nil
 		opt.URL = u.String()
 	}
-	hc, err := newHTTPClient(opt)
+	hc, err := newHTTPClient(opt, u)
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{opt: opt, log: logger, client: &davClient{hc: hc, user: opt.Username, pass: opt.Password}}
+	t := &Target{opt: opt, log: logger, client: &davClient{hc: hc}, origin: u,
+		red: redact.New(opt.Password, redact.BasicAuth(opt.Username, opt.Password))}
 	if err := t.discover(ctx, u); err != nil {
 		return nil, err
 	}
@@ -178,7 +182,7 @@ func validate(o Options) error {
 	return nil
 }
 
-func redact(s string) string {
+func withoutUser(s string) string {
 	if u, err := url.Parse(s); err == nil && u.User != nil {
 		u.User = nil
 		return u.String()
@@ -415,7 +419,7 @@ func (t *Target) writeError(x *exchange, err error, what, url string) error {
 		return connectors.Held(fmt.Errorf("%s %s: the card is larger than the server accepts (max-resource-size)", what, url))
 	case hasDAVError(x, "valid-address-data"), hasDAVError(x, "supported-address-data"):
 		return connectors.Held(fmt.Errorf("%s %s: the server rejected the vCard (%s): try vcard_version 3.0",
-			what, url, strings.Join(davErrors(x.body), ", ")))
+			what, url, t.red.String(strings.Join(davErrors(x.body), ", "))))
 	}
 	return t.statusError(x, what, url)
 }

@@ -9,6 +9,10 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/retryhttp"
 )
 
 const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
@@ -55,27 +59,19 @@ type href struct {
 // redirects itself (.well-known/carddav), returning the final URL.
 func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davResource, *url.URL, error) {
 	for range 5 {
-		req, err := http.NewRequestWithContext(ctx, "PROPFIND", u.String(), strings.NewReader(propfindBody))
+		resp, x, body, err := t.propfindRead(ctx, u, depth)
 		if err != nil {
-			return nil, nil, fmt.Errorf("build PROPFIND: %w", err)
-		}
-		req.Header.Set("Depth", depth)
-		req.Header.Set("Content-Type", "application/xml; charset=utf-8")
-		ctx2, x := withExchange(ctx)
-		resp, err := t.client.Do(req.WithContext(ctx2))
-		if err != nil {
-			return nil, nil, transportError(err, u.String())
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, nil, transportError(err, u.String())
+			return nil, nil, err
 		}
 		switch {
 		case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
 			next, err := u.Parse(resp.Header.Get("Location"))
 			if err != nil {
 				return nil, nil, fmt.Errorf("follow redirect from %s: %w", u, err)
+			}
+			if !retryhttp.SameOrigin(t.origin, next) {
+				return nil, nil, connectors.Fatal(fmt.Errorf("find address book: %w",
+					&retryhttp.CrossOriginError{From: u.String(), To: next.Redacted(), Redirect: true}))
 			}
 			u = next
 			continue
@@ -113,6 +109,42 @@ func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davR
 		return out, u, nil
 	}
 	return nil, nil, fmt.Errorf("find address book: too many redirects from %s", t.opt.URL)
+}
+
+// propfindRead sends one PROPFIND and reads its answer whole. A read cut
+// short (a reset, a truncated body) is retried like a failed request:
+// PROPFIND changes nothing, and go-retryablehttp only retries until the
+// headers arrive.
+func (t *Target) propfindRead(ctx context.Context, u *url.URL, depth string) (*http.Response, *exchange, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, "PROPFIND", u.String(), strings.NewReader(propfindBody))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("build PROPFIND: %w", err)
+		}
+		req.Header.Set("Depth", depth)
+		req.Header.Set("Content-Type", "application/xml; charset=utf-8")
+		ctx2, x := withExchange(ctx)
+		resp, err := t.client.Do(req.WithContext(ctx2))
+		if err != nil {
+			return nil, nil, nil, transportError(err, u.String())
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		resp.Body.Close()
+		if err == nil {
+			return resp, x, body, nil
+		}
+		if ctx.Err() != nil || attempt >= t.opt.RetryMax {
+			return nil, nil, nil, transportError(fmt.Errorf("read PROPFIND answer: %w", err), u.String())
+		}
+		t.log.Debug("PROPFIND answer cut short; retrying", "url", u.String(), "attempt", attempt+1, "error", err)
+		wait := time.NewTimer(min(t.opt.RetryWaitMax, 100*time.Millisecond<<attempt))
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return nil, nil, nil, ctx.Err()
+		case <-wait.C:
+		}
+	}
 }
 
 func first(a, b string) string {
@@ -159,9 +191,20 @@ func (t *Target) discover(ctx context.Context, u *url.URL) error {
 	if err != nil {
 		return fmt.Errorf("read address book home of %s: %w", u, err)
 	}
-	books, hu, err := t.propfind(ctx, hu, "1")
-	if err != nil {
+	found, hu, err := t.findBook(ctx, hu)
+	if err != nil || found {
 		return err
+	}
+	return t.mkcol(ctx, hu, t.opt.AddressBook)
+}
+
+// findBook lists the books under home and uses the one named
+// opt.AddressBook (display name or path segment); found is false when
+// there is none. It returns home as the server finally named it.
+func (t *Target) findBook(ctx context.Context, home *url.URL) (found bool, _ *url.URL, _ error) {
+	books, hu, err := t.propfind(ctx, home, "1")
+	if err != nil {
+		return false, nil, err
 	}
 	want := t.opt.AddressBook
 	for _, b := range books {
@@ -174,10 +217,10 @@ func (t *Target) discover(ctx context.Context, u *url.URL) error {
 		}
 		if strings.EqualFold(b.Name, want) || path.Base(strings.TrimSuffix(bu.Path, "/")) == want {
 			t.setBook(bu, b)
-			return nil
+			return true, hu, nil
 		}
 	}
-	return t.mkcol(ctx, hu, want)
+	return false, hu, nil
 }
 
 func (t *Target) setBook(u *url.URL, r davResource) {
@@ -219,6 +262,15 @@ func (t *Target) mkcol(ctx context.Context, home *url.URL, name string) error {
 		return transportError(err, bu.String())
 	}
 	resp.Body.Close()
+	if x.status == http.StatusMethodNotAllowed || x.status == http.StatusConflict {
+		// something exists there now: most likely another machine's first
+		// sync created the book between our PROPFIND and this MKCOL
+		t.log.Info("address book appeared while creating it; using it", "url", bu.String(), "status", x.status)
+		found, _, err := t.findBook(ctx, home)
+		if err != nil || found {
+			return err
+		}
+	}
 	if !x.ok() {
 		return t.statusError(x, "create address book", bu.String())
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/redact"
 	"github.com/linkport/linkport/connectors/retryhttp"
 )
 
@@ -46,11 +48,11 @@ func withExchange(ctx context.Context) (context.Context, *exchange) {
 func (x *exchange) ok() bool { return x.status >= 200 && x.status < 300 }
 
 // davClient is the webdav.HTTPClient under go-webdav: it applies the
-// exchange's preconditions and basic auth and records the answer.
+// exchange's preconditions and records the answer. The password is added
+// below it, by the transport, and only for the configured origin.
 type davClient struct {
-	hc         *http.Client
-	user, pass string
-	requests   atomic.Int64
+	hc       *http.Client
+	requests atomic.Int64
 }
 
 func (c *davClient) Do(req *http.Request) (*http.Response, error) {
@@ -66,9 +68,6 @@ func (c *davClient) Do(req *http.Request) (*http.Response, error) {
 	}
 	if x.ifNoneMatch != "" {
 		req.Header.Set("If-None-Match", x.ifNoneMatch)
-	}
-	if c.user != "" || c.pass != "" {
-		req.SetBasicAuth(c.user, c.pass)
 	}
 	c.requests.Add(1)
 	resp, err := c.hc.Do(req)
@@ -112,15 +111,21 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 
 // newHTTPClient builds the stack: retries over a pooled transport with the
 // configured CA and timeout; redirects are never followed blindly (Go turns
-// a redirected PROPFIND into a GET), discovery follows them itself.
-func newHTTPClient(opt Options) (*http.Client, error) {
+// a redirected PROPFIND into a GET), discovery follows them itself. Every
+// request must go to origin's scheme, host and port, and only those carry
+// the Basic credentials.
+func newHTTPClient(opt Options, origin *url.URL) (*http.Client, error) {
 	ro := retryhttp.Options{
+		Origin:      origin.String(),
 		Timeout:     opt.Timeout,
 		NoRedirects: true,
 		Retries:     opt.RetryMax,
 		WaitMin:     min(500*time.Millisecond, opt.RetryWaitMax),
 		WaitMax:     opt.RetryWaitMax,
 		CheckRetry:  checkRetry,
+	}
+	if opt.Username != "" || opt.Password != "" {
+		ro.Credentials = http.Header{"Authorization": {"Basic " + redact.BasicAuth(opt.Username, opt.Password)}}
 	}
 	switch {
 	case opt.Transport != nil:
@@ -161,6 +166,10 @@ func transportError(err error, url string) error {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
+	case retryhttp.IsCrossOrigin(err):
+		var co *retryhttp.CrossOriginError
+		errors.As(err, &co)
+		return connectors.Fatal(fmt.Errorf("connect to %s: %w", url, co))
 	case errors.As(err, &rh):
 		return connectors.Fatal(fmt.Errorf("TLS handshake with %s failed: the server does not speak TLS there (try http://): %w", url, err))
 	case isTLS(err):
@@ -183,21 +192,19 @@ func (t *Target) statusError(x *exchange, what, url string) error {
 	case http.StatusInsufficientStorage:
 		return connectors.Fatal(fmt.Errorf("%s %s: the server is out of storage (507 Insufficient Storage)", what, url))
 	}
-	return fmt.Errorf("%s %s: %d %s%s", what, url, x.status, http.StatusText(x.status), detail(x))
+	return fmt.Errorf("%s %s: %d %s%s", what, url, x.status, http.StatusText(x.status), t.detail(x))
 }
 
-func detail(x *exchange) string {
+// detail is what an error quotes of a server's answer, redacted: a server
+// or proxy may echo the request, Authorization header included.
+func (t *Target) detail(x *exchange) string {
 	if names := davErrors(x.body); len(names) > 0 {
-		return " (" + strings.Join(names, ", ") + ")"
+		return " (" + t.red.String(strings.Join(names, ", ")) + ")"
 	}
 	if strings.Contains(strings.ToLower(x.contentType), "html") || bytes.Contains(bytes.ToLower(x.body), []byte("<html")) {
 		return " (the server answered with an HTML page, not CardDAV: is the URL right?)"
 	}
-	s := strings.Join(strings.Fields(string(x.body)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	if s != "" {
+	if s := t.red.Body(x.body); s != "" {
 		return ": " + s
 	}
 	return ""

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/linkport/linkport/connectors/redact"
 	"github.com/linkport/linkport/connectors/retryhttp"
 	"github.com/linkport/linkport/mapping"
 )
@@ -52,7 +53,8 @@ var (
 // APIOptions configure the Member Data Portability API source.
 type APIOptions struct {
 	// Token is the member's access token. It is sent only in the
-	// Authorization header, only to BaseURL's host, and never logged.
+	// Authorization header, only to BaseURL's origin (scheme, host, port),
+	// and never logged.
 	Token string
 	// BaseURL is the API's root; DefaultBaseURL when empty.
 	BaseURL string
@@ -110,6 +112,7 @@ type APISource struct {
 	base   *url.URL
 	client *retryablehttp.Client
 	log    *slog.Logger
+	red    *redact.Redactor // masks the token in what the API answers
 }
 
 // NewAPI returns the API source for opt, defaults filled in.
@@ -141,14 +144,22 @@ func NewAPI(opt APIOptions) *APISource {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &APISource{opt: opt, log: log}
+	a := &APISource{opt: opt, log: log, red: redact.New(opt.Token)}
 	a.base, _ = url.Parse(strings.TrimRight(opt.BaseURL, "/")) // checked in Read
+	var creds http.Header
+	if opt.Token != "" {
+		creds = http.Header{"Authorization": {"Bearer " + opt.Token}}
+	}
 	a.client = retryhttp.New(retryhttp.Options{
-		Client:     opt.HTTPClient,
-		Retries:    opt.RetryMax,
-		WaitMin:    opt.RetryWaitMin,
-		WaitMax:    opt.RetryWaitMax,
-		CheckRetry: retryPolicy,
+		Client: opt.HTTPClient,
+		// the transport adds the token, only to BaseURL's origin; a
+		// redirect elsewhere (or from https to http) is refused
+		Origin:      strings.TrimRight(opt.BaseURL, "/"),
+		Credentials: creds,
+		Retries:     opt.RetryMax,
+		WaitMin:     opt.RetryWaitMin,
+		WaitMax:     opt.RetryWaitMax,
+		CheckRetry:  retryPolicy,
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			if attempt > 0 {
 				log.Info("linkedin api: retrying", "path", r.URL.Path, "query", r.URL.RawQuery, "attempt", attempt)
@@ -370,13 +381,12 @@ func (a *APISource) page(ctx context.Context, domain string, u *url.URL) (p *pag
 	if err != nil {
 		return nil, false, fmt.Errorf("LinkedIn API, domain %s: build request: %w", domain, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+a.opt.Token)
 	req.Header.Set("LinkedIn-Version", a.opt.Version)
 	req.Header.Set("X-Restli-Protocol-Version", "2.0.0")
 	req.Header.Set("Accept", "application/json")
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return nil, false, fmt.Errorf("LinkedIn API, domain %s: %w", domain, err)
+		return nil, false, a.red.Error(fmt.Errorf("LinkedIn API, domain %s: %w", domain, err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes))
@@ -392,7 +402,9 @@ func (a *APISource) page(ctx context.Context, domain string, u *url.URL) (p *pag
 	}
 	var eb errorBody
 	_ = json.Unmarshal(body, &eb) // the message stays empty if the body is not LinkedIn's error JSON
-	e := &APIError{Domain: domain, Status: resp.StatusCode, Code: eb.Code, ServiceErrorCode: eb.ServiceErrorCode, Message: eb.Message}
+	// the answer's text is the server's: an echo of the request would show the token
+	e := &APIError{Domain: domain, Status: resp.StatusCode, Code: a.red.Body([]byte(eb.Code)),
+		ServiceErrorCode: eb.ServiceErrorCode, Message: a.red.Body([]byte(eb.Message))}
 	switch {
 	case resp.StatusCode == http.StatusNotFound && strings.HasPrefix(eb.Message, "No data found"):
 		return nil, true, nil

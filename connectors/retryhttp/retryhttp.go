@@ -11,10 +11,12 @@
 package retryhttp
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -62,6 +64,15 @@ type Options struct {
 	// the adapter's own logging and counting.
 	RequestLogHook  retryablehttp.RequestLogHook
 	ResponseLogHook retryablehttp.ResponseLogHook
+	// Origin, when set (an absolute URL; only its scheme, host and port
+	// count), is the one origin this client talks to: a request or a
+	// redirect elsewhere fails with a *CrossOriginError before anything is
+	// sent, and is not retried.
+	Origin string
+	// Credentials are headers (Authorization, a webhook's configured
+	// headers) that the transport adds to every attempt to Origin, and to
+	// nothing else. They require Origin.
+	Credentials http.Header
 	// Logger receives go-retryablehttp's own messages, which name each
 	// request's URL: leave it nil (no messages) when a URL may carry a secret.
 	Logger *slog.Logger
@@ -87,6 +98,17 @@ func New(opt Options) *retryablehttp.Client {
 	if opt.Timeout > 0 {
 		hc.Timeout = opt.Timeout
 	}
+	if opt.Origin != "" || len(opt.Credentials) > 0 {
+		// an Origin that does not parse matches nothing: no request leaves
+		o, _ := url.Parse(opt.Origin)
+		g := &guard{origin: o, creds: opt.Credentials.Clone(), timeout: hc.Timeout, next: hc.Transport}
+		if g.next == nil {
+			g.next = http.DefaultTransport
+		}
+		hc.Timeout = 0 // the guard bounds each attempt, body included
+		hc.Transport = g
+		hc.CheckRedirect = g.checkRedirect(hc.CheckRedirect)
+	}
 	if opt.NoRedirects {
 		hc.CheckRedirect = noRedirect
 	}
@@ -108,6 +130,13 @@ func New(opt Options) *retryablehttp.Client {
 	}
 	if c.CheckRetry == nil {
 		c.CheckRetry = retryablehttp.DefaultRetryPolicy
+	}
+	check := c.CheckRetry
+	c.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if IsCrossOrigin(err) {
+			return false, err
+		}
+		return check(ctx, resp, err)
 	}
 	if opt.Logger != nil { // a nil *slog.Logger in the interface would be called
 		c.Logger = opt.Logger

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -18,9 +17,17 @@ import (
 )
 
 func (t *Target) newClient() *retryablehttp.Client {
+	creds := http.Header{}
+	for k, v := range t.opt.Headers {
+		creds.Set(k, v)
+	}
 	return retryhttp.New(retryhttp.Options{
 		Client:  t.opt.HTTPClient,
 		Timeout: t.opt.Timeout,
+		// the configured headers may hold a token: the transport adds them,
+		// and only to the configured URL's origin
+		Origin:      t.opt.URL,
+		Credentials: creds,
 		// 3xx is a failure: a redirect target never sees a signed body.
 		NoRedirects: true,
 		Retries:     t.opt.MaxAttempts - 1,
@@ -168,10 +175,7 @@ func (t *Target) post(ctx context.Context, id string, body []byte) (int, string,
 	ctx = context.WithValue(ctx, signingKey{}, signing{id, body})
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, t.opt.URL, body)
 	if err != nil {
-		return 0, "", redact(err)
-	}
-	for k, v := range t.opt.Headers {
-		req.Header.Set(k, v)
+		return 0, "", t.redact(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "linkport")
@@ -179,36 +183,28 @@ func (t *Target) post(ctx context.Context, id string, body []byte) (int, string,
 	t.stamp(req.Header, signing{id, body})
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return 0, "", redact(err)
+		return 0, "", t.redact(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10)) // read to reuse the connection
-	return resp.StatusCode, excerpt(b), nil
+	return resp.StatusCode, t.excerpt(b), nil
 }
 
-// redact drops the URL from an error: its path or query may hold a token.
-func redact(err error) error {
+// redact drops the URL from an error (its path or query may hold a token)
+// and masks the secret and header values in what is left.
+func (t *Target) redact(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", strings.ToLower(ue.Op), ue.Err)
+		err = fmt.Errorf("%s: %w", strings.ToLower(ue.Op), ue.Err)
 	}
-	return err
+	return t.red.Error(err)
 }
 
-// excerpt is the start of a response body, fit for one line of a report.
-func excerpt(b []byte) string {
-	s := strings.Join(strings.FieldsFunc(string(b), unicode.IsSpace), " ")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsPrint(r) {
-			return r
-		}
-		return -1
-	}, s)
-	if s == "" {
-		return ""
+// excerpt is the start of a response body, redacted (a receiver may echo
+// the request's headers), fit for one line of a report and the outbox.
+func (t *Target) excerpt(b []byte) string {
+	if s := t.red.Body(b); s != "" {
+		return ": " + s
 	}
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return ": " + s
+	return ""
 }

@@ -53,6 +53,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/connectors/redact"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
@@ -99,7 +100,8 @@ type Target struct {
 	key    []byte
 	host   string // the URL's scheme and host: the only part of it that errors and logs show
 	client *retryablehttp.Client
-	sem    chan struct{} // one delivery at a time keeps the order
+	red    *redact.Redactor // masks the secret and header values in what a receiver answers
+	sem    chan struct{}    // one delivery at a time keeps the order
 
 	obMu   sync.Mutex
 	ob     *outbox // opened by the first Prepare, Put or Remove
@@ -170,8 +172,12 @@ func New(opt Options, logger *slog.Logger) (*Target, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	secrets := []string{string(opt.Secret), strings.TrimPrefix(string(opt.Secret), secretPrefix)}
+	for _, v := range opt.Headers {
+		secrets = append(secrets, v)
+	}
 	t := &Target{opt: opt, key: key, host: u.Scheme + "://" + u.Host, sem: make(chan struct{}, 1),
-		log: logger.With("target", opt.Name)}
+		log: logger.With("target", opt.Name), red: redact.New(secrets...)}
 	t.client = t.newClient()
 	return t, nil
 }
