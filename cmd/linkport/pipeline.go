@@ -65,7 +65,6 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 			return configError{fmt.Errorf("state %s: %w", cfg.State, err)}
 		}
 	}
-	a.warnIfShared(filepath.Dir(cfg.State))
 	specs, err := a.specs(ctx, cfg, names)
 	if err != nil {
 		return err
@@ -74,8 +73,13 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	return a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
+	err = a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
 		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force})
+	var ie inputError
+	if !dryRun && !errors.As(err, &ie) { // the run went ahead: its state is where others can look
+		a.warnIfShared(filepath.Dir(cfg.State))
+	}
+	return err
 }
 
 // warnIfShared warns when others may read the state directory: the state
