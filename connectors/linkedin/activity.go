@@ -1,8 +1,10 @@
 package linkedin
 
 import (
+	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/linkport/linkport/mapping"
 )
@@ -108,17 +110,69 @@ var activityLayouts = []string{
 	"1/2/06",
 }
 
+// maxInterned bounds the distinct strings one file shares between its rows;
+// past it, values are copied without sharing.
+const maxInterned = 1 << 16
+
 // activityParser turns rows of one enrichment file into the export's lists.
+// It copies out the few cells it keeps, sharing repeated names, URLs and
+// conversation IDs, so the rows, bodies included, are never retained.
 type activityParser struct {
 	exp   *mapping.Export
 	name  string
 	kind  fileKind
 	cols  [numActivityCols]int
 	dates dateParser
+
+	strs    map[string]string   // interned cells
+	lists   map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
+	lim     *limits             // nil: no bound
+	cost    int64               // bytes this row adds to lim.kept
+	dropped int                 // rows past maxKeptBytes, counted not kept
+	first   int                 // the first dropped row's line
+}
+
+func (p *activityParser) limit(lim *limits) { p.lim = lim }
+
+func (p *activityParser) err() error { return nil } // enrichment never ends a run
+
+// keep returns a copy of s that does not hold on to its row.
+func (p *activityParser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := p.strs[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	p.cost += int64(len(c))
+	if len(p.strs) < maxInterned {
+		p.strs[c] = c
+		p.cost += 48 // the map entry
+	}
+	return c
+}
+
+// urls splits a RECIPIENT PROFILE URLS cell, sharing the result with every
+// row that has the same cell.
+func (p *activityParser) urls(s string) []string {
+	if v, ok := p.lists[s]; ok {
+		return v
+	}
+	v := splitURLs(s)
+	for i := range v {
+		v[i] = p.keep(v[i])
+	}
+	p.cost += int64(16 * len(v))
+	if len(p.lists) < maxInterned {
+		p.lists[strings.Clone(s)] = v
+		p.cost += int64(48 + len(s))
+	}
+	return v
 }
 
 func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
-	p := &activityParser{exp: exp, name: name, kind: kind}
+	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}, lists: map[string][]string{}}
 	for c := range p.cols {
 		p.cols[c] = -1
 	}
@@ -130,12 +184,13 @@ func newActivityParser(exp *mapping.Export, name string, kind fileKind, header [
 	return p
 }
 
+// get returns a cell without surrounding space or bidi controls.
 func (p *activityParser) get(row []string, col int) string {
 	i := p.cols[col]
 	if i < 0 || i >= len(row) {
 		return ""
 	}
-	return strings.TrimSpace(row[i])
+	return strings.TrimSpace(mapping.StripBidi(row[i]))
 }
 
 func (p *activityParser) row(row []string, line int) {
@@ -149,8 +204,16 @@ func (p *activityParser) row(row []string, line int) {
 	if empty {
 		return
 	}
-	get := func(c int) string { return p.get(row, c) }
+	if p.lim != nil && p.lim.kept >= maxKeptBytes {
+		if p.dropped++; p.dropped == 1 {
+			p.first = line
+		}
+		return
+	}
+	p.cost = 0
+	get := func(c int) string { return p.keep(p.get(row, c)) }
 	e := p.exp
+	defer p.account()
 	switch p.kind {
 	case kindMessages:
 		if strings.EqualFold(get(aDraft), "yes") || strings.EqualFold(get(aFolder), "spam") {
@@ -159,7 +222,7 @@ func (p *activityParser) row(row []string, line int) {
 		dir, folder := strings.ToUpper(get(aDirection)), strings.ToUpper(get(aFolder))
 		e.Messages = append(e.Messages, mapping.Message{File: p.name, Line: line,
 			Conversation: get(aConversation), From: get(aFrom), FromURL: get(aFromURL),
-			To: get(aTo), ToURLs: splitURLs(get(aToURL)), Date: p.date(get(aDate), "DATE", line),
+			To: get(aTo), ToURLs: p.urls(p.get(row, aToURL)), Date: p.date(get(aDate), "DATE", line),
 			Outgoing: dir == "OUTGOING" || folder == "SENT"})
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
@@ -188,7 +251,25 @@ func (p *activityParser) row(row []string, line int) {
 	}
 }
 
-func (p *activityParser) done() { p.dates.done(p.exp, p.name) }
+// account adds what the row just kept to the Read's budget.
+func (p *activityParser) account() {
+	if p.lim == nil {
+		return
+	}
+	size := map[fileKind]uintptr{kindMessages: unsafe.Sizeof(mapping.Message{}), kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
+		kindNotes: unsafe.Sizeof(mapping.Note{}), kindEndorsementsReceived: unsafe.Sizeof(mapping.Endorsement{}),
+		kindEndorsementsGiven: unsafe.Sizeof(mapping.Endorsement{}), kindRecommendationsReceived: unsafe.Sizeof(mapping.Recommendation{}),
+		kindRecommendationsGiven: unsafe.Sizeof(mapping.Recommendation{}), kindFollows: unsafe.Sizeof(mapping.Follow{})}[p.kind]
+	p.lim.kept += int64(size) + p.cost
+}
+
+func (p *activityParser) done() {
+	p.dates.done(p.exp, p.name)
+	if p.dropped > 0 {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: p.first, Msg: fmt.Sprintf(
+			"%d rows from here on not kept: the enrichment files may keep %d MiB in memory; message counts and last contacts are partial", p.dropped, maxKeptBytes>>20)})
+	}
+}
 
 // date parses a date of any layout above; an unknown shape is a warning and
 // a zero time, the row is kept.
