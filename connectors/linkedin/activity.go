@@ -2,6 +2,7 @@ package linkedin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -124,6 +125,9 @@ type activityParser struct {
 	cols  [numActivityCols]int
 	dates dateParser
 
+	msgs    []compactMessage    // messages.csv rows, expanded by done
+	ids     map[string]int32    // cell → index in cells
+	cells   []string            // the distinct cells of msgs
 	strs    map[string]string   // interned cells
 	lists   map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
 	lim     *limits             // nil: no bound
@@ -153,6 +157,28 @@ func (p *activityParser) keep(s string) string {
 	return c
 }
 
+// compactMessage is a mapping.Message with its strings as indexes into the
+// parser's cells: a third of the size while the file streams.
+type compactMessage struct {
+	date                            time.Time
+	line                            int
+	conv, from, fromURL, to, toURLs int32
+	outgoing                        bool
+}
+
+// index returns s's index in p.cells, adding a copy of s if new.
+func (p *activityParser) index(s string) int32 {
+	if i, ok := p.ids[s]; ok {
+		return i
+	}
+	i := int32(len(p.cells))
+	c := p.keep(s)
+	p.cells = append(p.cells, c)
+	p.ids[c] = i
+	p.cost += int64(len(c)) + 64
+	return i
+}
+
 // urls splits a RECIPIENT PROFILE URLS cell, sharing the result with every
 // row that has the same cell.
 func (p *activityParser) urls(s string) []string {
@@ -172,7 +198,7 @@ func (p *activityParser) urls(s string) []string {
 }
 
 func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
-	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}, lists: map[string][]string{}}
+	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}, lists: map[string][]string{}, ids: map[string]int32{}}
 	for c := range p.cols {
 		p.cols[c] = -1
 	}
@@ -216,14 +242,15 @@ func (p *activityParser) row(row []string, line int) {
 	defer p.account()
 	switch p.kind {
 	case kindMessages:
-		if strings.EqualFold(get(aDraft), "yes") || strings.EqualFold(get(aFolder), "spam") {
+		raw := func(c int) string { return p.get(row, c) }
+		if strings.EqualFold(raw(aDraft), "yes") || strings.EqualFold(raw(aFolder), "spam") {
 			return // never sent, or not a conversation
 		}
-		dir, folder := strings.ToUpper(get(aDirection)), strings.ToUpper(get(aFolder))
-		e.Messages = append(e.Messages, mapping.Message{File: p.name, Line: line,
-			Conversation: get(aConversation), From: get(aFrom), FromURL: get(aFromURL),
-			To: get(aTo), ToURLs: p.urls(p.get(row, aToURL)), Date: p.date(get(aDate), "DATE", line),
-			Outgoing: dir == "OUTGOING" || folder == "SENT"})
+		dir, folder := strings.ToUpper(raw(aDirection)), strings.ToUpper(raw(aFolder))
+		// Held compact until done: a heavy user has half a million messages.
+		p.msgs = append(p.msgs, compactMessage{line: line, date: p.date(raw(aDate), "DATE", line),
+			conv: p.index(raw(aConversation)), from: p.index(get(aFrom)), fromURL: p.index(get(aFromURL)),
+			to: p.index(get(aTo)), toURLs: p.index(raw(aToURL)), outgoing: dir == "OUTGOING" || folder == "SENT"})
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
 			From: get(aFrom), To: get(aTo), FromURL: get(aFromURL), ToURL: get(aToURL),
@@ -256,7 +283,7 @@ func (p *activityParser) account() {
 	if p.lim == nil {
 		return
 	}
-	size := map[fileKind]uintptr{kindMessages: unsafe.Sizeof(mapping.Message{}), kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
+	size := map[fileKind]uintptr{kindMessages: unsafe.Sizeof(mapping.Message{}) + unsafe.Sizeof(compactMessage{}), kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
 		kindNotes: unsafe.Sizeof(mapping.Note{}), kindEndorsementsReceived: unsafe.Sizeof(mapping.Endorsement{}),
 		kindEndorsementsGiven: unsafe.Sizeof(mapping.Endorsement{}), kindRecommendationsReceived: unsafe.Sizeof(mapping.Recommendation{}),
 		kindRecommendationsGiven: unsafe.Sizeof(mapping.Recommendation{}), kindFollows: unsafe.Sizeof(mapping.Follow{})}[p.kind]
@@ -264,6 +291,15 @@ func (p *activityParser) account() {
 }
 
 func (p *activityParser) done() {
+	if len(p.msgs) > 0 {
+		p.exp.Messages = slices.Grow(p.exp.Messages, len(p.msgs))
+		for _, m := range p.msgs {
+			p.exp.Messages = append(p.exp.Messages, mapping.Message{File: p.name, Line: m.line,
+				Conversation: p.cells[m.conv], From: p.cells[m.from], FromURL: p.cells[m.fromURL],
+				To: p.cells[m.to], ToURLs: p.urls(p.cells[m.toURLs]), Date: m.date, Outgoing: m.outgoing})
+		}
+		p.msgs, p.ids, p.cells = nil, nil, nil
+	}
 	p.dates.done(p.exp, p.name)
 	if p.dropped > 0 {
 		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: p.first, Msg: fmt.Sprintf(
