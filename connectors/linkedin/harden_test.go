@@ -29,7 +29,7 @@ func TestDecodePerLine(t *testing.T) {
 	tests := []struct {
 		name     string
 		data     []byte
-		muller   int             // records whose last name is exactly "Müller"
+		muller   int               // records whose last name is exactly "Müller"
 		warnings []mapping.Warning // exactly
 	}{
 		{name: "one stray row in a UTF-8 file", data: append([]byte(header+utf8Rows.String()), stray...), muller: 37,
