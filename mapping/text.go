@@ -55,12 +55,14 @@ func EnrichmentLines(c *Contact) []string {
 }
 
 // CleanText makes s safe for any vCard value or CSV cell: valid UTF-8, no
-// control characters, and no ";" (go-vcard does not escape it, so in N, ADR
+// control characters, no bidi controls (see StripBidi), and no ";" (go-vcard does not escape it, so in N, ADR
 // and ORG it would split a component; elsewhere readers disagree on it).
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		switch {
+		case isBidiControl(r):
+			return -1
 		case r == ';':
 			return ','
 		case unicode.IsControl(r):
@@ -69,4 +71,26 @@ func CleanText(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// StripBidi removes the bidirectional embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069): invisible, they reorder what a name
+// shows ("Trojan Source") in every card, CSV cell and terminal line it
+// reaches. Readers strip them from every field on the way in.
+func StripBidi(s string) string {
+	if !strings.ContainsAny(s, bidiControls) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+const bidiControls = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
+
+func isBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }

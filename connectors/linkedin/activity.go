@@ -1,8 +1,11 @@
 package linkedin
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/linkport/linkport/mapping"
 )
@@ -108,17 +111,94 @@ var activityLayouts = []string{
 	"1/2/06",
 }
 
+// maxInterned bounds the distinct strings one file shares between its rows;
+// past it, values are copied without sharing.
+const maxInterned = 1 << 16
+
 // activityParser turns rows of one enrichment file into the export's lists.
+// It copies out the few cells it keeps, sharing repeated names, URLs and
+// conversation IDs, so the rows, bodies included, are never retained.
 type activityParser struct {
 	exp   *mapping.Export
 	name  string
 	kind  fileKind
 	cols  [numActivityCols]int
 	dates dateParser
+
+	msgs    []compactMessage    // messages.csv rows, expanded by done
+	ids     map[string]int32    // cell → index in cells
+	cells   []string            // the distinct cells of msgs
+	strs    map[string]string   // interned cells
+	lists   map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
+	lim     *limits             // nil: no bound
+	cost    int64               // bytes this row adds to lim.kept
+	dropped int                 // rows past maxKeptBytes, counted not kept
+	first   int                 // the first dropped row's line
+}
+
+func (p *activityParser) limit(lim *limits) { p.lim = lim }
+
+func (p *activityParser) err() error { return nil } // enrichment never ends a run
+
+// keep returns a copy of s that does not hold on to its row.
+func (p *activityParser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := p.strs[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	p.cost += int64(len(c))
+	if len(p.strs) < maxInterned {
+		p.strs[c] = c
+		p.cost += 48 // the map entry
+	}
+	return c
+}
+
+// compactMessage is a mapping.Message with its strings as indexes into the
+// parser's cells: a third of the size while the file streams.
+type compactMessage struct {
+	date                            time.Time
+	line                            int
+	conv, from, fromURL, to, toURLs int32
+	outgoing                        bool
+}
+
+// index returns s's index in p.cells, adding a copy of s if new.
+func (p *activityParser) index(s string) int32 {
+	if i, ok := p.ids[s]; ok {
+		return i
+	}
+	i := int32(len(p.cells))
+	c := p.keep(s)
+	p.cells = append(p.cells, c)
+	p.ids[c] = i
+	p.cost += int64(len(c)) + 64
+	return i
+}
+
+// urls splits a RECIPIENT PROFILE URLS cell, sharing the result with every
+// row that has the same cell.
+func (p *activityParser) urls(s string) []string {
+	if v, ok := p.lists[s]; ok {
+		return v
+	}
+	v := splitURLs(s)
+	for i := range v {
+		v[i] = p.keep(v[i])
+	}
+	p.cost += int64(16 * len(v))
+	if len(p.lists) < maxInterned {
+		p.lists[strings.Clone(s)] = v
+		p.cost += int64(48 + len(s))
+	}
+	return v
 }
 
 func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
-	p := &activityParser{exp: exp, name: name, kind: kind}
+	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}, lists: map[string][]string{}, ids: map[string]int32{}}
 	for c := range p.cols {
 		p.cols[c] = -1
 	}
@@ -130,12 +210,13 @@ func newActivityParser(exp *mapping.Export, name string, kind fileKind, header [
 	return p
 }
 
+// get returns a cell without surrounding space or bidi controls.
 func (p *activityParser) get(row []string, col int) string {
 	i := p.cols[col]
 	if i < 0 || i >= len(row) {
 		return ""
 	}
-	return strings.TrimSpace(row[i])
+	return strings.TrimSpace(mapping.StripBidi(row[i]))
 }
 
 func (p *activityParser) row(row []string, line int) {
@@ -149,18 +230,27 @@ func (p *activityParser) row(row []string, line int) {
 	if empty {
 		return
 	}
-	get := func(c int) string { return p.get(row, c) }
+	if p.lim != nil && p.lim.kept >= maxKeptBytes {
+		if p.dropped++; p.dropped == 1 {
+			p.first = line
+		}
+		return
+	}
+	p.cost = 0
+	get := func(c int) string { return p.keep(p.get(row, c)) }
 	e := p.exp
+	defer p.account()
 	switch p.kind {
 	case kindMessages:
-		if strings.EqualFold(get(aDraft), "yes") || strings.EqualFold(get(aFolder), "spam") {
+		raw := func(c int) string { return p.get(row, c) }
+		if strings.EqualFold(raw(aDraft), "yes") || strings.EqualFold(raw(aFolder), "spam") {
 			return // never sent, or not a conversation
 		}
-		dir, folder := strings.ToUpper(get(aDirection)), strings.ToUpper(get(aFolder))
-		e.Messages = append(e.Messages, mapping.Message{File: p.name, Line: line,
-			Conversation: get(aConversation), From: get(aFrom), FromURL: get(aFromURL),
-			To: get(aTo), ToURLs: splitURLs(get(aToURL)), Date: p.date(get(aDate), "DATE", line),
-			Outgoing: dir == "OUTGOING" || folder == "SENT"})
+		dir, folder := strings.ToUpper(raw(aDirection)), strings.ToUpper(raw(aFolder))
+		// Held compact until done: a heavy user has half a million messages.
+		p.msgs = append(p.msgs, compactMessage{line: line, date: p.date(raw(aDate), "DATE", line),
+			conv: p.index(raw(aConversation)), from: p.index(get(aFrom)), fromURL: p.index(get(aFromURL)),
+			to: p.index(get(aTo)), toURLs: p.index(raw(aToURL)), outgoing: dir == "OUTGOING" || folder == "SENT"})
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
 			From: get(aFrom), To: get(aTo), FromURL: get(aFromURL), ToURL: get(aToURL),
@@ -188,7 +278,34 @@ func (p *activityParser) row(row []string, line int) {
 	}
 }
 
-func (p *activityParser) done() { p.dates.done(p.exp, p.name) }
+// account adds what the row just kept to the Read's budget.
+func (p *activityParser) account() {
+	if p.lim == nil {
+		return
+	}
+	size := map[fileKind]uintptr{kindMessages: unsafe.Sizeof(mapping.Message{}) + unsafe.Sizeof(compactMessage{}), kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
+		kindNotes: unsafe.Sizeof(mapping.Note{}), kindEndorsementsReceived: unsafe.Sizeof(mapping.Endorsement{}),
+		kindEndorsementsGiven: unsafe.Sizeof(mapping.Endorsement{}), kindRecommendationsReceived: unsafe.Sizeof(mapping.Recommendation{}),
+		kindRecommendationsGiven: unsafe.Sizeof(mapping.Recommendation{}), kindFollows: unsafe.Sizeof(mapping.Follow{})}[p.kind]
+	p.lim.kept += int64(size) + p.cost
+}
+
+func (p *activityParser) done() {
+	if len(p.msgs) > 0 {
+		p.exp.Messages = slices.Grow(p.exp.Messages, len(p.msgs))
+		for _, m := range p.msgs {
+			p.exp.Messages = append(p.exp.Messages, mapping.Message{File: p.name, Line: m.line,
+				Conversation: p.cells[m.conv], From: p.cells[m.from], FromURL: p.cells[m.fromURL],
+				To: p.cells[m.to], ToURLs: p.urls(p.cells[m.toURLs]), Date: m.date, Outgoing: m.outgoing})
+		}
+		p.msgs, p.ids, p.cells = nil, nil, nil
+	}
+	p.dates.done(p.exp, p.name)
+	if p.dropped > 0 {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: p.first, Msg: fmt.Sprintf(
+			"%d rows from here on not kept: the enrichment files may keep %d MiB in memory; message counts and last contacts are partial", p.dropped, maxKeptBytes>>20)})
+	}
+}
 
 // date parses a date of any layout above; an unknown shape is a warning and
 // a zero time, the row is kept.

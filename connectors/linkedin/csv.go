@@ -10,11 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/linkport/linkport/mapping"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
 )
 
 // fileKind says which LinkedIn file a CSV is.
@@ -105,21 +102,31 @@ var (
 	bomUTF16BE = []byte{0xFE, 0xFF}
 )
 
-// parseFile reads one LinkedIn CSV held in memory into exp. name is what
-// records and errors cite. Problems that keep a row are warnings; the rest
-// are *InputError.
-func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byte, kind fileKind) error {
-	text, warns, err := decode(name, data)
+// parseFile streams one LinkedIn CSV from r into exp. name is what records
+// and errors cite. Problems that keep a row are warnings; the rest are
+// *InputError naming the file and, where there is one, the line.
+func parseFile(ctx context.Context, exp *mapping.Export, name string, r io.Reader, kind fileKind, lim *limits) error {
+	lr, err := newLineReader(&meter{ctx: ctx, r: r, lim: lim, people: kind.isPeople()}, name)
 	if err != nil {
 		return err
 	}
-	exp.Warnings = append(exp.Warnings, warns...)
-	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = sniffDelimiter(text, kind)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
+	cr := csv.NewReader(lr)
+	cr.Comma = sniffDelimiter(lr.peek(), kind)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	read := func() ([]string, error) {
+		row, err := cr.Read()
+		lr.mark(cr.InputOffset())
+		if lr.err != nil && lr.err != io.EOF {
+			return nil, lr.err
+		}
+		if err != nil && err != io.EOF {
+			return nil, csvError(name, err)
+		}
+		return row, err
+	}
 
-	header, kind, err := findHeader(r, name, kind)
+	header, kind, err := findHeader(read, name, kind)
 	var ie *InputError
 	if errors.Is(err, ErrNoHeader) && !kind.isPeople() && errors.As(err, &ie) {
 		// Enrichment is optional: a file LinkedIn reshaped must not stop a sync.
@@ -130,23 +137,28 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byt
 		return err
 	}
 	s := newSheet(exp, name, kind, header)
+	s.limit(lim)
 	for n := 0; ; n++ {
 		if n%ctxCheckInterval == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("read %s: %w", name, err)
 			}
 		}
-		row, err := r.Read()
+		row, err := read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return csvError(name, err)
+			return err
 		}
-		line, _ := r.FieldPos(0)
+		line, _ := cr.FieldPos(0)
 		s.row(row, line)
+		if err := s.err(); err != nil {
+			return err
+		}
 	}
 	s.done()
+	exp.Warnings = append(exp.Warnings, lr.warnings()...)
 	return nil
 }
 
@@ -156,6 +168,11 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, data []byt
 type sheet interface {
 	row(row []string, line int)
 	done()
+	// limit holds the sheet to a Read's memory budgets (the API's rows
+	// are already in memory and have none).
+	limit(lim *limits)
+	// err is the error that ends the file, e.g. too many people.
+	err() error
 }
 
 // newSheet returns the parser for a file of kind whose header is header.
@@ -173,35 +190,6 @@ func csvError(name string, err error) error {
 		return &InputError{File: name, Line: pe.StartLine, Err: fmt.Errorf("broken CSV row (expected RFC 4180 quoting): %w", err)}
 	}
 	return &InputError{File: name, Err: fmt.Errorf("read CSV: %w", err)}
-}
-
-// decode returns the file as UTF-8 without a byte-order mark. UTF-16 files
-// (LinkedIn ships some) are converted; bytes that are not UTF-8 are taken as
-// Windows-1252, what Excel writes, with a warning.
-func decode(name string, b []byte) ([]byte, []mapping.Warning, error) {
-	var err error
-	switch {
-	case bytes.HasPrefix(b, bomUTF8):
-		b = b[len(bomUTF8):]
-	case bytes.HasPrefix(b, bomUTF16LE):
-		b, err = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
-	case bytes.HasPrefix(b, bomUTF16BE):
-		b, err = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
-	}
-	if err != nil {
-		return nil, nil, &InputError{File: name, Err: fmt.Errorf("decode UTF-16: %w", err)}
-	}
-	if bytes.IndexByte(b, 0) >= 0 { // valid UTF-8, but no CSV holds NUL bytes
-		return nil, nil, &InputError{File: name, Err: errors.New("binary data or UTF-16 without a byte-order mark; expected a UTF-8 CSV")}
-	}
-	if utf8.Valid(b) {
-		return b, nil, nil
-	}
-	b, err = charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return nil, nil, &InputError{File: name, Err: fmt.Errorf("decode Windows-1252: %w", err)}
-	}
-	return b, []mapping.Warning{{File: name, Msg: "not UTF-8; decoded as Windows-1252 (re-saved by Excel?)"}}, nil
 }
 
 // sniffDelimiter picks ',', ';' or TAB from the header line: LinkedIn writes
@@ -227,14 +215,14 @@ func sniffDelimiter(text []byte, kind fileKind) rune {
 
 // findHeader reads records until the header row, so a preamble of any length
 // (LinkedIn's "Notes:" lines, Excel's "Notes:,," cells) is passed over.
-func findHeader(r *csv.Reader, name string, kind fileKind) ([]string, fileKind, error) {
+func findHeader(read func() ([]string, error), name string, kind fileKind) ([]string, fileKind, error) {
 	for i := 0; i < maxPreambleRows; i++ {
-		row, err := r.Read()
+		row, err := read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, kind, csvError(name, err)
+			return nil, kind, err
 		}
 		if !kind.isPeople() {
 			if isActivityHeader(row, kind) {
@@ -315,6 +303,10 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 
 func (p *rowParser) done() { p.dates.done(p.exp, p.name) }
 
+func (p *rowParser) limit(lim *limits) { p.lim = lim }
+
+func (p *rowParser) err() error { return p.fail }
+
 // rowParser turns data rows into records.
 type rowParser struct {
 	exp   *mapping.Export // records and warnings go here
@@ -322,14 +314,17 @@ type rowParser struct {
 	cols  [numCols]int
 	kind  fileKind
 	dates dateParser
+	lim   *limits // nil: no bound
+	fail  error
 }
 
+// get returns a cell without surrounding space or bidi controls.
 func (p *rowParser) get(row []string, col int) string {
 	i := p.cols[col]
 	if i < 0 || i >= len(row) {
 		return ""
 	}
-	return strings.TrimSpace(row[i])
+	return strings.TrimSpace(mapping.StripBidi(row[i]))
 }
 
 func (p *rowParser) row(row []string, line int) {
@@ -350,6 +345,13 @@ func (p *rowParser) row(row []string, line int) {
 	}
 	if empty {
 		return // Excel pads files with blank rows
+	}
+	if p.lim != nil {
+		if p.lim.peopleRows++; p.lim.peopleRows > maxPeopleRows {
+			p.fail = &InputError{File: p.name, Line: line, Err: fmt.Errorf(
+				"%w: more than %d rows in Connections.csv and Contacts.csv together; LinkedIn caps a network at 30,000 connections", ErrTooLarge, maxPeopleRows)}
+			return
+		}
 	}
 	rec := mapping.Record{
 		File:      p.name,

@@ -20,16 +20,28 @@ import (
 	"github.com/linkport/linkport/mapping"
 )
 
-// DefaultMaxFileSize bounds one CSV's inflated size. LinkedIn caps a network
-// at 30,000 connections (about 3 MB); 256 MiB leaves room for any real
-// Contacts.csv and still stops a zip bomb long before memory runs out.
-const DefaultMaxFileSize = 256 << 20
+// DefaultMaxFileSize bounds what Connections.csv and Contacts.csv inflate to
+// together, and a zip inside the zip: the only input whose rows are all
+// kept. LinkedIn caps a network at 30,000 connections (about 3 MB), so
+// 64 MiB leaves room for any real address book and keeps a read far below
+// 256 MB of memory.
+const DefaultMaxFileSize = 64 << 20
+
+// DefaultMaxInflate bounds every byte read from one zip archive, all files
+// together, so a small zip of many large entries is refused before it is
+// inflated. It is about three times the largest honest messages.csv seen
+// (360 MB); messages are streamed, so the budget costs time, not memory.
+const DefaultMaxInflate = 1 << 30
 
 // Options tune the reader.
 type Options struct {
-	// MaxFileSize is the most bytes one CSV (or a zip inside the zip) may
-	// inflate to; zero means DefaultMaxFileSize.
+	// MaxFileSize is the most bytes Connections.csv and Contacts.csv may
+	// inflate to together (and a zip inside the zip on its own); zero means
+	// DefaultMaxFileSize.
 	MaxFileSize int64
+	// MaxInflate is the most bytes a zip archive's files may inflate to
+	// together; zero means DefaultMaxInflate.
+	MaxInflate int64
 }
 
 func (o Options) maxSize() int64 {
@@ -37,6 +49,13 @@ func (o Options) maxSize() int64 {
 		return o.MaxFileSize
 	}
 	return DefaultMaxFileSize
+}
+
+func (o Options) maxInflate() int64 {
+	if o.MaxInflate > 0 {
+		return o.MaxInflate
+	}
+	return DefaultMaxInflate
 }
 
 // Archive is a LinkedIn export to read; it implements connectors.Source.
@@ -70,40 +89,49 @@ func FromZipBytes(b []byte, name string, opt Options) *Archive {
 
 // Read reads Connections and Contacts into records, and messages,
 // invitations, notes, endorsements, recommendations and company follows
-// into the export's enrichment lists (see enrich.Enrich). Bad input is an *InputError naming
+// into the export's enrichment lists (see enrich.Enrich). Every file is
+// streamed: only what the records and enrichment keep stays in memory, and
+// only regular files are opened. Bad input is an *InputError naming
 // the file and, for a row, its line; unusual but readable input (another
 // encoding, an unknown date) becomes a warning in the export.
 func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
+	lim := newLimits(a.opt)
 	switch {
 	case a.fsys != nil:
-		return a.readFS(ctx, a.fsys, a.name, "")
+		return a.readFS(ctx, lim, a.fsys, a.name, "")
 	case a.zip != nil:
-		return a.readZip(ctx, bytes.NewReader(a.zip), int64(len(a.zip)), a.name, 0)
+		return a.readZip(ctx, lim, bytes.NewReader(a.zip), int64(len(a.zip)), a.name, 0)
 	}
-	fi, err := os.Stat(a.path)
+	fi, err := os.Stat(a.path) // never open(2) before knowing what it is: a FIFO blocks there
 	if err != nil {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("open export: %w", err)}
 	}
 	if fi.IsDir() {
-		return a.readFS(ctx, os.DirFS(a.path), "", a.path)
+		return a.readFS(ctx, lim, os.DirFS(a.path), "", a.path)
+	}
+	if err := checkRegular(fi); err != nil {
+		return nil, &InputError{File: a.path, Err: err}
 	}
 	f, err := os.Open(a.path)
 	if err != nil {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("open export: %w", err)}
 	}
 	defer f.Close()
+	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
+		return nil, &InputError{File: a.path, Err: errors.New("open export: the file changed while it was opened; try again")}
+	}
 	if isZip(f) {
-		return a.readZip(ctx, f, fi.Size(), a.path, 0)
+		return a.readZip(ctx, lim, f, fi.Size(), a.path, 0)
 	}
 	if strings.EqualFold(filepath.Ext(a.path), ".zip") {
 		return nil, &InputError{File: a.path, Err: errors.New("not a zip archive (no zip signature); expected LinkedIn's Basic_/Complete_LinkedInDataExport zip")}
 	}
-	data, err := readAll(f, fi.Size(), a.opt.maxSize())
-	if err != nil {
-		return nil, &InputError{File: a.path, Err: err}
+	kind := kindOf(filepath.Base(a.path))
+	if fi.Size() > lim.people {
+		return nil, &InputError{File: a.path, Err: fmt.Errorf("%w: %d bytes, more than the %d-byte limit for the people files", ErrTooLarge, fi.Size(), lim.people)}
 	}
-	exp := &mapping.Export{Records: make([]mapping.Record, 0, lines(data))}
-	if err := parseFile(ctx, exp, a.path, data, kindOf(filepath.Base(a.path))); err != nil {
+	exp := &mapping.Export{}
+	if err := parseFile(ctx, exp, a.path, f, kind, lim); err != nil {
 		return nil, err
 	}
 	return exp, nil
@@ -119,13 +147,16 @@ func isZip(r io.ReaderAt) bool {
 	return string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06"
 }
 
-// readZip reads a zip without extracting it. depth counts zips inside zips.
-func (a *Archive) readZip(ctx context.Context, r io.ReaderAt, size int64, name string, depth int) (*mapping.Export, error) {
+// readZip reads a zip without extracting it. depth counts zips inside
+// zips; every file read from it, nested zips included, counts against the
+// archive-wide inflate budget.
+func (a *Archive) readZip(ctx context.Context, lim *limits, r io.ReaderAt, size int64, name string, depth int) (*mapping.Export, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // nothing is extracted, so odd paths are harmless
 		return nil, &InputError{File: name, Err: fmt.Errorf("read zip archive (truncated or corrupt?): %w", err)}
 	}
-	exp, err := a.readFS(ctx, zr, name, "")
+	lim.inflate = a.opt.maxInflate()
+	exp, err := a.readFS(ctx, lim, zr, name, "")
 	if !errors.Is(err, ErrNoConnections) || depth > 0 {
 		return exp, err
 	}
@@ -142,16 +173,19 @@ func (a *Archive) readZip(ctx context.Context, r io.ReaderAt, size int64, name s
 	if inner == "" {
 		return nil, err
 	}
-	b, ierr := readEntry(zr, inner, a.opt.maxSize())
+	b, ierr := readEntry(ctx, lim, zr, inner, a.opt.maxSize())
 	if ierr != nil {
 		return nil, &InputError{Archive: name, File: inner, Err: ierr}
 	}
-	return a.readZip(ctx, bytes.NewReader(b), int64(len(b)), name+"/"+inner, depth+1)
+	return a.readZip(ctx, lim, bytes.NewReader(b), int64(len(b)), name+"/"+inner, depth+1)
 }
 
 // readFS reads the export unpacked in fsys. archive names the zip (for
 // messages); dir, when set, is the OS folder that file names are joined to.
-func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (*mapping.Export, error) {
+// Every file is checked before any is opened: it must be a regular file,
+// and the declared sizes must fit the budgets (a zip header can lie, so
+// the bytes are counted again as they are read).
+func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, dir string) (*mapping.Export, error) {
 	where := archive
 	if where == "" {
 		where = dir
@@ -164,9 +198,9 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 		return nil, &InputError{File: where, Err: ErrNoConnections}
 	}
 	type file struct {
+		path string // in fsys
 		name string // as records cite it
 		kind fileKind
-		data []byte
 	}
 	display := func(n string) string {
 		if dir != "" {
@@ -176,7 +210,7 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 	}
 	exp := &mapping.Export{}
 	var files []file
-	n := 0
+	var people, all int64
 	for _, kind := range allKinds {
 		names := found[kind]
 		if len(names) == 0 {
@@ -186,16 +220,31 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 			exp.Warnings = append(exp.Warnings, mapping.Warning{File: display(other),
 				Msg: fmt.Sprintf("ignored: %s was read instead", display(names[0]))})
 		}
-		data, err := readEntry(fsys, names[0], a.opt.maxSize())
-		if err != nil {
-			return nil, &InputError{Archive: archive, File: display(names[0]), Err: err}
+		f := file{names[0], display(names[0]), kind}
+		fi, err := fs.Stat(fsys, f.path) // follows a symlink: its target must be regular too
+		if err == nil {
+			err = checkRegular(fi)
 		}
-		files = append(files, file{display(names[0]), kind, data})
-		n += lines(data)
+		if err != nil {
+			return nil, &InputError{Archive: archive, File: f.name, Err: err}
+		}
+		all += fi.Size()
+		if kind.isPeople() {
+			people += fi.Size()
+		}
+		switch {
+		case kind.isPeople() && people > lim.people:
+			return nil, &InputError{Archive: archive, File: f.name, Err: fmt.Errorf(
+				"%w: inflates to %d bytes, more than the %d-byte limit for Connections.csv and Contacts.csv together (zip bomb?)", ErrTooLarge, fi.Size(), lim.people)}
+		case lim.inflate > 0 && lim.inflated+all > lim.inflate:
+			return nil, &InputError{Archive: archive, File: f.name, Err: fmt.Errorf(
+				"%w: inflates to %d bytes, which takes the files read from this archive to %d, more than the %d-byte budget for one export (zip bomb?)",
+				ErrTooLarge, fi.Size(), lim.inflated+all, lim.inflate)}
+		}
+		files = append(files, f)
 	}
-	exp.Records = make([]mapping.Record, 0, n) // one allocation: records are large
 	for _, f := range files {
-		err := parseFile(ctx, exp, f.name, f.data, f.kind)
+		err := a.readFile(ctx, lim, exp, fsys, f.path, f.name, f.kind)
 		var ie *InputError
 		if errors.As(err, &ie) {
 			ie.Archive = archive
@@ -207,8 +256,22 @@ func (a *Archive) readFS(ctx context.Context, fsys fs.FS, archive, dir string) (
 	return exp, nil
 }
 
-// lines bounds the number of records in a CSV.
-func lines(data []byte) int { return bytes.Count(data, []byte{'\n'}) + 1 }
+// readFile streams one file of fsys into exp.
+func (a *Archive) readFile(ctx context.Context, lim *limits, exp *mapping.Export, fsys fs.FS, p, name string, kind fileKind) error {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return &InputError{File: name, Err: fmt.Errorf("open: %w", err)}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkRegular(fi) // it may have been swapped since the check
+	}
+	if err != nil {
+		return &InputError{File: name, Err: err}
+	}
+	return parseFile(ctx, exp, name, f, kind, lim)
+}
 
 // locate finds the files linkport reads by normalised name, at the
 // root or up to two folders down (a browser unpacks into "Complete_…(1)/").
@@ -273,10 +336,11 @@ var fileNames = map[string]fileKind{
 var allKinds = []fileKind{kindConnections, kindContacts, kindMessages, kindInvitations, kindNotes,
 	kindEndorsementsReceived, kindEndorsementsGiven, kindRecommendationsReceived, kindRecommendationsGiven, kindFollows}
 
-// readEntry reads one file of fsys, refusing one that inflates past max:
-// the declared size is checked first, the bytes actually read second,
-// because a zip header can lie.
-func readEntry(fsys fs.FS, name string, limit int64) ([]byte, error) {
+// readEntry reads one file of fsys whole (a zip inside the zip, which
+// archive/zip needs at hand), refusing one that inflates past limit: the
+// declared size is checked first, the bytes actually read second, because
+// a zip header can lie.
+func readEntry(ctx context.Context, lim *limits, fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
@@ -286,18 +350,20 @@ func readEntry(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stat: %w", err)
 	}
-	return readAll(f, fi.Size(), limit)
-}
-
-// readAll reads r (declared to hold size bytes) up to limit bytes.
-func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	if err := checkRegular(fi); err != nil {
+		return nil, err
+	}
+	size := fi.Size()
 	if size > limit {
 		return nil, fmt.Errorf("%w: inflates to %d bytes, more than the %d-byte limit (zip bomb?)", ErrTooLarge, size, limit)
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(max(size, 0)) + bytes.MinRead)
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	n, err := buf.ReadFrom(io.LimitReader(&meter{ctx: ctx, r: f, lim: lim}, limit+1))
 	if err != nil {
+		if errors.Is(err, ErrTooLarge) || ctx.Err() != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("read (truncated or corrupt?): %w", err)
 	}
 	if n > limit {
