@@ -54,16 +54,12 @@ func EnrichmentLines(c *Contact) []string {
 	return lines
 }
 
-// CleanText makes s safe for any vCard value or CSV cell: valid UTF-8, no
-// control characters, and no ";" (go-vcard does not escape it, so in N, ADR
-// and ORG it would split a component; elsewhere readers disagree on it).
+// CleanText makes s safe for any vCard value or CSV cell: valid UTF-8 and
+// no control characters. A ";" is kept: the card package escapes it.
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == ';':
-			return ','
-		case unicode.IsControl(r):
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
