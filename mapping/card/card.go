@@ -282,7 +282,7 @@ func ReadAll(r io.Reader) ([]vcard.Card, error) {
 func Categories(c vcard.Card) []string {
 	var out []string
 	for _, f := range c[vcard.FieldCategories] {
-		for _, v := range splitList(f.Value) {
+		for _, v := range splitEscaped(f.Value, ',') {
 			if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
 				out = append(out, v)
 			}
@@ -320,16 +320,17 @@ func setCategories(c vcard.Card, cats []string) {
 	c[vcard.FieldCategories] = []*vcard.Field{f}
 }
 
-// splitList splits a list value at the commas that are not escaped.
-func splitList(v string) []string {
+// splitEscaped splits a value at each sep ("," of a list, ";" of a
+// structured value) that is not escaped, and unescapes the escaped ones.
+func splitEscaped(v string, sep byte) []string {
 	var out []string
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		switch {
-		case v[i] == '\\' && i+1 < len(v) && v[i+1] == ',':
-			b.WriteByte(',')
+		case v[i] == '\\' && i+1 < len(v) && v[i+1] == sep:
+			b.WriteByte(sep)
 			i++
-		case v[i] == ',':
+		case v[i] == sep:
 			out = append(out, b.String())
 			b.Reset()
 		default:

@@ -575,7 +575,7 @@ func TestADR(t *testing.T) {
 		if got := lines(t, New(c, v), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;7 Example St\; Flat 2\, Back door;Riverton;MD;20735;US`}) {
 			t.Errorf("%s: ADR = %q", v, got)
 		}
-		p := components(decode(t, s).Value(vcard.FieldAddress))
+		p := splitEscaped(decode(t, s).Value(vcard.FieldAddress), ';')
 		if len(p) != 7 {
 			t.Fatalf("%s: ADR read back in %d components: %q", v, len(p), p)
 		}
@@ -588,26 +588,6 @@ func TestADR(t *testing.T) {
 	if got := lines(t, New(free, "3.0"), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;Hauptstr. 1\, 10115 Berlin;;;;`}) {
 		t.Errorf("free-text ADR = %q", got)
 	}
-}
-
-// components splits a decoded structured value at its unescaped ";" and
-// unescapes "\;", as an RFC 6350 reader does (go-vcard's Address does not).
-func components(v string) []string {
-	var out []string
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		switch {
-		case v[i] == '\\' && i+1 < len(v) && v[i+1] == ';':
-			b.WriteByte(';')
-			i++
-		case v[i] == ';':
-			out = append(out, b.String())
-			b.Reset()
-		default:
-			b.WriteByte(v[i])
-		}
-	}
-	return append(out, b.String())
 }
 
 // TestNames: N comes from names only, FN from what there is, and a ";" in
