@@ -25,6 +25,19 @@ type Phone struct {
 	E164 string `json:"e164,omitempty"`
 }
 
+// Address is a postal address in the parts vCard's ADR has, so address
+// books file it by city and country instead of showing one long street.
+type Address struct {
+	Street     string `json:"street,omitempty"`
+	City       string `json:"city,omitempty"`
+	Region     string `json:"region,omitempty"` // state, province, county
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// IsZero reports whether every part is empty.
+func (a Address) IsZero() bool { return a == Address{} }
+
 // Contact is one canonical person. Its JSON form is what the state keeps as
 // "what this target last received" and what the webhook sends, so field
 // names are part of linkport's compatibility promise.
@@ -40,8 +53,10 @@ type Contact struct {
 	Company     string      `json:"company,omitempty"`
 	Title       string      `json:"title,omitempty"`
 	Addresses   []string    `json:"addresses,omitempty"`
-	Sites       []string    `json:"sites,omitempty"`
-	ConnectedOn string      `json:"connected_on,omitempty"` // YYYY-MM-DD
+	// PostalAddresses are Addresses in parts, where a source gave the parts.
+	PostalAddresses []Address `json:"postal_addresses,omitempty"`
+	Sites           []string  `json:"sites,omitempty"`
+	ConnectedOn     string    `json:"connected_on,omitempty"` // YYYY-MM-DD
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 

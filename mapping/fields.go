@@ -69,7 +69,7 @@ var catalogue = []FieldSpec{
 	single("first_name", true, "the given name", func(c *Contact) string { return c.FirstName }),
 	single("last_name", true, "the family name", func(c *Contact) string { return c.LastName }),
 	single("profile_url", true, "the LinkedIn profile URL", func(c *Contact) string { return c.ProfileURL },
-		CardProp{Name: "URL", Set: true}, CardProp{Name: "X-SOCIALPROFILE", Set: true},
+		CardProp{Name: "URL", Set: true}, CardProp{Name: "SOCIALPROFILE", Set: true}, CardProp{Name: "X-SOCIALPROFILE", Set: true},
 		CardProp{Name: "X-SOCIAL-PROFILE", Set: true}),
 	list("emails", true, "email addresses, normalised", func(c *Contact) []string { return c.Emails },
 		CardProp{Name: "EMAIL", Set: true}),

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // NormalizeEmail returns the address trimmed, without "mailto:", in lower case,
@@ -21,34 +23,35 @@ func NormalizeEmail(s string) string {
 	return strings.ToLower(s)
 }
 
-// NormalizePhone keeps the number as given (trimmed) and adds its E.164 form
-// when the number carries its own country code (+ or 00 prefix); a national
-// number is ambiguous without a country and gets none.
-func NormalizePhone(s string) Phone {
+// NormalizePhone keeps the number as given (trimmed, spaces folded) and
+// adds its E.164 form when libphonenumber's metadata says the number is
+// valid: a number with its own country code (+ or 00) on its own, a
+// national one only with region (an ISO 3166 code such as "GB"; "" for
+// none), since "(202) 555-0142" is a different line in every country. A
+// trunk zero ("+44 (0)20 …") is dropped from the E.164 form, an extension
+// is left out of it and stays in Raw.
+func NormalizePhone(s, region string) Phone {
 	raw := strings.Join(strings.Fields(s), " ")
 	p := Phone{Raw: raw}
-	var digits strings.Builder
-	for _, r := range raw {
-		switch {
-		case r >= '0' && r <= '9':
-			digits.WriteRune(r)
-		case r == '+' || r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
-		default:
-			return p // an extension, letters: leave it as given
-		}
-	}
-	d := digits.String()
-	switch {
-	case strings.HasPrefix(raw, "+"):
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
-	default:
+	if raw == "" {
 		return p
 	}
-	if len(d) >= 8 && len(d) <= 15 && d[0] != '0' {
-		p.E164 = "+" + d
+	in := raw
+	if rest, ok := strings.CutPrefix(in, "00"); ok {
+		in = "+" + rest // the international prefix of most of the world, whatever region says
 	}
+	n, err := phonenumbers.Parse(in, strings.ToUpper(region))
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return p
+	}
+	p.E164 = phonenumbers.Format(n, phonenumbers.E164)
 	return p
+}
+
+// ValidRegion reports whether code is a region libphonenumber knows ("GB",
+// "us"), so a configured default region is checked once, not per number.
+func ValidRegion(code string) bool {
+	return phonenumbers.GetSupportedRegions()[strings.ToUpper(code)]
 }
 
 // NormalizeProfileURL returns the canonical form of a LinkedIn member profile

@@ -12,6 +12,11 @@ type Options struct {
 	// name when no profile URL or email links them. Off by default: two people
 	// may share a name. Every such merge is listed in Graph.Merges.
 	MergeByName bool
+	// DefaultRegion is the ISO 3166 region ("GB", "US") a national phone
+	// number without a country code is read in; "" leaves such numbers
+	// without an E.164 form. A Contacts row's own country, when its address
+	// names one, wins.
+	DefaultRegion string
 }
 
 // Graph is the canonical contact graph: people, the organisations they work
@@ -94,7 +99,7 @@ type reconciler struct {
 }
 
 func (r *reconciler) add(rec *Record, opt Options) {
-	in := fromRecord(rec)
+	in := fromRecord(rec, opt.DefaultRegion)
 	var into *Contact
 	var by string
 	for _, k := range in.Keys {
@@ -139,8 +144,8 @@ func keyKind(key string) string {
 	return "name"
 }
 
-// fromRecord builds a one-record person.
-func fromRecord(rec *Record) *Contact {
+// fromRecord builds a one-record person; region is the default phone region.
+func fromRecord(rec *Record, region string) *Contact {
 	c := &Contact{
 		FirstName: NormalizeName(rec.FirstName),
 		LastName:  NormalizeName(rec.LastName),
@@ -159,12 +164,19 @@ func fromRecord(rec *Record) *Contact {
 			c.Emails = append(c.Emails, e)
 		}
 	}
+	for _, a := range rec.PostalAddresses {
+		if ValidRegion(a.Country) {
+			region = a.Country // the row's own country: its numbers are dialled there
+			break
+		}
+	}
 	for _, s := range rec.Phones {
-		if p := NormalizePhone(s); p.Raw != "" && !hasPhone(c.Phones, p) {
+		if p := NormalizePhone(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
 	c.Addresses = AppendNames(c.Addresses, rec.Addresses...)
+	c.PostalAddresses = appendAddresses(c.PostalAddresses, rec.PostalAddresses...)
 	c.Sites = AppendNames(c.Sites, rec.Sites...)
 	if !rec.ConnectedOn.IsZero() {
 		c.ConnectedOn = rec.ConnectedOn.Format("2006-01-02")
@@ -219,6 +231,7 @@ func merge(dst, src *Contact) {
 		}
 	}
 	dst.Addresses = AppendNames(dst.Addresses, src.Addresses...)
+	dst.PostalAddresses = appendAddresses(dst.PostalAddresses, src.PostalAddresses...)
 	dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	dst.Sources = AppendNames(dst.Sources, src.Sources...)
 	dst.Origins = append(dst.Origins, src.Origins...)
@@ -289,4 +302,16 @@ func hasPhone(ps []Phone, p Phone) bool {
 		}
 	}
 	return false
+}
+
+// appendAddresses appends each of as, its parts normalised, that dst lacks.
+func appendAddresses(dst []Address, as ...Address) []Address {
+	for _, a := range as {
+		a = Address{Street: NormalizeName(a.Street), City: NormalizeName(a.City), Region: NormalizeName(a.Region),
+			PostalCode: NormalizeName(a.PostalCode), Country: NormalizeName(a.Country)}
+		if !a.IsZero() && !slices.Contains(dst, a) {
+			dst = append(dst, a)
+		}
+	}
+	return dst
 }

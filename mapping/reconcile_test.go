@@ -110,3 +110,37 @@ func TestDiffFieldsAndFingerprint(t *testing.T) {
 		t.Error("fingerprint depends on Origins")
 	}
 }
+
+// TestReconcilePhoneRegion: a national number gets its E.164 form from the
+// row's own country first, then the configured default region, else none;
+// the raw form is kept whatever happens.
+func TestReconcilePhoneRegion(t *testing.T) {
+	row := func(country string, phone string) Record {
+		r := contact(2, "Ann Example", nil, []string{phone})
+		if country != "" {
+			r.Addresses = []string{"1 High St, London, " + country}
+			r.PostalAddresses = []Address{{Street: "1 High St", City: " London ", Country: country}}
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name, region, country, phone, e164 string
+	}{
+		{"national, no region", "", "", "(202) 555-0142", ""},
+		{"national, default region", "US", "", "(202) 555-0142", "+12025550142"},
+		{"national, row's country wins", "US", "GB", "020 7946 0958", "+442079460958"},
+		{"row's country not a region code", "GB", "United Kingdom", "020 7946 0958", "+442079460958"},
+		{"international, any region", "US", "", "+49 (0) 30 1234567", "+49301234567"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Reconcile(&Export{Records: []Record{row(tc.country, tc.phone)}}, Options{DefaultRegion: tc.region})
+			p := g.People[0]
+			if len(p.Phones) != 1 || p.Phones[0].Raw != tc.phone || p.Phones[0].E164 != tc.e164 {
+				t.Errorf("phones = %+v, want raw %q e164 %q", p.Phones, tc.phone, tc.e164)
+			}
+			if tc.country != "" && (len(p.PostalAddresses) != 1 || p.PostalAddresses[0].City != "London") {
+				t.Errorf("postal addresses = %+v, want one, normalised", p.PostalAddresses)
+			}
+		})
+	}
+}

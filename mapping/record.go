@@ -35,7 +35,12 @@ type Record struct {
 	Company    string
 	Title      string
 	Addresses  []string
-	Sites      []string
+	// PostalAddresses are the parts of Addresses, in the same order, when
+	// the reader parsed them (Contacts.csv labels City:, State:, …); a
+	// reader that knows only free text leaves it empty (and omitted from
+	// JSON, so records of such readers marshal as before).
+	PostalAddresses []Address `json:",omitempty"`
+	Sites           []string
 	// ConnectedOn is the connection date (zero when unknown or unparseable).
 	ConnectedOn time.Time
 	// Origin is the Contacts "Source" column (GOOGLE_CONTACTS, MOBILE_CONTACTS, …).

@@ -55,16 +55,14 @@ func EnrichmentLines(c *Contact) []string {
 }
 
 // CleanText makes s safe for any vCard value or CSV cell: valid UTF-8, no
-// control characters, no bidi controls (see StripBidi), and no ";" (go-vcard does not escape it, so in N, ADR
-// and ORG it would split a component; elsewhere readers disagree on it).
+// control characters and no bidi controls (see StripBidi). A ";" is kept:
+// the card package escapes it.
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case isBidiControl(r):
 			return -1
-		case r == ';':
-			return ','
 		case unicode.IsControl(r):
 			return ' '
 		}

@@ -10,7 +10,7 @@ func TestBidiControls(t *testing.T) {
 	tests := []struct{ in, strip, clean string }{
 		{"Ada", "Ada", "Ada"},
 		{"\u202EAda\u202C", "Ada", "Ada"},
-		{"Love\u2066lace\u2069; Ltd", "Lovelace; Ltd", "Lovelace, Ltd"},
+		{"Love\u2066lace\u2069; Ltd", "Lovelace; Ltd", "Lovelace; Ltd"}, // the card package escapes ";"
 		{"\u202A\u202B\u202D\u2067\u2068x", "x", "x"},
 		{"\u200Fx", "\u200Fx", "\u200Fx"}, // a mark, not an override: kept
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -23,12 +24,14 @@ import (
 // overrides. Targets stay raw here: each is decoded by its type in target.go,
 // so that a key one type does not know is an error, not silence.
 type Config struct {
-	Source      SourceConfig              `mapstructure:"source"`
-	State       string                    `mapstructure:"state"`
-	MaxDelete   string                    `mapstructure:"max_delete"`
-	MaxRename   string                    `mapstructure:"max_rename"`
-	MergeByName bool                      `mapstructure:"merge_by_name"`
-	Targets     map[string]map[string]any `mapstructure:"targets"`
+	Source      SourceConfig `mapstructure:"source"`
+	State       string       `mapstructure:"state"`
+	MaxDelete   string       `mapstructure:"max_delete"`
+	MaxRename   string       `mapstructure:"max_rename"`
+	MergeByName bool         `mapstructure:"merge_by_name"`
+	// DefaultRegion is where national phone numbers are read ("GB", "US").
+	DefaultRegion string                    `mapstructure:"default_region"`
+	Targets       map[string]map[string]any `mapstructure:"targets"`
 
 	file    string                   // where it came from, for messages
 	limit   state.Limit              // MaxDelete, parsed
@@ -85,7 +88,7 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	v.SetConfigType("yaml")
 	v.SetEnvPrefix("LINKPORT")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	for _, k := range []string{"source.path", "state", "max_delete", "max_rename", "merge_by_name"} {
+	for _, k := range []string{"source.path", "state", "max_delete", "max_rename", "merge_by_name", "default_region"} {
 		_ = v.BindEnv(k) // only fails without a key
 	}
 	v.SetDefault("max_delete", "10%")
@@ -116,7 +119,7 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	}
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
-		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, max_rename, merge_by_name, targets)", path, md.Unused[0])}
+		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, max_rename, merge_by_name, default_region, targets)", path, md.Unused[0])}
 	}
 	// Per-target env overrides: LINKPORT_TARGETS_<NAME>_<KEY>.
 	for name, t := range cfg.Targets {
@@ -149,6 +152,9 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	if cfg.renames, err = state.ParseLimit("max_rename", cfg.MaxRename); err != nil {
 		return nil, configError{fmt.Errorf("config %s: %w", cfg.where(), err)}
 	}
+	if cfg.DefaultRegion = strings.ToUpper(strings.TrimSpace(cfg.DefaultRegion)); cfg.DefaultRegion != "" && !mapping.ValidRegion(cfg.DefaultRegion) {
+		return nil, configError{fmt.Errorf("config %s: default_region %q: expected a two-letter country code such as GB or US", cfg.where(), cfg.DefaultRegion)}
+	}
 	if cfg.targets, err = parseTargets(cfg); err != nil {
 		return nil, err
 	}
@@ -158,6 +164,11 @@ func loadConfig(g *globalFlags) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// reconcileOptions are the settings mapping.Reconcile reads from the config.
+func (c *Config) reconcileOptions() mapping.Options {
+	return mapping.Options{MergeByName: c.MergeByName, DefaultRegion: c.DefaultRegion}
 }
 
 func (c *Config) where() string {

@@ -32,6 +32,17 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("limit %+v path %q merge %v", c.limit, c.targets["backup"].csv.Path, c.MergeByName)
 				}
 			}},
+		{name: "default_region", body: "default_region: gb\n", env: map[string]string{}, check: func(t *testing.T, c *Config) {
+			if o := c.reconcileOptions(); o.DefaultRegion != "GB" {
+				t.Errorf("reconcile options %+v, want region GB", o)
+			}
+		}},
+		{name: "default_region from env", env: map[string]string{"LINKPORT_DEFAULT_REGION": "US"}, check: func(t *testing.T, c *Config) {
+			if c.DefaultRegion != "US" {
+				t.Errorf("default_region %q, want US", c.DefaultRegion)
+			}
+		}},
+		{name: "bad default_region", body: "default_region: UK\n", wantErr: `default_region "UK"`},
 		{name: "flags override env", body: "state: /a/state.json\n", env: map[string]string{"LINKPORT_STATE": "/b/state.json"},
 			flags: globalFlags{stateFile: "/c/state.json"}, check: func(t *testing.T, c *Config) {
 				if c.State != "/c/state.json" {

@@ -39,7 +39,7 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.E
 		return nil, nil, err
 	}
 	a.sourceLabel = label
-	g := mapping.Reconcile(exp, mapping.Options{MergeByName: cfg.MergeByName})
+	g := mapping.Reconcile(exp, cfg.reconcileOptions())
 	ego := enrich.Enrich(g, exp)
 	for _, w := range g.Warnings { // the report lists them too
 		a.log.Debug("input", "warning", w.String())

@@ -382,7 +382,7 @@ func (t *Target) write(ctx context.Context, href string, r *remoteCard, id strin
 		} else {
 			x.ifMatch = r.etag
 		}
-		_, err := t.dav.PutAddressObject(ctx2, href, card)
+		err := t.put(ctx2, href, card)
 		switch {
 		case x.ok(): // go-webdav's own error may only be an ETag it could not unquote
 			return connectors.Outcome{Ref: state.Ref{Href: href, ETag: x.etag}, Conflicts: conflicts}, nil
@@ -445,7 +445,7 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	if t.opt.OnRemove == RemoveMark {
 		return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
 			marked := card.New(c, t.version)
-			marked.Add(vcard.FieldCategories, &vcard.Field{Value: card.CategoryRemoved})
+			card.AddCategory(marked, card.CategoryRemoved)
 			return card.MergeCards(r.card, card.New(c, t.version), marked, true)
 		}, true)
 	}
@@ -492,10 +492,37 @@ func (t *Target) backup(id string, r *remoteCard) error {
 	return nil
 }
 
+// encode is the card as linkport writes it (card.Encode: folded, one
+// CATEGORIES), for a PUT body, a backup and comparing two cards.
 func encode(c vcard.Card) string {
 	var b bytes.Buffer
-	if err := vcard.NewEncoder(&b).Encode(c); err != nil {
+	if err := card.Encode(&b, c); err != nil {
 		return "" // no VERSION: never equal to a card linkport builds
 	}
 	return b.String()
+}
+
+// put PUTs the card as card.Encode writes it. go-webdav's PutAddressObject
+// would encode it with go-vcard, which neither folds lines nor writes a
+// list of categories; the exchange in ctx carries the precondition and
+// brings the status and ETag back.
+func (t *Target) put(ctx context.Context, href string, c vcard.Card) error {
+	body := encode(c)
+	if body == "" {
+		return errors.New("encode card: VERSION missing")
+	}
+	u := t.book
+	u.Path = href
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), strings.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("build PUT: %w", err)
+	}
+	req.Header.Set("Content-Type", vcard.MIMEType+"; charset=utf-8")
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -17,9 +18,9 @@ import (
 	"github.com/linkport/linkport/mapping"
 )
 
-// vCard categories linkport writes; each is its own CATEGORIES property
-// because go-vcard joins several values with an escaped comma that other
-// clients read as one category.
+// vCard categories linkport writes, as the values of one CATEGORIES
+// property (comma-separated, see Encode): Monica and khard read only the
+// first CATEGORIES of a card.
 const (
 	CategoryLinkedIn = "LinkedIn"
 	CategoryNoEmail  = "LinkedIn: no email"
@@ -33,6 +34,9 @@ const (
 	FieldLinkportEmailStatus = "X-LINKPORT-EMAIL-STATUS"
 	// FieldSocialProfile is Apple Contacts' social profile property.
 	FieldSocialProfile = "X-SOCIALPROFILE"
+	// FieldRFCSocialProfile is RFC 9554's SOCIALPROFILE, which Monica 4.x
+	// and newer clients read.
+	FieldRFCSocialProfile = "SOCIALPROFILE"
 	// FieldMonicaSocialProfile is the only social profile property current
 	// Monica (CardDAV) imports: with TYPE=LinkedIn it reads the handle from
 	// the X-USER parameter, else the value.
@@ -90,16 +94,16 @@ func New(c *mapping.Contact, version string) vcard.Card {
 		card.SetValue(vcard.FieldVersion, "3.0")
 	}
 	add(vcard.FieldUID, UID(c.ID))
-	add(FieldLinkportID, mapping.CleanText(c.ID))
-	add(FieldLinkportEmailStatus, mapping.CleanText(string(c.EmailStatus)))
-	add(FieldLinkportLastContacted, mapping.CleanText(c.LastContacted))
+	add(FieldLinkportID, text(c.ID))
+	add(FieldLinkportEmailStatus, text(string(c.EmailStatus)))
+	add(FieldLinkportLastContacted, text(c.LastContacted))
 
-	family, given := mapping.CleanText(c.LastName), mapping.CleanText(c.FirstName)
-	name := mapping.CleanText(c.Name)
+	family, given := text(c.LastName), text(c.FirstName)
+	name := text(c.Name)
 	if name == "" {
 		name = strings.TrimSpace(given + " " + family)
 	}
-	if family == "" && given == "" {
+	if family == "" && given == "" && isName(c) {
 		if i := strings.LastIndexByte(name, ' '); i > 0 {
 			given, family = name[:i], name[i+1:]
 		} else {
@@ -108,14 +112,14 @@ func New(c *mapping.Contact, version string) vcard.Card {
 	}
 	add(vcard.FieldFormattedName, name)
 	card.Add(vcard.FieldName, &vcard.Field{Value: strings.Join([]string{family, given, "", "", ""}, ";")})
-	add(vcard.FieldOrganization, mapping.CleanText(c.Company))
-	add(vcard.FieldTitle, mapping.CleanText(c.Title))
+	add(vcard.FieldOrganization, text(c.Company))
+	add(vcard.FieldTitle, text(c.Title))
 
 	for _, e := range c.Emails {
 		if v4 {
-			add(vcard.FieldEmail, mapping.CleanText(e))
+			add(vcard.FieldEmail, text(e))
 		} else {
-			add(vcard.FieldEmail, mapping.CleanText(e), vcard.ParamType, "INTERNET")
+			add(vcard.FieldEmail, text(e), vcard.ParamType, "INTERNET")
 		}
 	}
 	for _, p := range c.Phones {
@@ -123,39 +127,85 @@ func New(c *mapping.Contact, version string) vcard.Card {
 		case v4 && p.E164 != "":
 			add(vcard.FieldTelephone, "tel:"+p.E164, vcard.ParamValue, "uri")
 		case v4:
-			add(vcard.FieldTelephone, mapping.CleanText(p.Raw), vcard.ParamValue, "text")
+			add(vcard.FieldTelephone, text(p.Raw), vcard.ParamValue, "text")
 		case p.E164 != "":
 			add(vcard.FieldTelephone, p.E164)
 		default:
-			add(vcard.FieldTelephone, mapping.CleanText(p.Raw))
+			add(vcard.FieldTelephone, text(p.Raw))
 		}
 	}
-	for _, a := range c.Addresses {
-		// Free text from the export: it all goes into the street component.
-		if a = mapping.CleanText(strings.ReplaceAll(a, "\n", ", ")); a != "" {
-			card.Add(vcard.FieldAddress, &vcard.Field{Value: ";;" + a + ";;;;"})
-		}
+	for _, v := range addresses(c) {
+		card.Add(vcard.FieldAddress, &vcard.Field{Value: v})
 	}
 	if c.ProfileURL != "" {
-		add(vcard.FieldURL, mapping.CleanText(c.ProfileURL))
-		add(FieldSocialProfile, mapping.CleanText(c.ProfileURL), vcard.ParamType, "linkedin")
+		u := text(c.ProfileURL)
+		add(vcard.FieldURL, u)
+		add(FieldRFCSocialProfile, u, vcard.ParamType, "linkedin")
+		add(FieldSocialProfile, u, vcard.ParamType, "linkedin")
 		monica := []string{vcard.ParamType, "LinkedIn"}
 		if slug := profileSlug(c.ProfileURL); slug != "" {
 			monica = append(monica, "X-USER", slug)
 		}
-		add(FieldMonicaSocialProfile, mapping.CleanText(c.ProfileURL), monica...)
+		add(FieldMonicaSocialProfile, u, monica...)
 	}
 	for _, s := range c.Sites {
-		if s = mapping.CleanText(s); s != "" && s != c.ProfileURL {
+		if s = text(s); s != "" && s != text(c.ProfileURL) {
 			add(vcard.FieldURL, s)
 		}
 	}
 	add(vcard.FieldNote, note(c))
-	add(vcard.FieldCategories, CategoryLinkedIn)
+	cats := []string{CategoryLinkedIn}
 	if c.EmailStatus == mapping.EmailHidden {
-		add(vcard.FieldCategories, CategoryNoEmail)
+		cats = append(cats, CategoryNoEmail)
 	}
+	setCategories(card, cats)
 	return card
+}
+
+// text is s cleaned for a vCard value (mapping.CleanText) with its
+// semicolons escaped, so "O;Brien" stays one name in N, ORG and ADR and in
+// every reader. The escape stays in the value as go-vcard decodes it, so a
+// card read back from a server compares equal to the one New built.
+func text(s string) string {
+	return strings.ReplaceAll(mapping.CleanText(s), ";", `\;`)
+}
+
+// isName reports whether c.Name is a name, not the email or phone number
+// mapping shows for a person without one: N is built from names only.
+func isName(c *mapping.Contact) bool {
+	if c.Name == "" || c.Name == "(no name)" || slices.Contains(c.Emails, c.Name) {
+		return false
+	}
+	return !slices.ContainsFunc(c.Phones, func(p mapping.Phone) bool { return p.Raw == c.Name })
+}
+
+// addresses are c's ADR values: in their parts (street, city, region,
+// postal code, country) where the source gave them, else each free-text
+// address in the street part, as the export holds nothing better.
+func addresses(c *mapping.Contact) []string {
+	var out []string
+	if len(c.PostalAddresses) > 0 {
+		for _, a := range c.PostalAddresses {
+			if a.IsZero() {
+				continue
+			}
+			parts := []string{"", "", adrPart(a.Street), adrPart(a.City), adrPart(a.Region), adrPart(a.PostalCode), adrPart(a.Country)}
+			out = append(out, strings.Join(parts, ";"))
+		}
+		return out
+	}
+	for _, a := range c.Addresses {
+		if a = adrPart(a); a != "" {
+			out = append(out, ";;"+a+";;;;")
+		}
+	}
+	return out
+}
+
+// adrPart is one ADR component: lines joined with ", " (a newline has no
+// place in a component), cleaned and escaped.
+func adrPart(s string) string {
+	return text(strings.ReplaceAll(s, "\n", ", "))
 }
 
 // profileSlug is the slug of a LinkedIn profile URL, for a parameter value,
@@ -179,13 +229,15 @@ func profileSlug(profileURL string) string {
 func note(c *mapping.Contact) string {
 	var lines []string
 	if c.ConnectedOn != "" {
-		lines = append(lines, "Connected on LinkedIn on "+mapping.CleanText(c.ConnectedOn)+".")
+		lines = append(lines, "Connected on LinkedIn on "+text(c.ConnectedOn)+".")
 	}
-	lines = append(lines, mapping.EnrichmentLines(c)...)
+	for _, l := range mapping.EnrichmentLines(c) {
+		lines = append(lines, strings.ReplaceAll(l, ";", `\;`)) // already cleaned
+	}
 	if len(c.Sources) > 0 {
 		srcs := make([]string, len(c.Sources))
 		for i, s := range c.Sources {
-			srcs[i] = mapping.CleanText(s)
+			srcs[i] = text(s)
 		}
 		lines = append(lines, "Source: LinkedIn export ("+strings.Join(srcs, ", ")+"), synced by linkport.")
 	}
@@ -195,13 +247,12 @@ func note(c *mapping.Contact) string {
 	return NoteBlockStart + "\n" + strings.Join(lines, "\n") + "\n" + NoteBlockEnd
 }
 
-// WriteAll writes one card of the given version per person, in order: a
-// .vcf bundle that address books and CRMs import, from the same mapping as
+// WriteAll writes one card of the given version per person, in order, with
+// Encode: a .vcf bundle that address books and CRMs import, from the same mapping as
 // the CardDAV target.
 func WriteAll(w io.Writer, people []*mapping.Contact, version string) error {
-	enc := vcard.NewEncoder(w)
 	for _, c := range people {
-		if err := enc.Encode(New(c, version)); err != nil {
+		if err := Encode(w, New(c, version)); err != nil {
 			return fmt.Errorf("encode vCard of %s (%s): %w", c.Name, c.ID, err)
 		}
 	}
@@ -223,4 +274,68 @@ func ReadAll(r io.Reader) ([]vcard.Card, error) {
 		}
 		out = append(out, c)
 	}
+}
+
+// Categories are the card's categories, however many CATEGORIES properties
+// hold them: one comma-separated property as linkport writes it now, or one
+// per value as earlier versions did.
+func Categories(c vcard.Card) []string {
+	var out []string
+	for _, f := range c[vcard.FieldCategories] {
+		for _, v := range splitEscaped(f.Value, ',') {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// AddCategory adds cat to the card's one CATEGORIES property (creating it),
+// unless the card has it already.
+func AddCategory(c vcard.Card, cat string) {
+	cats := Categories(c)
+	if !slices.Contains(cats, cat) {
+		setCategories(c, append(cats, cat))
+	}
+}
+
+// setCategories replaces the card's CATEGORIES with one property holding
+// cats (none: no property), a comma inside a category escaped. The
+// parameters and group of the first existing CATEGORIES are kept.
+func setCategories(c vcard.Card, cats []string) {
+	if len(cats) == 0 {
+		delete(c, vcard.FieldCategories)
+		return
+	}
+	f := &vcard.Field{}
+	if old := c[vcard.FieldCategories]; len(old) > 0 {
+		f = copyField(old[0])
+	}
+	esc := make([]string, len(cats))
+	for i, v := range cats {
+		esc[i] = strings.ReplaceAll(v, ",", `\,`)
+	}
+	f.Value = strings.Join(esc, ",")
+	c[vcard.FieldCategories] = []*vcard.Field{f}
+}
+
+// splitEscaped splits a value at each sep ("," of a list, ";" of a
+// structured value) that is not escaped, and unescapes the escaped ones.
+func splitEscaped(v string, sep byte) []string {
+	var out []string
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] == '\\' && i+1 < len(v) && v[i+1] == sep:
+			b.WriteByte(sep)
+			i++
+		case v[i] == sep:
+			out = append(out, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(v[i])
+		}
+	}
+	return append(out, b.String())
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 func encode(t *testing.T, c vcard.Card) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := vcard.NewEncoder(&b).Encode(c); err != nil {
+	if err := Encode(&b, c); err != nil {
 		t.Fatalf("encode: %v", err)
 	}
 	return b.String()
@@ -71,12 +72,13 @@ func TestNewGolden(t *testing.T) {
 			if !utf8.ValidString(got) {
 				t.Errorf("card is not valid UTF-8")
 			}
-			for _, l := range strings.Split(got, "\r\n") {
-				if strings.HasPrefix(l, "N:") && strings.Count(l, ";") != 4 {
+			checkWritten(t, got)
+			for _, l := range strings.Split(unfold(got), "\r\n") {
+				if strings.HasPrefix(l, "N:") && strings.Count(l, ";")-strings.Count(l, `\;`) != 4 {
 					t.Errorf("N has %d separators, want 4: %q", strings.Count(l, ";"), l)
 				}
-				if strings.HasPrefix(l, "ORG:") && strings.Contains(l, ";") {
-					t.Errorf("ORG leaks a ';': %q", l)
+				if strings.HasPrefix(l, "ORG:") && strings.Count(l, ";") != strings.Count(l, `\;`) {
+					t.Errorf("ORG leaks an unescaped ';': %q", l)
 				}
 			}
 			path := filepath.Join("testdata", tc.name+".vcf")
@@ -112,19 +114,65 @@ func TestUID(t *testing.T) {
 
 func TestCategories(t *testing.T) {
 	c := New(&mapping.Contact{ID: "a", Name: "A B", EmailStatus: mapping.EmailHidden}, "3.0")
-	var got []string
-	for _, f := range c[vcard.FieldCategories] {
-		got = append(got, f.Value)
+	if got := lines(t, c, vcard.FieldCategories); !reflect.DeepEqual(got, []string{"CATEGORIES:LinkedIn,LinkedIn: no email"}) {
+		t.Errorf("CATEGORIES lines = %q, want one property, comma-separated", got)
 	}
-	if want := []string{CategoryLinkedIn, CategoryNoEmail}; !reflect.DeepEqual(got, want) {
-		t.Errorf("categories = %q, want one property per value %q", got, want)
+	if got, want := Categories(decode(t, encode(t, c))), []string{CategoryLinkedIn, CategoryNoEmail}; !reflect.DeepEqual(got, want) {
+		t.Errorf("categories read back = %q, want %q", got, want)
+	}
+	AddCategory(c, "Ops, EMEA")
+	AddCategory(c, CategoryLinkedIn) // already there
+	if got := lines(t, c, vcard.FieldCategories); !reflect.DeepEqual(got, []string{`CATEGORIES:LinkedIn,LinkedIn: no email,Ops\, EMEA`}) {
+		t.Errorf("CATEGORIES lines = %q, want a comma inside a value escaped", got)
+	}
+	old := decode(t, "BEGIN:VCARD\r\nVERSION:3.0\r\nCATEGORIES:LinkedIn\r\nCATEGORIES:LinkedIn: no email\r\nCATEGORIES:Work,Friends\r\nEND:VCARD\r\n")
+	if got, want := Categories(old), []string{CategoryLinkedIn, CategoryNoEmail, "Work", "Friends"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("categories of an old card = %q, want %q", got, want)
 	}
 }
 
-// lines returns the card's encoded lines that start with prop (";" or ":" follows).
+// unfold undoes the folding of an encoded card (RFC 6350 §3.2).
+func unfold(s string) string { return strings.ReplaceAll(s, "\r\n ", "") }
+
+// checkWritten asserts what every card linkport writes holds: lines of at
+// most 75 octets, folded on UTF-8 boundaries, exactly one CATEGORIES, and
+// a SOCIALPROFILE beside the Apple and Monica forms when there is a profile.
+func checkWritten(t *testing.T, encoded string) {
+	t.Helper()
+	for i, l := range strings.Split(strings.TrimSuffix(encoded, "\r\n"), "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line %d is %d octets: %q", i+1, len(l), l)
+		}
+		if !utf8.ValidString(l) {
+			t.Errorf("line %d splits a character: %q", i+1, l)
+		}
+	}
+	if strings.Count(encoded, "\n") != strings.Count(encoded, "\r\n") {
+		t.Errorf("a line ends in a bare LF")
+	}
+	var cats, social, apple int
+	for _, l := range strings.Split(unfold(encoded), "\r\n") {
+		switch {
+		case strings.HasPrefix(l, "CATEGORIES:"), strings.HasPrefix(l, "CATEGORIES;"):
+			cats++
+		case strings.HasPrefix(l, "SOCIALPROFILE;TYPE=linkedin:"):
+			social++
+		case strings.HasPrefix(l, "X-SOCIALPROFILE;"):
+			apple++
+		}
+	}
+	if cats != 1 {
+		t.Errorf("%d CATEGORIES properties, want exactly one", cats)
+	}
+	if social != apple {
+		t.Errorf("%d SOCIALPROFILE;TYPE=linkedin beside %d X-SOCIALPROFILE", social, apple)
+	}
+}
+
+// lines returns the card's encoded lines, unfolded, that start with prop (";" or ":" follows).
 func lines(t *testing.T, c vcard.Card, prop string) []string {
 	var out []string
-	for _, l := range strings.Split(encode(t, c), "\r\n") {
+	for _, l := range strings.Split(unfold(encode(t, c)), "\r\n") {
 		if strings.HasPrefix(l, prop+":") || strings.HasPrefix(l, prop+";") {
 			out = append(out, l)
 		}
@@ -137,7 +185,7 @@ func TestMerge(t *testing.T) {
 	userLines := "TEL;TYPE=CELL:+1 555 0100\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\nBDAY:1980-02-29\r\n" +
 		"NOTE:met at the conference\\, very nice\r\nitem1.URL:https://blog.example\r\nitem1.X-ABLABEL:blog\r\n"
 	onServer := func(edit func(string) string) vcard.Card {
-		s := encode(t, New(base, "3.0"))
+		s := unfold(encode(t, New(base, "3.0")))
 		s = strings.Replace(s, "END:VCARD\r\n", userLines+"END:VCARD\r\n", 1)
 		if edit != nil {
 			s = edit(s)
@@ -160,7 +208,7 @@ func TestMerge(t *testing.T) {
 		conflicts []string
 	}{
 		{name: "unchanged", remote: onServer(nil), base: base, c: base,
-			want: map[string][]string{"ORG": {"Acme, Research, Inc."}}},
+			want: map[string][]string{"ORG": {`Acme\; Research, Inc.`}}},
 		{name: "job change applied, user data kept", remote: onServer(nil), base: base, c: &moved,
 			want: map[string][]string{"ORG": {"Globex"}, "TITLE": {"CTO"}, "BDAY": {"1980-02-29"}}},
 		{name: "user edited title, LinkedIn changed it: keep theirs", base: base, c: &moved,
@@ -353,7 +401,7 @@ func TestMonicaSocialProfile(t *testing.T) {
 		mine    = "X-SOCIAL-PROFILE;TYPE=LinkedIn:https://www.linkedin.com/in/zoe-private"
 	)
 	onServer := func(edit func(string) string) vcard.Card {
-		s := strings.Replace(encode(t, New(base, "3.0")), "END:VCARD\r\n", twitter+"END:VCARD\r\n", 1)
+		s := strings.Replace(unfold(encode(t, New(base, "3.0"))), "END:VCARD\r\n", twitter+"END:VCARD\r\n", 1)
 		if edit != nil {
 			s = edit(s)
 		}
@@ -453,5 +501,175 @@ func TestWriteAllReadAll(t *testing.T) {
 	}
 	if _, err := ReadAll(strings.NewReader("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n")); err == nil {
 		t.Error("a truncated bundle reads without error")
+	}
+}
+
+// TestWrittenCards: every card WriteAll writes, of both versions, folds at
+// 75 octets on character boundaries, has one CATEGORIES and a SOCIALPROFILE
+// beside the Apple and Monica forms, and reads back as it was built.
+func TestWrittenCards(t *testing.T) {
+	long := enrichedContact()
+	long.ID, long.Title = "long", strings.Repeat("Ünïcödé ", 20)+"€€€€€€€€€€"
+	nameless := &mapping.Contact{ID: "p", Name: "+1 202 555 0199", Phones: []mapping.Phone{{Raw: "+1 202 555 0199"}}, EmailStatus: mapping.EmailNone}
+	people := []*mapping.Contact{sampleContact(), long, nameless,
+		{ID: "h", Name: "Solo", EmailStatus: mapping.EmailHidden, ProfileURL: "https://www.linkedin.com/in/solo"}}
+	for _, v := range []string{"3.0", "4.0"} {
+		var b bytes.Buffer
+		if err := WriteAll(&b, people, v); err != nil {
+			t.Fatal(err)
+		}
+		cards := strings.SplitAfter(b.String(), "END:VCARD\r\n")
+		if cards = cards[:len(cards)-1]; len(cards) != len(people) {
+			t.Fatalf("%s: %d cards, want %d", v, len(cards), len(people))
+		}
+		for i, s := range cards {
+			checkWritten(t, s)
+			if got, want := decode(t, s), New(people[i], v); encode(t, got) != encode(t, want) {
+				t.Errorf("%s: card %d does not read back as built:\n%s", v, i, s)
+			}
+			if people[i].ProfileURL != "" && !strings.Contains(unfold(s), "\r\nSOCIALPROFILE;TYPE=linkedin:"+people[i].ProfileURL+"\r\n") {
+				t.Errorf("%s: card %d has no SOCIALPROFILE:\n%s", v, i, s)
+			}
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"ascii", strings.Repeat("a", 200)},
+		{"two-byte at the edge", strings.Repeat("a", 69) + strings.Repeat("é", 40)},
+		{"three-byte", strings.Repeat("€", 60)},
+		{"four-byte", "x" + strings.Repeat("😀", 40)},
+		{"exactly 75", strings.Repeat("b", 75-len("NOTE:"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := vcard.Card{vcard.FieldVersion: {{Value: "3.0"}}, vcard.FieldNote: {{Value: tc.value}}}
+			s := encode(t, c)
+			checkLines(t, s)
+			if got := decode(t, s).Value(vcard.FieldNote); got != tc.value {
+				t.Errorf("unfolded value = %q, want %q", got, tc.value)
+			}
+			if tc.name == "exactly 75" && strings.Contains(s, "\r\n ") {
+				t.Errorf("a 75-octet line was folded:\n%s", s)
+			}
+		})
+	}
+}
+
+func checkLines(t *testing.T, s string) {
+	t.Helper()
+	for _, l := range strings.Split(s, "\r\n") {
+		if len(l) > 75 || !utf8.ValidString(l) {
+			t.Errorf("line of %d octets (valid UTF-8 %v): %q", len(l), utf8.ValidString(l), l)
+		}
+	}
+}
+
+// TestADR: an address in parts is written in ADR's components, escaped,
+// and reads back into the same parts; free text alone stays in the street.
+func TestADR(t *testing.T) {
+	a := mapping.Address{Street: "7 Example St; Flat 2\nBack door", City: "Riverton", Region: "MD", PostalCode: "20735", Country: "US"}
+	c := &mapping.Contact{ID: "a", Name: "A B", Addresses: []string{"7 Example St, Riverton, MD 20735, US"}, PostalAddresses: []mapping.Address{a}}
+	for _, v := range []string{"3.0", "4.0"} {
+		s := encode(t, New(c, v))
+		if got := lines(t, New(c, v), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;7 Example St\; Flat 2\, Back door;Riverton;MD;20735;US`}) {
+			t.Errorf("%s: ADR = %q", v, got)
+		}
+		p := splitEscaped(decode(t, s).Value(vcard.FieldAddress), ';')
+		if len(p) != 7 {
+			t.Fatalf("%s: ADR read back in %d components: %q", v, len(p), p)
+		}
+		back := mapping.Address{Street: p[2], City: p[3], Region: p[4], PostalCode: p[5], Country: p[6]}
+		if want := (mapping.Address{Street: "7 Example St; Flat 2, Back door", City: "Riverton", Region: "MD", PostalCode: "20735", Country: "US"}); back != want {
+			t.Errorf("%s: ADR read back as %+v, want %+v", v, back, want)
+		}
+	}
+	free := &mapping.Contact{ID: "f", Name: "F", Addresses: []string{"Hauptstr. 1\n10115 Berlin"}}
+	if got := lines(t, New(free, "3.0"), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;Hauptstr. 1\, 10115 Berlin;;;;`}) {
+		t.Errorf("free-text ADR = %q", got)
+	}
+}
+
+// TestNames: N comes from names only, FN from what there is, and a ";" in
+// a name is escaped, not turned into ",".
+func TestNames(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		c      mapping.Contact
+		fn, n  string
+		family string
+	}{
+		{"first and last", mapping.Contact{Name: "Jane O;Brien", FirstName: "Jane", LastName: "O;Brien"}, `FN:Jane O\;Brien`, `N:O\;Brien;Jane;;;`, `O\;Brien`},
+		{"full name only", mapping.Contact{Name: "Jane van Doe"}, "FN:Jane van Doe", "N:Doe;Jane van;;;", "Doe"},
+		{"phone only", mapping.Contact{Name: "+1 202 555 0199", Phones: []mapping.Phone{{Raw: "+1 202 555 0199"}}}, "FN:+1 202 555 0199", "N:;;;;", ""},
+		{"email only", mapping.Contact{Name: "x@example.org", Emails: []string{"x@example.org"}}, "FN:x@example.org", "N:;;;;", ""},
+		{"nothing", mapping.Contact{Name: "(no name)"}, "FN:(no name)", "N:;;;;", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.ID = "x"
+			card := New(&tc.c, "3.0")
+			if got := lines(t, card, vcard.FieldFormattedName); !reflect.DeepEqual(got, []string{tc.fn}) {
+				t.Errorf("FN = %q, want %q", got, tc.fn)
+			}
+			if got := lines(t, card, vcard.FieldName); !reflect.DeepEqual(got, []string{tc.n}) {
+				t.Errorf("N = %q, want %q", got, tc.n)
+			}
+			if got := decode(t, encode(t, card)).Value(vcard.FieldName); !strings.HasPrefix(got, tc.family+";") {
+				t.Errorf("N read back = %q, want family %q", got, tc.family)
+			}
+		})
+	}
+}
+
+// TestMergeCategories: categories are merged value by value whatever the
+// number of CATEGORIES lines, the user's survive, an old card's one line
+// per value is rewritten as one property, the removed mark goes.
+func TestMergeCategories(t *testing.T) {
+	hidden := &mapping.Contact{ID: "c", Name: "C D", EmailStatus: mapping.EmailHidden, ProfileURL: "https://www.linkedin.com/in/cd"}
+	found := *hidden
+	found.EmailStatus, found.Emails = mapping.EmailPresent, []string{"c@example.org"}
+	card := func(cats ...string) vcard.Card {
+		s := "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + UID("c") + "\r\nFN:C D\r\nX-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/cd\r\n"
+		for _, c := range cats {
+			s += "CATEGORIES:" + c + "\r\n"
+		}
+		return decode(t, s+"END:VCARD\r\n")
+	}
+	for _, tc := range []struct {
+		name    string
+		remote  vcard.Card
+		base, c *mapping.Contact
+		want    string
+	}{
+		{"old two-line card, unchanged categories: one line", card("LinkedIn", "LinkedIn: no email", "Work,Friends"), hidden, hidden,
+			"CATEGORIES:LinkedIn,LinkedIn: no email,Work,Friends"},
+		{"old two-line card, email found: ours dropped, user's kept", card("LinkedIn", "LinkedIn: no email", "Work"), hidden, &found,
+			"CATEGORIES:LinkedIn,Work"},
+		{"new card, user's category on our line", card("LinkedIn,LinkedIn: no email,Golf"), hidden, &found,
+			"CATEGORIES:LinkedIn,Golf"},
+		{"removed mark goes when back", card("LinkedIn", "LinkedIn: removed", "Golf"), &found, &found,
+			"CATEGORIES:LinkedIn,Golf"},
+		{"unknown base", card("Golf"), nil, hidden, "CATEGORIES:Golf,LinkedIn,LinkedIn: no email"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, conflicts := Merge(tc.remote, tc.base, tc.c, "3.0", false)
+			if l := lines(t, got, vcard.FieldCategories); !reflect.DeepEqual(l, []string{tc.want}) {
+				t.Errorf("CATEGORIES = %q, want %q", l, tc.want)
+			}
+			if slices.Contains(conflicts, "categories") {
+				t.Errorf("conflicts %q", conflicts)
+			}
+			if l := lines(t, got, FieldRFCSocialProfile); !reflect.DeepEqual(l, []string{"SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/cd"}) {
+				t.Errorf("SOCIALPROFILE = %q: not added beside the old card's X-SOCIALPROFILE", l)
+			}
+			checkWritten(t, encode(t, got))
+		})
+	}
+	// The removed mark, as the CardDAV target adds it, stays one property.
+	marked := New(hidden, "3.0")
+	AddCategory(marked, CategoryRemoved)
+	got, _ := MergeCards(card("LinkedIn", "Golf"), New(hidden, "3.0"), marked, true)
+	if l := lines(t, got, vcard.FieldCategories); !reflect.DeepEqual(l, []string{"CATEGORIES:LinkedIn,Golf,LinkedIn: no email,LinkedIn: removed"}) {
+		t.Errorf("marked CATEGORIES = %q", l)
 	}
 }

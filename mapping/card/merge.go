@@ -112,8 +112,8 @@ func ownedProps(fields []mapping.FieldSpec) []ownedProp {
 //
 // linkport owns only the properties New writes. A single-valued one (FN, N,
 // ORG, TITLE, the X-LINKPORT ones) is linkport's whole; of a multi-valued one
-// (EMAIL, TEL, ADR, URL, X-SOCIALPROFILE, X-SOCIAL-PROFILE, CATEGORIES) linkport owns the
-// values it wrote in base, so a phone number the user added is theirs and is
+// (EMAIL, TEL, ADR, URL, SOCIALPROFILE, X-SOCIALPROFILE, X-SOCIAL-PROFILE, and
+// each category of CATEGORIES) linkport owns the values it wrote in base, so a phone number the user added is theirs and is
 // never touched. Of NOTE linkport owns only its delimited block: the user's
 // text around it, and any other NOTE, is theirs. For each owned property: unchanged in LinkedIn since
 // base → the remote stays as it is; changed in LinkedIn and untouched on the
@@ -141,6 +141,8 @@ func MergeCards(remote, base, ours vcard.Card, overwrite bool) (merged vcard.Car
 		var conflict bool
 		if o.prop == vcard.FieldNote {
 			conflict = mergeNote(merged, base[o.prop], ours[o.prop], overwrite)
+		} else if o.prop == vcard.FieldCategories {
+			conflict = mergeCategories(merged, base, ours, overwrite)
 		} else if o.set {
 			conflict = mergeSet(merged, o.prop, base[o.prop], ours[o.prop], overwrite)
 		} else {
@@ -150,19 +152,55 @@ func MergeCards(remote, base, ours vcard.Card, overwrite bool) (merged vcard.Car
 			conflicts = append(conflicts, o.field)
 		}
 	}
-	// "LinkedIn: removed" is linkport's own mark, whatever base says: it
-	// goes as soon as the person is back in the export.
-	if !slices.ContainsFunc(ours[vcard.FieldCategories], isRemovedMark) {
-		merged[vcard.FieldCategories] = slices.DeleteFunc(merged[vcard.FieldCategories], isRemovedMark)
-		if len(merged[vcard.FieldCategories]) == 0 {
-			delete(merged, vcard.FieldCategories)
-		}
-	}
+	upgradeSocialProfile(merged, ours)
 	slices.Sort(conflicts)
 	return merged, conflicts
 }
 
-func isRemovedMark(f *vcard.Field) bool { return f.Value == CategoryRemoved }
+// mergeCategories merges the categories linkport owns (those in base) as
+// mergeSet merges values, whatever number of CATEGORIES properties each
+// card spreads them over, and writes the result as one property: a card
+// written by an earlier version (one CATEGORIES per value) is rewritten
+// into the single form when it is next merged, and categories the user
+// added, on any line, are kept. "LinkedIn: removed" is linkport's own
+// mark, whatever base says: it goes as soon as the person is back in the
+// export.
+func mergeCategories(m vcard.Card, base, ours vcard.Card, overwrite bool) bool {
+	explode := func(c vcard.Card) []*vcard.Field {
+		var out []*vcard.Field
+		for _, v := range Categories(c) {
+			out = append(out, &vcard.Field{Value: v})
+		}
+		return out
+	}
+	tmp := vcard.Card{vcard.FieldCategories: explode(m)}
+	conflict := mergeSet(tmp, vcard.FieldCategories, explode(base), explode(ours), overwrite)
+	var cats []string
+	for _, f := range tmp[vcard.FieldCategories] {
+		if f.Value != CategoryRemoved || slices.Contains(Categories(ours), CategoryRemoved) {
+			cats = append(cats, f.Value)
+		}
+	}
+	setCategories(m, cats)
+	return conflict
+}
+
+// upgradeSocialProfile adds the SOCIALPROFILE linkport now writes to a card
+// written before it did: one that lacks SOCIALPROFILE altogether but holds
+// the same profile as Apple's X-SOCIALPROFILE. (A user who deletes only
+// SOCIALPROFILE and keeps X-SOCIALPROFILE sees it come back.)
+func upgradeSocialProfile(m, ours vcard.Card) {
+	want := ours[FieldRFCSocialProfile]
+	if len(want) == 0 || len(m[FieldRFCSocialProfile]) > 0 {
+		return
+	}
+	apple := fieldKeys(m[FieldSocialProfile])
+	for _, f := range want {
+		if slices.Contains(apple, valueKey(f.Value)) {
+			m[FieldRFCSocialProfile] = append(m[FieldRFCSocialProfile], copyField(f))
+		}
+	}
+}
 
 // mergeOne merges a single-valued property; it reports a conflict.
 func mergeOne(m vcard.Card, prop string, base, ours []*vcard.Field, overwrite bool) bool {
