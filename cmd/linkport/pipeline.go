@@ -41,8 +41,12 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.E
 	a.sourceLabel = label
 	g := mapping.Reconcile(exp, cfg.reconcileOptions())
 	ego := enrich.Enrich(g, exp)
-	for _, w := range g.Warnings { // the report lists them too
-		a.log.Debug("input", "warning", w.String())
+	for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
+		if w.Line == 0 {
+			a.log.Warn("input", "warning", w.String())
+		} else {
+			a.log.Debug("input", "warning", w.String())
+		}
 	}
 	a.log.Debug("graph", "people", g.Stats.People, "source", label)
 	return g, ego, nil

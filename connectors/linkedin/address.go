@@ -1,6 +1,33 @@
 package linkedin
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+// postalAddress is a Contacts.csv Addresses cell in parts, when it carries
+// LinkedIn's labels: cards write ADR in its components from it, and a
+// country lets a phone be read in that country's plan.
+func postalAddress(cell string) (mapping.Address, bool) {
+	street, vals, ok := parseAddress(cell)
+	if !ok {
+		return mapping.Address{}, false
+	}
+	city := vals[keyCity]
+	if head, tail, found := cutLast(street, ","); found && city != "" && strings.EqualFold(strings.TrimSpace(tail), city) {
+		street = strings.TrimSpace(head) // LinkedIn's free text usually ends with the city
+	}
+	return mapping.Address{Street: street, City: city, Region: vals[keyState],
+		PostalCode: vals[keyPostal], Country: vals[keyCountry]}, true
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
 
 // Labels LinkedIn appends to a Contacts.csv address, after the free text:
 // `7 Example Street, Riverton City:Riverton State: Country:US Postal Code:20735 Type:HOME Primary:true`.

@@ -369,6 +369,9 @@ func (p *rowParser) row(row []string, line int) {
 		rec.Phones = splitList(p.get(row, colPhones))
 		if a := p.get(row, colAddresses); a != "" {
 			rec.Addresses = []string{formatAddress(a)} // free text with commas of its own: never split
+			if pa, ok := postalAddress(a); ok {
+				rec.PostalAddresses = []mapping.Address{pa}
+			}
 		}
 		rec.Sites = splitList(p.get(row, colSites))
 		for _, u := range splitList(p.get(row, colProfiles)) {

@@ -175,6 +175,7 @@ func TestRecordFields(t *testing.T) {
 			ProfileURL: "https://www.linkedin.com/in/kofi-abara", Emails: []string{"kofi@example.com", "k.abara@example.org"},
 			Phones: []string{"+44 20 7946 0001", "+1 202-555-0100"}, Company: "Initech", Title: "CTO",
 			Addresses: []string{"1 Example Street, Springfield, IL 62701, US"}, Sites: []string{"https://kofi.example.com/"},
+			PostalAddresses: []mapping.Address{{Street: "1 Example Street", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}},
 			Origin: "GOOGLE_CONTACTS"},
 	}
 	got, _ := json.Marshal(exp.Records)
