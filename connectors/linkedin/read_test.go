@@ -176,7 +176,7 @@ func TestRecordFields(t *testing.T) {
 			Phones: []string{"+44 20 7946 0001", "+1 202-555-0100"}, Company: "Initech", Title: "CTO",
 			Addresses: []string{"1 Example Street, Springfield, IL 62701, US"}, Sites: []string{"https://kofi.example.com/"},
 			PostalAddresses: []mapping.Address{{Street: "1 Example Street", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}},
-			Origin: "GOOGLE_CONTACTS"},
+			Origin:          "GOOGLE_CONTACTS"},
 	}
 	got, _ := json.Marshal(exp.Records)
 	w, _ := json.Marshal(want)
