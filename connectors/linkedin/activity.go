@@ -109,6 +109,8 @@ var activityLayouts = []string{
 	"02 Jan 2006",
 	"1/2/2006",
 	"1/2/06",
+	"02.01.2006", // Excel re-saves in European locales: day first, dotted
+	"2.1.06",
 }
 
 // maxInterned bounds the distinct strings one file shares between its rows;
@@ -133,6 +135,7 @@ type activityParser struct {
 	lim     *limits             // nil: no bound
 	cost    int64               // bytes this row adds to lim.kept
 	dropped int                 // rows past maxKeptBytes, counted not kept
+	redacted int                // endorsement rows whose person LinkedIn redacted
 	first   int                 // the first dropped row's line
 }
 
@@ -261,6 +264,10 @@ func (p *activityParser) row(row []string, line int) {
 			FirstName: get(aFirst), LastName: get(aLast), ProfileURL: get(aURL), Text: get(aText),
 			CreatedOn: p.date(get(aDate), "Created On", line), EditedOn: p.date(get(aEdited), "Edited On", line)})
 	case kindEndorsementsReceived, kindEndorsementsGiven:
+		if isRedacted(get(aFirst)) || isRedacted(get(aLast)) {
+			p.redacted++ // a member who hid themselves: no person, no skill to count
+			return
+		}
 		e.Endorsements = append(e.Endorsements, mapping.Endorsement{File: p.name, Line: line,
 			Given: p.kind == kindEndorsementsGiven, Skill: get(aSkill),
 			FirstName: get(aFirst), LastName: get(aLast), ProfileURL: get(aURL),
@@ -301,11 +308,19 @@ func (p *activityParser) done() {
 		p.msgs, p.ids, p.cells = nil, nil, nil
 	}
 	p.dates.done(p.exp, p.name)
+	if p.redacted > 0 {
+		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Msg: fmt.Sprintf(
+			"%d rows skipped: LinkedIn redacted who they name", p.redacted)})
+	}
 	if p.dropped > 0 {
 		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Line: p.first, Msg: fmt.Sprintf(
 			"%d rows from here on not kept: the enrichment files may keep %d MiB in memory; message counts and last contacts are partial", p.dropped, maxKeptBytes>>20)})
 	}
 }
+
+// isRedacted recognises the placeholder older archives put where a hidden
+// member's name was.
+func isRedacted(s string) bool { return strings.EqualFold(strings.TrimSpace(s), "redacted") }
 
 // date parses a date of any layout above; an unknown shape is a warning and
 // a zero time, the row is kept.

@@ -88,6 +88,9 @@ var dateLayouts = []string{
 	"1/2/06 15:04",
 	"2006-01-02 15:04:05",
 	time.RFC3339,
+	"02.01.2006", // Excel re-saves in European locales: day first, dotted ("16.09.2021")
+	"2.1.06",
+	"02.01.2006 15:04",
 }
 
 const (

@@ -216,6 +216,16 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 		if len(names) == 0 {
 			continue
 		}
+		// Current archives name files with underscores; a name with spaces
+		// is a legacy copy some archives still carry beside it (the 2022
+		// "Endorsement Received Info.csv", UTF-16 with redacted rows).
+		legacy := func(n string) int {
+			if strings.Contains(path.Base(n), " ") {
+				return 1
+			}
+			return 0
+		}
+		slices.SortStableFunc(names, func(a, b string) int { return legacy(a) - legacy(b) })
 		for _, other := range names[1:] {
 			exp.Warnings = append(exp.Warnings, mapping.Warning{File: display(other),
 				Msg: fmt.Sprintf("ignored: %s was read instead", display(names[0]))})
