@@ -531,6 +531,12 @@ var domainFiles = map[string]domainFile{
 	"INVITATIONS": {"Invitations.csv", kindInvitations,
 		[]string{"From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"}},
 	"COMPANY_FOLLOWS": {"Company Follows.csv", kindFollows, []string{"Organization", "Followed On"}},
+	// RECOMMENDATIONS is left out on purpose: Recommendations_Given.csv and
+	// Recommendations_Received.csv share one header (First Name, Last Name,
+	// Company, Job Title, Text, Creation Date, Status; linkedin-formats.md
+	// §3.1), so the columns cannot tell given from received, and no API row
+	// shape is documented. Which direction a RECOMMENDATIONS row is remains
+	// unknown; fetch saves the domain as RECOMMENDATIONS.csv, unread.
 	// ENDORSEMENTS holds both directions; shapeTables splits it.
 	"ENDORSEMENTS/received": {"Endorsement_Received_Info.csv", kindEndorsementsReceived,
 		[]string{"Endorsement Date", "Skill Name", "Endorser First Name", "Endorser Last Name", "Endorser Public Url", "Endorsement Status"}},
