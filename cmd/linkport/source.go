@@ -61,7 +61,7 @@ func sourceError(err error) error {
 	case errors.As(err, &in):
 		return inputError{fmt.Errorf("read export: %w", err)}
 	case errors.Is(err, linkedin.ErrTokenExpired), errors.Is(err, linkedin.ErrUnauthorized),
-		errors.Is(err, linkedin.ErrAccessDenied), errors.Is(err, linkedin.ErrNoToken):
+		errors.Is(err, linkedin.ErrAccessDenied), errors.Is(err, linkedin.ErrNoToken), errors.Is(err, linkedin.ErrTokenRevoked), errors.Is(err, linkedin.ErrTokenInvalid), errors.Is(err, linkedin.ErrVersionInactive):
 		return configError{fmt.Errorf("read LinkedIn API: %w", err)}
 	}
 	return fmt.Errorf("read source: %w", err)

@@ -1,6 +1,7 @@
 package linkedin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,22 +29,42 @@ const (
 	DefaultAPIVersion = "202312"
 	snapshotPath      = "/rest/memberSnapshotData"
 	maxPageBytes      = 64 << 20
-	maxPages          = 100000 // a loop guard; 30,000 connections fit in far fewer pages
+	// DefaultMaxPages bounds the pages read per domain: LinkedIn ends a
+	// domain only with "No data found", so a server that never says it
+	// would be read forever. 30,000 connections fit in far fewer pages.
+	DefaultMaxPages = 100000
 )
 
 // DefaultDomains are the snapshot domains linkport reads unless told otherwise.
 var DefaultDomains = []string{"CONNECTIONS", "CONTACTS", "INBOX", "INVITATIONS"}
 
-// Errors of the API source, wrapped in an *APIError.
+// newToken is the advice every token error ends with.
+const newToken = "create a new one with the LinkedIn Developer Portal's OAuth token generator " +
+	"(https://www.linkedin.com/developers/tools/oauth/token-generator, your Member Data Portability app, " +
+	"scope r_dma_portability_self_serve) and update the token_env, token_file or token_command your config names"
+
+// Errors of the API source, wrapped in an *APIError. Each says what to do,
+// since the remedy differs: a new token, a re-consent, a config fix.
 var (
-	// ErrTokenExpired: LinkedIn answered 401 EXPIRED_ACCESS_TOKEN.
-	ErrTokenExpired = errors.New("the LinkedIn access token has expired: create a new one with the " +
-		"LinkedIn Developer Portal's OAuth token generator (https://www.linkedin.com/developers/tools/oauth/token-generator, " +
-		"your Member Data Portability app, scope r_dma_portability_self_serve) and update the token_env, token_file " +
-		"or token_command your config names")
+	// ErrTokenExpired: LinkedIn answered 401 EXPIRED_ACCESS_TOKEN (65602).
+	ErrTokenExpired = errors.New("the LinkedIn access token has expired: " + newToken)
+	// ErrTokenRevoked: LinkedIn answered 401 REVOKED_ACCESS_TOKEN (65601):
+	// the token was valid but its access was withdrawn, so retyping it
+	// cannot help.
+	ErrTokenRevoked = errors.New("the LinkedIn access token was revoked (the member or LinkedIn withdrew the app's " +
+		"access): give the Member Data Portability app access again, then " + newToken)
+	// ErrTokenInvalid: LinkedIn answered 401 with serviceErrorCode 65600:
+	// what was sent is not a token LinkedIn knows, most often a truncated
+	// or wrong value.
+	ErrTokenInvalid = errors.New("LinkedIn does not know the access token (invalid): check that the config's token_env, " +
+		"token_file or token_command yields the whole token and nothing else; if it does, " + newToken)
 	// ErrUnauthorized: any other 401.
 	ErrUnauthorized = errors.New("LinkedIn rejected the access token (401); check that the config's token_env, " +
 		"token_file or token_command yields the whole token")
+	// ErrVersionInactive: 426 NONEXISTENT_VERSION, LinkedIn no longer
+	// serves the LinkedIn-Version linkport sends; only the config can fix it.
+	ErrVersionInactive = errors.New("LinkedIn no longer serves the requested API version (426): set source.api.version " +
+		"in the config to a version LinkedIn serves now (YYYYMM, as in LinkedIn's API documentation)")
 	// ErrAccessDenied: 403, a token without the portability scope or a member outside the EU/EEA/Switzerland.
 	ErrAccessDenied = errors.New("LinkedIn denied access (403): the token needs the Member Data Portability scope " +
 		"(r_dma_portability_self_serve) and only members in the EU/EEA or Switzerland can grant it")
@@ -63,6 +85,9 @@ type APIOptions struct {
 	Domains []string
 	// Version is the LinkedIn-Version header; DefaultAPIVersion when empty.
 	Version string
+	// MaxPages bounds the pages read per domain; DefaultMaxPages when zero.
+	// Reaching it keeps the rows read and adds a warning.
+	MaxPages int
 	// HTTPClient sends the requests; a client with a 60 s timeout when nil.
 	HTTPClient *http.Client
 	// Logger receives request, retry and progress messages; none when nil.
@@ -126,6 +151,9 @@ func NewAPI(opt APIOptions) *APISource {
 	}
 	if opt.Version == "" {
 		opt.Version = DefaultAPIVersion
+	}
+	if opt.MaxPages <= 0 {
+		opt.MaxPages = DefaultMaxPages
 	}
 	if opt.HTTPClient == nil {
 		opt.HTTPClient = &http.Client{Timeout: 60 * time.Second}
@@ -254,10 +282,46 @@ type page struct {
 			Href string `json:"href"`
 		} `json:"links"`
 	} `json:"paging"`
-	Elements []struct {
-		SnapshotDomain string                       `json:"snapshotDomain"`
-		SnapshotData   []map[string]json.RawMessage `json:"snapshotData"`
-	} `json:"elements"`
+	Elements elements `json:"elements"`
+}
+
+// element is one domain's data on a page.
+type element struct {
+	SnapshotDomain string                       `json:"snapshotDomain"`
+	SnapshotData   []map[string]json.RawMessage `json:"snapshotData"`
+}
+
+// elements is a page's elements. The documentation says "exactly 1
+// element" but shows both an array and, in its "Sample Paginated
+// response", "elements": {}; an object is read as one element, an empty
+// one as none.
+type elements []element
+
+// UnmarshalJSON accepts an array of elements, one element object or null.
+func (es *elements) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		var list []element
+		if err := json.Unmarshal(b, &list); err != nil {
+			return fmt.Errorf("decode elements: %w", err)
+		}
+		*es = list
+	case len(b) > 0 && b[0] == '{':
+		var one element
+		if err := json.Unmarshal(b, &one); err != nil {
+			return fmt.Errorf("decode element: %w", err)
+		}
+		*es = nil
+		if one.SnapshotDomain != "" || len(one.SnapshotData) > 0 {
+			*es = elements{one}
+		}
+	case string(b) == "null":
+		*es = nil
+	default:
+		return fmt.Errorf("decode elements: want an array or an object, got %.20s", b)
+	}
+	return nil
 }
 
 // errorBody is LinkedIn's error JSON.
@@ -270,18 +334,28 @@ type errorBody struct {
 
 const unprocessable = "Unable_to_process_this_field."
 
-// domain reads every page of one domain: it follows the next links until
-// there is none or LinkedIn answers 404 "No data found", its way of saying
-// the data ends (also for an empty domain).
+// domain reads every page of one domain until LinkedIn answers 404 "No
+// data found", its way of saying the data ends (also for an empty domain).
+// It follows the next links and, where a page has none, asks for the next
+// start anyway: the documentation says "total" may under-report, as some
+// data comes from offline systems, and to loop until that error. Reading
+// stops with a warning at opt.MaxPages.
 func (a *APISource) domain(ctx context.Context, domain string) ([]row, []mapping.Warning, error) {
 	next := a.base.ResolveReference(&url.URL{Path: a.base.Path + snapshotPath,
 		RawQuery: "q=criteria&domain=" + url.QueryEscape(domain)})
 	var rows []row
+	var warns []mapping.Warning
 	seenRows := map[string]bool{}
 	seenPages := map[string]bool{}
 	bad := 0
-	for n := 0; next != nil; n++ {
-		if n >= maxPages || seenPages[next.String()] {
+	for n := 0; ; n++ {
+		if n >= a.opt.MaxPages {
+			warns = append(warns, mapping.Warning{File: "api:" + domain, Msg: fmt.Sprintf(
+				"stopped after %d pages without LinkedIn's \"No data found\" end; later rows, if any, are missing", n)})
+			a.log.Warn("linkedin api: page cap reached", "domain", domain, "pages", n)
+			break
+		}
+		if seenPages[next.String()] {
 			return nil, nil, &APIError{Domain: domain, Message: "the next links loop; stopped at " + next.RequestURI()}
 		}
 		seenPages[next.String()] = true
@@ -319,12 +393,11 @@ func (a *APISource) domain(ctx context.Context, domain string) ([]row, []mapping
 		for k := range onPage {
 			seenRows[k] = true
 		}
-		next, err = a.nextLink(domain, p)
+		next, err = a.nextLink(domain, p, next)
 		if err != nil {
 			return nil, nil, err
 		}
 	}
-	var warns []mapping.Warning
 	if bad > 0 {
 		warns = append(warns, mapping.Warning{File: "api:" + domain,
 			Msg: fmt.Sprintf("%d values LinkedIn could not process were left empty", bad)})
@@ -356,23 +429,36 @@ func text(raw json.RawMessage) string {
 	return ""
 }
 
-// nextLink resolves the page's next link against the base URL. A link to
-// another host is refused: the token must not travel there.
-func (a *APISource) nextLink(domain string, p *page) (*url.URL, error) {
+// nextLink resolves the page's next link against the base URL; without
+// one it is cur with start one higher (start counts pages). LinkedIn's
+// hrefs are absolute paths ("/rest/memberSnapshotData?…"): base_url's path
+// prefix (a proxy's /prefix) is put in front unless the href has it. A
+// link to another host is refused: the token must not travel there.
+func (a *APISource) nextLink(domain string, p *page, cur *url.URL) (*url.URL, error) {
 	for _, l := range p.Paging.Links {
 		if l.Rel != "next" || l.Href == "" {
 			continue
 		}
-		u, err := a.base.Parse(l.Href)
+		ref, err := url.Parse(l.Href)
 		if err != nil {
 			return nil, &APIError{Domain: domain, Message: fmt.Sprintf("bad next link %q: %v", l.Href, err)}
 		}
+		if prefix := a.base.Path; ref.Host == "" && prefix != "" && strings.HasPrefix(ref.Path, "/") &&
+			ref.Path != prefix && !strings.HasPrefix(ref.Path, prefix+"/") {
+			ref.Path, ref.RawPath = prefix+ref.Path, ""
+		}
+		u := a.base.ResolveReference(ref)
 		if u.Scheme != a.base.Scheme || u.Host != a.base.Host {
 			return nil, &APIError{Domain: domain, Message: "refusing a next link to another host: " + u.Host}
 		}
 		return u, nil
 	}
-	return nil, nil
+	q := cur.Query()
+	start, _ := strconv.Atoi(q.Get("start")) // absent on the first page: 0
+	q.Set("start", strconv.Itoa(start+1))
+	u := *cur
+	u.RawQuery = q.Encode()
+	return &u, nil
 }
 
 // page GETs one page; end reports LinkedIn's 404 "No data found".
@@ -410,6 +496,12 @@ func (a *APISource) page(ctx context.Context, domain string, u *url.URL) (p *pag
 		return nil, true, nil
 	case resp.StatusCode == http.StatusUnauthorized && (eb.Code == "EXPIRED_ACCESS_TOKEN" || eb.ServiceErrorCode == 65602):
 		e.Err = ErrTokenExpired
+	case resp.StatusCode == http.StatusUnauthorized && (eb.Code == "REVOKED_ACCESS_TOKEN" || eb.ServiceErrorCode == 65601):
+		e.Err = ErrTokenRevoked
+	case resp.StatusCode == http.StatusUnauthorized && (eb.Code == "INVALID_ACCESS_TOKEN" || eb.ServiceErrorCode == 65600):
+		e.Err = ErrTokenInvalid
+	case resp.StatusCode == http.StatusUpgradeRequired || eb.Code == "NONEXISTENT_VERSION":
+		e.Err = ErrVersionInactive
 	case resp.StatusCode == http.StatusUnauthorized:
 		e.Err = ErrUnauthorized
 	case resp.StatusCode == http.StatusForbidden:
@@ -439,6 +531,12 @@ var domainFiles = map[string]domainFile{
 	"INVITATIONS": {"Invitations.csv", kindInvitations,
 		[]string{"From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"}},
 	"COMPANY_FOLLOWS": {"Company Follows.csv", kindFollows, []string{"Organization", "Followed On"}},
+	// RECOMMENDATIONS is left out on purpose: Recommendations_Given.csv and
+	// Recommendations_Received.csv share one header (First Name, Last Name,
+	// Company, Job Title, Text, Creation Date, Status; linkedin-formats.md
+	// §3.1), so the columns cannot tell given from received, and no API row
+	// shape is documented. Which direction a RECOMMENDATIONS row is remains
+	// unknown; fetch saves the domain as RECOMMENDATIONS.csv, unread.
 	// ENDORSEMENTS holds both directions; shapeTables splits it.
 	"ENDORSEMENTS/received": {"Endorsement_Received_Info.csv", kindEndorsementsReceived,
 		[]string{"Endorsement Date", "Skill Name", "Endorser First Name", "Endorser Last Name", "Endorser Public Url", "Endorsement Status"}},

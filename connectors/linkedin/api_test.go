@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,12 +28,28 @@ const token = "AQX-secret-token-9f8e7d6c5b4a"
 // logs (at debug level) go to the returned buffer.
 func fakeAPI(t *testing.T, fake *linkedintest.SnapshotAPI, domains ...string) (*linkedin.APISource, *bytes.Buffer) {
 	t.Helper()
-	fake.Token = token
-	srv := httptest.NewServer(fake)
+	return fakeAPIAt(t, fake, "", 0, domains...)
+}
+
+// fakeAPIAt is fakeAPI with the fake mounted under prefix (base_url
+// ending in it; every other path is a plain 404) and a page cap. The fake
+// accepts the test's token unless it names another.
+func fakeAPIAt(t *testing.T, fake *linkedintest.SnapshotAPI, prefix string, maxPages int, domains ...string) (*linkedin.APISource, *bytes.Buffer) {
+	t.Helper()
+	if fake.Token == "" {
+		fake.Token = token
+	}
+	var h http.Handler = fake
+	if prefix != "" {
+		mux := http.NewServeMux()
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, fake))
+		h = mux
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	var logs bytes.Buffer
 	api := linkedin.NewAPI(linkedin.APIOptions{
-		Token: token + "\n", BaseURL: srv.URL, Domains: domains, HTTPClient: srv.Client(),
+		Token: token + "\n", BaseURL: srv.URL + prefix, Domains: domains, HTTPClient: srv.Client(), MaxPages: maxPages,
 		Logger:       slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		RetryMax:     3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
@@ -158,8 +178,15 @@ func TestAPIErrors(t *testing.T) {
 			msg: "EU/EEA", requests: 1},
 		{name: "throttled beyond retries", fake: &linkedintest.SnapshotAPI{Faults: []linkedintest.Fault{{Status: 429, RetryAfter: "1"}, {Status: 429}, {Status: 429, RetryAfter: "2"}, {Status: 429}}},
 			msg: "HTTP 429", requests: 4},
-		{name: "wrong version", fake: &linkedintest.SnapshotAPI{Version: "209901"}, msg: "HTTP 426", requests: 1},
+		{name: "revoked token", fake: &linkedintest.SnapshotAPI{Revoked: true}, want: linkedin.ErrTokenRevoked,
+			msg: "access again", requests: 1},
+		{name: "invalid token", fake: &linkedintest.SnapshotAPI{Token: "another-token"}, want: linkedin.ErrTokenInvalid,
+			msg: "whole token and nothing else", requests: 1},
+		{name: "inactive version", fake: &linkedintest.SnapshotAPI{Version: "209901"}, want: linkedin.ErrVersionInactive,
+			msg: "HTTP 426 NONEXISTENT_VERSION: Requested version " + linkedin.DefaultAPIVersion + " is not active", requests: 1},
 	}
+	sentinels := []error{linkedin.ErrTokenExpired, linkedin.ErrTokenRevoked, linkedin.ErrTokenInvalid,
+		linkedin.ErrUnauthorized, linkedin.ErrAccessDenied, linkedin.ErrVersionInactive}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fake.Data = rows
@@ -169,8 +196,10 @@ func TestAPIErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("error %v, want %v", err, tt.want)
+			for _, s := range sentinels {
+				if errors.Is(err, s) != (s == tt.want) {
+					t.Errorf("error %v: errors.Is %q is %v", err, s, !(s == tt.want))
+				}
 			}
 			var ae *linkedin.APIError
 			if !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), "CONNECTIONS") {
@@ -191,5 +220,79 @@ func TestAPIErrors(t *testing.T) {
 	}
 	if _, err := linkedin.NewAPI(linkedin.APIOptions{Token: " \n"}).Read(context.Background()); !errors.Is(err, linkedin.ErrNoToken) {
 		t.Errorf("empty token: %v", err)
+	}
+}
+
+// TestAPIDocumentedShapes serves the Member Snapshot API page's own shapes
+// (dma-api-docs.md): every row must arrive, LinkedIn's 404 "No data
+// found" must end each read without an error, and the requests show that
+// the client went on where the documentation says to.
+func TestAPIDocumentedShapes(t *testing.T) {
+	var rows []map[string]string
+	for i := range 25 {
+		rows = append(rows, map[string]string{"First Name": fmt.Sprintf("P%02d", i), "Last Name": "Doe",
+			"URL": fmt.Sprintf("https://www.linkedin.com/in/p%02d", i), "Connected On": "01 Jan 2024"})
+	}
+	tests := []struct {
+		name     string
+		fake     *linkedintest.SnapshotAPI
+		prefix   string
+		maxPages int
+		people   int
+		requests []string // the starts asked for, in order ("" for the first page)
+		warning  string
+	}{
+		{name: "plain", people: 25, requests: []string{"", "1", "2", "3"}},
+		{name: "elements {} between data pages", fake: &linkedintest.SnapshotAPI{EmptyPages: []int{1, 2}},
+			people: 25, requests: []string{"", "1", "2", "3", "4", "5"}},
+		{name: "elements {} first", fake: &linkedintest.SnapshotAPI{EmptyPages: []int{0}},
+			people: 25, requests: []string{"", "1", "2", "3", "4"}},
+		{name: "element as an object", fake: &linkedintest.SnapshotAPI{ObjectElements: true},
+			people: 25, requests: []string{"", "1", "2", "3"}},
+		{name: "total under-reports, no next link after page 1", fake: &linkedintest.SnapshotAPI{NextLinks: 1},
+			people: 25, requests: []string{"", "1", "2", "3"}},
+		{name: "last data page without a next link", fake: &linkedintest.SnapshotAPI{NextLinks: 2},
+			people: 25, requests: []string{"", "1", "2", "3"}},
+		{name: "base_url with a path", prefix: "/proxy/linkedin", people: 25, requests: []string{"", "1", "2", "3"}},
+		{name: "page cap", maxPages: 2, people: 20, requests: []string{"", "1"}, warning: "stopped after 2 pages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := tt.fake
+			if fake == nil {
+				fake = &linkedintest.SnapshotAPI{}
+			}
+			fake.Data = map[string][]map[string]string{"CONNECTIONS": rows}
+			api, logs := fakeAPIAt(t, fake, tt.prefix, tt.maxPages, "CONNECTIONS")
+			exp, err := api.Read(context.Background())
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if len(exp.Records) != tt.people {
+				t.Errorf("%d people, want %d", len(exp.Records), tt.people)
+			}
+			var starts []string
+			for _, r := range fake.Requests() {
+				u, err := url.Parse(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(u.Path, "/rest/memberSnapshotData") {
+					t.Errorf("request %s: not the Snapshot API path", r)
+				}
+				starts = append(starts, u.Query().Get("start"))
+			}
+			if !slices.Equal(starts, tt.requests) {
+				t.Errorf("starts asked %q, want %q", starts, tt.requests)
+			}
+			var warns []string
+			for _, w := range exp.Warnings {
+				warns = append(warns, w.String())
+			}
+			if got := strings.Join(warns, "; "); (tt.warning == "") != (got == "") || !strings.Contains(got, tt.warning) {
+				t.Errorf("warnings %q, want %q", got, tt.warning)
+			}
+			noToken(t, "logs", logs.String())
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -19,9 +20,11 @@ type Fault struct {
 
 // SnapshotAPI is an in-process fake of LinkedIn's Member Snapshot API
 // (GET /rest/memberSnapshotData?q=criteria&domain=D&start=N), behaving as
-// linkedin-formats.md §5.2 documents: one element of PageSize rows per
-// page, a next link on every page that has data, and a 404 "No data found"
-// past the end (and for an empty domain). Serve it with httptest.NewServer.
+// linkedin-formats.md §5.2 and dma-api-docs.md document: one element of
+// PageSize rows per page, a next link on every page that has data, and a
+// 404 "No data found" past the end (and for an empty domain). The fields
+// below switch on the documentation's other shapes, so a client is tested
+// against what LinkedIn says it may send. Serve it with httptest.NewServer.
 type SnapshotAPI struct {
 	Token   string                         // the bearer token it accepts
 	Version string                         // the LinkedIn-Version it wants; "" accepts any
@@ -31,8 +34,21 @@ type SnapshotAPI struct {
 	PageSize, Overlap int
 	// Faults are answered, in order, one per request, before any page.
 	Faults []Fault
-	// Expired answers every request with 401 EXPIRED_ACCESS_TOKEN.
-	Expired bool
+	// Expired answers every request with 401 EXPIRED_ACCESS_TOKEN (65602);
+	// Revoked with 401 REVOKED_ACCESS_TOKEN (65601). A wrong token gets the
+	// documented invalid-token answer (65600, no code).
+	Expired, Revoked bool
+	// EmptyPages are the starts answered with the documentation's "Sample
+	// Paginated response": "elements": {}, prev and next links, total 16.
+	// The data goes on at the following starts.
+	EmptyPages []int
+	// NextLinks, when positive, gives only the first NextLinks pages a next
+	// link and reports that as total, as when LinkedIn's total leaves out
+	// data from offline systems; 0 links every page.
+	NextLinks int
+	// ObjectElements sends each page's one element as an object
+	// ("elements": {…}) instead of an array of one.
+	ObjectElements bool
 
 	mu       sync.Mutex
 	requests []string
@@ -56,17 +72,27 @@ func (s *SnapshotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := func(status, code int, name, msg string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "serviceErrorCode": code, "code": name, "message": msg})
+		body := map[string]any{"status": status, "message": msg}
+		if code != 0 {
+			body["serviceErrorCode"] = code
+		}
+		if name != "" {
+			body["code"] = name
+		}
+		_ = json.NewEncoder(w).Encode(body)
 	}
 	switch {
 	case s.Expired:
 		fail(401, 65602, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired")
 		return
+	case s.Revoked:
+		fail(401, 65601, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user")
+		return
 	case r.Header.Get("Authorization") != "Bearer "+s.Token:
-		fail(401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
+		fail(401, 65600, "", "Invalid access token")
 		return
 	case s.Version != "" && r.Header.Get("LinkedIn-Version") != s.Version:
-		fail(426, 0, "", "Requested version is not active")
+		fail(426, 0, "NONEXISTENT_VERSION", "Requested version "+r.Header.Get("LinkedIn-Version")+" is not active")
 		return
 	case fault != nil:
 		if fault.RetryAfter != "" {
@@ -85,19 +111,45 @@ func (s *SnapshotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if size <= 0 {
 		size = 10
 	}
+	link := func(rel string, start int) map[string]string {
+		v := url.Values{"q": {"criteria"}, "domain": {domain}, "count": {strconv.Itoa(size)}, "start": {strconv.Itoa(start)}}
+		return map[string]string{"type": "application/json", "rel": rel, "href": "/rest/memberSnapshotData?" + v.Encode()}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if slices.Contains(s.EmptyPages, start) {
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"paging":   map[string]any{"start": start, "count": size, "total": 16, "links": []map[string]string{link("prev", start-1), link("next", start+1)}},
+			"elements": map[string]any{},
+		})
+		return
+	}
+	dataPage := start
+	for _, e := range s.EmptyPages {
+		if e < start {
+			dataPage--
+		}
+	}
 	rows := s.Data[domain]
-	from := start * size
+	from := dataPage * size
 	if from >= len(rows) {
 		fail(404, 0, "", "No data found for this domain and memberId.")
 		return
 	}
 	pageRows := rows[max(from-s.Overlap, 0):min(from+size, len(rows))]
-	next := url.Values{"q": {"criteria"}, "domain": {domain}, "count": {strconv.Itoa(size)}, "start": {strconv.Itoa(start + 1)}}
-	w.Header().Set("Content-Type", "application/json")
+	total, links := (len(rows)+size-1)/size, []map[string]string{link("next", start+1)}
+	if s.NextLinks > 0 {
+		total = s.NextLinks
+		if dataPage >= s.NextLinks {
+			links = []map[string]string{}
+		}
+	}
+	var els any = []map[string]any{{"snapshotDomain": domain, "snapshotData": pageRows}}
+	if s.ObjectElements {
+		els = map[string]any{"snapshotDomain": domain, "snapshotData": pageRows}
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"paging": map[string]any{"start": start, "count": size, "total": (len(rows) + size - 1) / size,
-			"links": []map[string]string{{"type": "application/json", "rel": "next", "href": "/rest/memberSnapshotData?" + next.Encode()}}},
-		"elements": []map[string]any{{"snapshotDomain": domain, "snapshotData": pageRows}},
+		"paging":   map[string]any{"start": start, "count": size, "total": total, "links": links},
+		"elements": els,
 	})
 }
 
