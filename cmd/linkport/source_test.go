@@ -77,18 +77,33 @@ func TestAPISourceMatchesExportAndFetch(t *testing.T) {
 	}
 }
 
-func TestAPIExpiredTokenIsAConfigError(t *testing.T) {
-	dir := env(t)
-	cfg, _ := apiConfig(t, dir, &linkedintest.SnapshotAPI{Expired: true})
-	code, out, errs := runCLI(t, "diff", "-c", cfg)
-	if code != exitUsage || !strings.Contains(errs, "expired") {
-		t.Errorf("diff with an expired token: exit %d, stderr %q", code, errs)
-	}
-	if strings.Contains(out+errs, "tok-SECRET-123") {
-		t.Error("the token leaked")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
-		t.Error("a failed read wrote the state")
+// A token LinkedIn refuses, or a LinkedIn-Version it no longer serves, is
+// the user's to fix: exit 2 with a sentence saying how, the token nowhere in
+// the output, no state written.
+func TestAPITokenAndVersionErrorsAreConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fake *linkedintest.SnapshotAPI
+		want string
+	}{
+		{"expired", &linkedintest.SnapshotAPI{Expired: true}, "expired"},
+		{"revoked", &linkedintest.SnapshotAPI{Revoked: true}, "revoked"},
+		{"version no longer served", &linkedintest.SnapshotAPI{Version: "209901"}, "source.api.version"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := env(t)
+			cfg, _ := apiConfig(t, dir, tc.fake)
+			code, out, errs := runCLI(t, "diff", "-c", cfg)
+			if code != exitUsage || !strings.Contains(errs, tc.want) {
+				t.Errorf("diff: exit %d, stderr %q; want 2 saying %q", code, errs, tc.want)
+			}
+			if strings.Contains(out+errs, "tok-SECRET-123") {
+				t.Error("the token leaked")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
+				t.Error("a failed read wrote the state")
+			}
+		})
 	}
 }
 

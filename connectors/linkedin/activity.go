@@ -127,16 +127,16 @@ type activityParser struct {
 	cols  [numActivityCols]int
 	dates dateParser
 
-	msgs    []compactMessage    // messages.csv rows, expanded by done
-	ids     map[string]int32    // cell → index in cells
-	cells   []string            // the distinct cells of msgs
-	strs    map[string]string   // interned cells
-	lists   map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
-	lim     *limits             // nil: no bound
-	cost    int64               // bytes this row adds to lim.kept
-	dropped int                 // rows past maxKeptBytes, counted not kept
-	redacted int                // endorsement rows whose person LinkedIn redacted
-	first   int                 // the first dropped row's line
+	msgs     []compactMessage    // messages.csv rows, expanded by done
+	ids      map[string]int32    // cell → index in cells
+	cells    []string            // the distinct cells of msgs
+	strs     map[string]string   // interned cells
+	lists    map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
+	lim      *limits             // nil: no bound
+	cost     int64               // bytes this row adds to lim.kept
+	dropped  int                 // rows past maxKeptBytes, counted not kept
+	redacted int                 // endorsement rows whose person LinkedIn redacted
+	first    int                 // the first dropped row's line
 }
 
 func (p *activityParser) limit(lim *limits) { p.lim = lim }
