@@ -72,8 +72,8 @@ func (a *app) exportCmd() *cobra.Command {
 			}
 			snap := state.New()
 			if a.g.stateFile != "" {
-				if snap, err = snapshotFor(cfg.State); err != nil {
-					return err
+				if snap, err = state.Load(cfg.State); err != nil {
+					return inputError{err}
 				}
 			}
 			snap.Identify(g) // read-only: the IDs match what targets received

@@ -14,7 +14,6 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/mapping/enrich"
-	"github.com/linkport/linkport/state"
 )
 
 // load reads the configuration and the export and builds the graph.
@@ -173,23 +172,4 @@ func (a *app) runGraph(ctx context.Context) error {
 		return err
 	}
 	return a.writeReport(func(w io.Writer) error { return writeGraph(w, g, ego, a.g.format) })
-}
-
-// snapshotFor loads the state read-only, for commands that only read it.
-func snapshotFor(path string) (*state.Snapshot, error) {
-	snap, err := state.Load(path)
-	if err != nil {
-		return nil, inputError{err}
-	}
-	return snap, nil
-}
-
-// lock takes the state's lock for a command that is not a run (the
-// outbox commands) and reports a run that was killed holding it.
-func (a *app) lock(cfg *Config) (unlock func() error, err error) {
-	unlock, stale, err := state.Lock(cfg.State)
-	if stale != "" {
-		a.log.Warn(stale)
-	}
-	return unlock, err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkport/linkport/connectors/webhook"
+	"github.com/linkport/linkport/state"
 )
 
 // webhookCmd holds webhook helpers: `linkport webhook secret`.
@@ -102,14 +103,17 @@ func outboxError(err error) error {
 	return err
 }
 
-// withLock runs fn under the state's lock: only one process may have the
-// outbox open.
+// withLock runs fn under the state's lock, as a run would: only one
+// process may have the outbox open. A run killed holding it is reported.
 func (a *app) withLock(fn func(*Config) error) error {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return err
 	}
-	unlock, err := a.lock(cfg)
+	unlock, stale, err := state.Lock(cfg.State)
+	if stale != "" {
+		a.log.Warn(stale)
+	}
 	if err != nil {
 		return err
 	}
