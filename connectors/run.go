@@ -20,6 +20,10 @@ type Spec struct {
 	// earlier runs; it decodes the sent store, so only a target that rewrites
 	// everything (a full CSV file) asks for it.
 	Open func(ctx context.Context, sent func() ([]*mapping.Contact, error)) (Target, error)
+	// Shape, if set, is what this target is given of each person (a
+	// contact with the fields it excludes, or the last-known values it
+	// clears, removed); it returns a copy and never changes its argument.
+	Shape func(*mapping.Contact) *mapping.Contact
 }
 
 // RunOptions say what Run does.
@@ -27,6 +31,9 @@ type RunOptions struct {
 	// StatePath is the state file; its lock, journal and sent store live beside it.
 	StatePath string
 	Targets   []Spec
+	// Earlier are the graphs of archives older than the one synced, oldest
+	// first: observed into the history before it, never synced themselves.
+	Earlier []*mapping.Graph
 	// DryRun stops the run after the plan: no lock, no target opened, nothing written.
 	DryRun bool
 	// Limit is max_delete and RenameLimit max_rename (a zero Limit allows
@@ -45,6 +52,8 @@ type RunOutcome struct {
 	// Guard is the objection of the removal or rename guard; a sync it stopped wrote nothing.
 	Guard   error
 	Targets []TargetOutcome
+	// JobChanges are the job changes first seen in this run's archives.
+	JobChanges []mapping.JobChange
 }
 
 // StateError is a state file Run cannot read (corrupt, or newer than this

@@ -76,10 +76,52 @@ type Contact struct {
 	RecommendedYou  string   `json:"recommended_you,omitempty"` // YYYY-MM-DD, or "yes" when undated
 	YouRecommended  string   `json:"you_recommended,omitempty"` // YYYY-MM-DD, or "yes" when undated
 
+	// From the state's history of earlier exports (see state's history);
+	// empty without one, so a contact's JSON and fingerprint do not change.
+	//
+	// Previous lists earlier positions, newest first; Previous[0].Until is
+	// when the current position was first seen.
+	Previous []Position `json:"previous,omitempty"`
+	// EmailLastSeen and PhoneLastSeen (YYYY-MM-DD) mark emails or phones
+	// kept from an earlier export that the latest one no longer carries.
+	EmailLastSeen string `json:"email_last_seen,omitempty"`
+	PhoneLastSeen string `json:"phone_last_seen,omitempty"`
+
 	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
 	Keys []string `json:"-"`
 	// Origins cite every record folded into this person as file:line.
 	Origins []string `json:"-"`
+}
+
+// Position is one job: a title at a company.
+type Position struct {
+	Title   string `json:"title,omitempty"`
+	Company string `json:"company,omitempty"`
+	// Until is the export date (YYYY-MM-DD) on which the next position was
+	// first seen.
+	Until string `json:"until,omitempty"`
+}
+
+// String reads "Title at Company", or whichever of the two is known.
+func (p Position) String() string {
+	switch {
+	case p.Title != "" && p.Company != "":
+		return p.Title + " at " + p.Company
+	case p.Title != "":
+		return p.Title
+	}
+	return p.Company
+}
+
+// JobChange is a person's move from one position to another (a new
+// company, or a new title within one), dated by the export in which the
+// new position was first seen.
+type JobChange struct {
+	ID   string   `json:"id"`
+	Name string   `json:"name"`
+	From Position `json:"from"`
+	To   Position `json:"to"`
+	On   string   `json:"on"` // YYYY-MM-DD
 }
 
 // IsConnection reports whether the person is a first-degree LinkedIn connection.

@@ -105,6 +105,35 @@ var catalogue = []FieldSpec{
 	list("you_endorsed", true, "skills the user endorsed them for", func(c *Contact) []string { return c.YouEndorsed }),
 	single("recommended_you", true, `when they recommended the user, or "yes"`, func(c *Contact) string { return c.RecommendedYou }),
 	single("you_recommended", true, `when the user recommended them, or "yes"`, func(c *Contact) string { return c.YouRecommended }),
+	list("previous_positions", true, `earlier positions, newest first: "Title at Company, until YYYY-MM-DD"`,
+		func(c *Contact) []string { return previous(c) }),
+	single("previous_company", false, "the company of the position before the current one",
+		func(c *Contact) string { return first(c.Previous).Company }),
+	single("previous_title", false, "the title of the position before the current one",
+		func(c *Contact) string { return first(c.Previous).Title }),
+	single("job_changed_on", false, "when the current position was first seen, if it replaced another",
+		func(c *Contact) string { return first(c.Previous).Until }),
+	single("email_last_seen", true, "when the emails, kept from an earlier export, were last in one",
+		func(c *Contact) string { return c.EmailLastSeen }),
+	single("phone_last_seen", true, "when the phones, kept from an earlier export, were last in one",
+		func(c *Contact) string { return c.PhoneLastSeen }),
+}
+
+// previous lists c's earlier positions as text, newest first.
+func previous(c *Contact) []string {
+	out := make([]string, 0, len(c.Previous))
+	for _, p := range c.Previous {
+		out = append(out, p.String()+", until "+p.Until)
+	}
+	return out
+}
+
+// first is the newest earlier position, or none.
+func first(ps []Position) Position {
+	if len(ps) == 0 {
+		return Position{}
+	}
+	return ps[0]
 }
 
 func single(name string, flat bool, doc string, value func(*Contact) string, card ...CardProp) FieldSpec {

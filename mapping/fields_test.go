@@ -11,7 +11,8 @@ func TestFieldsOrder(t *testing.T) {
 	want := []string{"name", "first_name", "last_name", "profile_url", "emails",
 		"email_status", "phones", "company", "title", "addresses", "sites", "connected_on", "sources",
 		"last_contacted", "message_count", "last_message_from", "invited_by", "invited_on", "invitation_text",
-		"notes", "endorsed_you", "you_endorsed", "recommended_you", "you_recommended"}
+		"notes", "endorsed_you", "you_endorsed", "recommended_you", "you_recommended",
+		"previous_positions", "email_last_seen", "phone_last_seen"}
 	var got []string
 	for _, f := range (&Contact{}).Fields() {
 		got = append(got, f.Name)

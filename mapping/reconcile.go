@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"time"
+
 	"slices"
 	"sort"
 	"strconv"
@@ -23,6 +25,8 @@ type Options struct {
 // at (the person→organisation edge is the person's Company and Title), how
 // records were merged, and what was odd in the input.
 type Graph struct {
+	// ExportedAt is the export's date (Export.ExportedAt).
+	ExportedAt    time.Time
 	People        []*Contact
 	Organizations []*Organization
 	Merges        []Merge
@@ -59,7 +63,7 @@ type Stats struct {
 // a connection is always the person a Contacts row joins.
 // IDs are left empty: the state's identity map assigns them.
 func Reconcile(exp *Export, opt Options) *Graph {
-	g := &Graph{Warnings: slices.Clone(exp.Warnings)}
+	g := &Graph{Warnings: slices.Clone(exp.Warnings), ExportedAt: exp.ExportedAt}
 	n := len(exp.Records)
 	r := reconciler{g: g, byKey: make(map[string]*Contact, n), byName: make(map[string][]*Contact, n)}
 	g.People = make([]*Contact, 0, n)

@@ -68,6 +68,10 @@ func (w Warning) String() string {
 type Export struct {
 	Records  []Record
 	Warnings []Warning
+	// ExportedAt is when LinkedIn made the export (the date in an archive's
+	// name, else its newest file's mtime; an API snapshot's fetch time): the
+	// date the history files its values under. Zero when unknown.
+	ExportedAt time.Time
 
 	// The rest of the archive, which enriches the people Records yield
 	// (see package enrich). Empty when the source has no such files.

@@ -97,11 +97,11 @@ func TestLoadProfileErrors(t *testing.T) {
 // TestFields: the catalogue plus the profile's own fields are exactly the
 // names profiles have always been able to use.
 func TestFields(t *testing.T) {
-	want := []string{"addresses", "company", "connected_on", "description", "email_status", "emails",
-		"endorsed_you", "first_name", "id", "invitation_text", "invited_by", "invited_on", "last_contacted",
-		"last_message_from", "last_name", "message_count", "name", "note", "notes", "phones", "phones_e164",
-		"phones_intl", "profile_url", "recommended_you", "sites", "source_label", "sources", "tags", "title",
-		"you_endorsed", "you_recommended"}
+	want := []string{"addresses", "company", "connected_on", "description", "email_last_seen", "email_status", "emails",
+		"endorsed_you", "first_name", "id", "invitation_text", "invited_by", "invited_on", "job_changed_on", "last_contacted",
+		"last_message_from", "last_name", "message_count", "name", "note", "notes", "phone_last_seen", "phones", "phones_e164",
+		"phones_intl", "previous_company", "previous_positions", "previous_title", "profile_url", "recommended_you",
+		"sites", "source_label", "sources", "tags", "title", "you_endorsed", "you_recommended"}
 	if got := Fields(); !slices.Equal(got, want) {
 		t.Errorf("Fields()\n got %q\nwant %q", got, want)
 	}
