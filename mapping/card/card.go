@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/emersion/go-vcard"
@@ -223,15 +224,15 @@ func profileSlug(profileURL string) string {
 }
 
 // note is the NOTE block linkport owns: when and from where the person
-// came, and what the rest of the archive says (last contact, invitation,
-// the user's LinkedIn notes, endorsements, recommendations). Never a
-// message body.
+// came, what the rest of the archive says (last contact, invitation, the
+// user's LinkedIn notes, endorsements, recommendations) and what earlier
+// exports add (HistoryLines). Never a message body.
 func note(c *mapping.Contact) string {
 	var lines []string
 	if c.ConnectedOn != "" {
 		lines = append(lines, "Connected on LinkedIn on "+text(c.ConnectedOn)+".")
 	}
-	for _, l := range mapping.EnrichmentLines(c) {
+	for _, l := range append(mapping.EnrichmentLines(c), HistoryLines(c)...) {
 		lines = append(lines, strings.ReplaceAll(l, ";", `\;`)) // already cleaned
 	}
 	if len(c.Sources) > 0 {
@@ -245,6 +246,45 @@ func note(c *mapping.Contact) string {
 		return ""
 	}
 	return NoteBlockStart + "\n" + strings.Join(lines, "\n") + "\n" + NoteBlockEnd
+}
+
+// HistoryLines says in words, one line each, what the state's history of
+// earlier exports adds to c: each earlier position, newest first, with the
+// month it ended ("Previously: Engineer at Acme, until 2026-03."), and
+// whether the emails or phones are last-known values kept from an earlier
+// export ("Email last seen in the 2019-05-01 export."). A contact without
+// history has none. Values are cleaned (mapping.CleanText), not escaped:
+// the NOTE block and the CRM note columns share them.
+func HistoryLines(c *mapping.Contact) []string {
+	var lines []string
+	for _, p := range c.Previous {
+		pos := mapping.Position{Title: mapping.CleanText(p.Title), Company: mapping.CleanText(p.Company)}.String()
+		if pos == "" {
+			continue
+		}
+		if until := month(mapping.CleanText(p.Until)); until != "" {
+			pos += ", until " + until
+		}
+		lines = append(lines, "Previously: "+pos+".")
+	}
+	if d := mapping.CleanText(c.EmailLastSeen); d != "" && len(c.Emails) > 0 {
+		lines = append(lines, "Email last seen in the "+d+" export.")
+	}
+	if d := mapping.CleanText(c.PhoneLastSeen); d != "" && len(c.Phones) > 0 {
+		lines = append(lines, "Phone last seen in the "+d+" export.")
+	}
+	return lines
+}
+
+// month is a YYYY-MM-DD date to the month ("2026-03"): when a position
+// ended is known only to the export that no longer showed it, so a day
+// would claim a precision the history does not have. Anything else is
+// kept as it is.
+func month(date string) string {
+	if _, err := time.Parse(time.DateOnly, date); err == nil {
+		return date[:7]
+	}
+	return date
 }
 
 // WriteAll writes one card of the given version per person, in order, with

@@ -62,6 +62,7 @@ func TestNewGolden(t *testing.T) {
 		{"hidden-email-3.0", hidden, "3.0"},
 		{"invalid-input-3.0", bad, "3.0"},
 		{"enriched-3.0", enrichedContact(), "3.0"},
+		{"history-3.0", historyContact(), "3.0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
