@@ -52,7 +52,9 @@ func TestHistoryLines(t *testing.T) {
 			edit: func(c *mapping.Contact) { c.EmailLastSeen, c.PhoneLastSeen = "2019-05-01", "2022-11-30" },
 			want: []string{"Email last seen in the 2019-05-01 export.", "Phone last seen in the 2022-11-30 export."}},
 		{name: "a last-seen date without the value says nothing",
-			edit: func(c *mapping.Contact) { c.Emails, c.Phones, c.EmailLastSeen, c.PhoneLastSeen = nil, nil, "2019-05-01", "2019-05-01" }},
+			edit: func(c *mapping.Contact) {
+				c.Emails, c.Phones, c.EmailLastSeen, c.PhoneLastSeen = nil, nil, "2019-05-01", "2019-05-01"
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
