@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -76,8 +77,8 @@ type Column struct {
 	Join string `yaml:"join"`
 	// JSON writes a list field as a JSON array instead of joining it.
 	JSON bool `yaml:"json"`
-	// Layout reformats a date field (connected_on, last_contacted,
-	// invited_on) with a Go time layout ("01/02/2006").
+	// Layout reformats a date field (see dateFields) with a Go time
+	// layout ("01/02/2006").
 	Layout string `yaml:"layout"`
 	// Value is a constant. With Field it is a label, written only in rows
 	// where the field has a value (Google's "E-mail 1 - Label").
@@ -99,6 +100,10 @@ var profileFields = []struct {
 	{"source_label", false}, {"note", false}, {"description", false}, {"tags", true},
 }
 
+// dateFields are the fields that hold one YYYY-MM-DD date, which a
+// column's layout may reformat.
+var dateFields = []string{"connected_on", "last_contacted", "invited_on", "job_changed_on", "email_last_seen", "phone_last_seen"}
+
 // fieldKind says whether a column may take the named field, and whether it is a list.
 func fieldKind(name string) (list, known bool) {
 	if f, ok := mapping.LookupField(name); ok {
@@ -117,11 +122,13 @@ func fieldKind(name string) (list, known bool) {
 // its E.164 form or empty, phones_intl the E.164 form falling back to the
 // number as given), and four of the profile's own: source_label is
 // Options.SourceLabel; tags are Profile.Tags plus NoEmailTag for a person
-// without email; note is source_label followed, one per line, by what the
-// rest of the archive says (mapping.EnrichmentLines: last contact,
-// invitation, the user's LinkedIn notes, endorsements, recommendations), for
-// a CRM's free-text column; description is the profile URL followed by
-// note, for a CRM with no LinkedIn column.
+// without email; note, for a CRM's free-text column, is source_label
+// followed, one per line, by what the rest of the archive says
+// (mapping.EnrichmentLines: last contact, invitation, the user's LinkedIn
+// notes, endorsements, recommendations) and by what earlier exports add
+// (card.HistoryLines: earlier positions, last-known emails and phones);
+// description is the profile URL followed by note, for a CRM with no
+// LinkedIn column.
 func Fields() []string {
 	cat := mapping.Catalogue()
 	out := make([]string, 0, len(cat)+len(profileFields))
@@ -281,8 +288,8 @@ func (c *Column) check() error {
 		return fmt.Errorf("index, from, join and json apply to list fields, not %q", c.Field)
 	case c.Index > 0 && (c.From > 0 || c.JSON || c.Join != ""):
 		return errors.New("index picks one value: from, join and json do not apply")
-	case c.Layout != "" && c.Field != "connected_on" && c.Field != "last_contacted" && c.Field != "invited_on":
-		return errors.New("layout applies to connected_on, last_contacted and invited_on only")
+	case c.Layout != "" && !slices.Contains(dateFields, c.Field):
+		return fmt.Errorf("layout applies to %s only", strings.Join(dateFields, ", "))
 	}
 	if c.Fallback != "" {
 		if l, ok := fieldKind(c.Fallback); !ok || l {

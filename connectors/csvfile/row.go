@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 )
 
 // Header returns the profile's header row.
@@ -92,9 +93,9 @@ func singleField(c *mapping.Contact, field, source string) string {
 	case "source_label":
 		return source
 	case "note":
-		return strings.Join(append([]string{source}, mapping.EnrichmentLines(c)...), "\n")
+		return strings.Join(noteLines(c, source), "\n")
 	case "description":
-		lines := append([]string{source}, mapping.EnrichmentLines(c)...)
+		lines := noteLines(c, source)
 		if c.ProfileURL != "" {
 			lines = append([]string{c.ProfileURL}, lines...)
 		}
@@ -104,6 +105,14 @@ func singleField(c *mapping.Contact, field, source string) string {
 		return f.Value(c)
 	}
 	return ""
+}
+
+// noteLines are the lines of the note field: the provenance, what the rest
+// of the archive says, then what earlier exports add (the card's NOTE
+// block says the same, in the same words).
+func noteLines(c *mapping.Contact, source string) []string {
+	lines := append([]string{source}, mapping.EnrichmentLines(c)...)
+	return append(lines, card.HistoryLines(c)...)
 }
 
 // listField is a list field of c: the profile's tags, else the catalogue's.
