@@ -22,6 +22,9 @@ const (
 	TypeCreated = "contact.created"
 	TypeUpdated = "contact.updated"
 	TypeRemoved = "contact.removed"
+	// TypeJobChanged follows the contact.updated of a job change (see
+	// Data.From); a receiver that does not know it may ignore it.
+	TypeJobChanged = "contact.job_changed"
 )
 
 // Event is one contact change as a receiver gets it (schema 1):
@@ -50,6 +53,22 @@ const (
 // changed (lists joined with "; "); it is {} when only a detail outside
 // those fields changed. With batch_size above 1 a request carries
 // {"events": [Event, …]}.
+//
+// A contact.updated that is a job change (see jobChange) is followed by a
+// contact.job_changed event with its own id, whose data is the same
+// contact plus the move:
+//
+//	"type": "contact.job_changed",
+//	"data": {
+//	  "id": "9c1e…", "name": "Ada Lovelace", …,            // the contact, as in contact.updated
+//	  "from": {"title": "Analyst", "company": "Difference Engines"},
+//	  "to": {"title": "Programmer", "company": "Analytical Engines"},
+//	  "on": "2026-03-01"  // when the new position was first seen
+//	}
+//
+// on is the date of the export in which the history first saw the new
+// position (the contact's previous[0].until); without a history it is the
+// date, in UTC, on which linkport detected the change.
 type Event struct {
 	ID        string    `json:"id"`
 	Schema    int       `json:"schema"`
@@ -58,10 +77,47 @@ type Event struct {
 	Data      Data      `json:"data"`
 }
 
-// Data is an event's contact, plus the field changes of an update.
+// Data is an event's contact, plus the field changes of an update or the
+// move of a job change.
 type Data struct {
 	mapping.Contact
 	Changes map[string]mapping.Change `json:"changes,omitzero"`
+	// From, To and On are the job change of a contact.job_changed: the
+	// position the receiver last had, the new one, and the date (YYYY-MM-DD)
+	// the new one was first seen.
+	From *mapping.Position `json:"from,omitempty"`
+	To   *mapping.Position `json:"to,omitempty"`
+	On   string            `json:"on,omitempty"`
+}
+
+// jobChange reports whether the update from base to c is a job change: a
+// new company (both the old and the new one known), or a new title (both
+// known) at the same company. Names are compared as text, ignoring case
+// and surrounding space, so "ACME" for "Acme" is no change. A company
+// learnt or lost, or a title at no company, is no job change: it says
+// nothing about a move.
+func jobChange(base, c *mapping.Contact) (from, to mapping.Position, ok bool) {
+	if base == nil {
+		return from, to, false
+	}
+	from = mapping.Position{Title: mapping.CleanText(base.Title), Company: mapping.CleanText(base.Company)}
+	to = mapping.Position{Title: mapping.CleanText(c.Title), Company: mapping.CleanText(c.Company)}
+	if from.Company == "" || to.Company == "" {
+		return from, to, false
+	}
+	if !strings.EqualFold(from.Company, to.Company) {
+		return from, to, true
+	}
+	return from, to, from.Title != "" && to.Title != "" && !strings.EqualFold(from.Title, to.Title)
+}
+
+// changeDate is when c's current position was first seen: the history's
+// date, else the day (UTC) of now.
+func changeDate(c *mapping.Contact, now time.Time) string {
+	if len(c.Previous) > 0 && c.Previous[0].Until != "" {
+		return c.Previous[0].Until
+	}
+	return now.UTC().Format(time.DateOnly)
 }
 
 // eventType names the event a write makes: a Put without a base creates.
@@ -89,12 +145,19 @@ func eventID(target, typ string, c *mapping.Contact, prev state.Ref) string {
 	return "evt_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// newEvent builds the outbox entry of one change, detected at now.
+// newEvent builds the outbox entry of one change, detected at now. A
+// contact.job_changed (which the caller makes only for a jobChange) shares
+// the inputs of its contact.updated, and so its determinism: its id is
+// that of the same change under its own type.
 func newEvent(target, typ string, c, base *mapping.Contact, prev state.Ref, now time.Time) (outboxEvent, error) {
 	ev := Event{ID: eventID(target, typ, c, prev), Schema: Schema, Type: typ,
 		Timestamp: now.UTC().Truncate(time.Second), Data: Data{Contact: *c}}
-	if typ == TypeUpdated {
+	switch typ {
+	case TypeUpdated:
 		ev.Data.Changes = mapping.DiffFields(base, c)
+	case TypeJobChanged:
+		from, to, _ := jobChange(base, c)
+		ev.Data.From, ev.Data.To, ev.Data.On = &from, &to, changeDate(c, now)
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -33,6 +33,10 @@
 // contact still go out (each carries the whole contact); a dead letter
 // retried later arrives after those newer events, so compare timestamps.
 //
+// An update that is a job change (a new company, or a new title at the
+// same one) sends a contact.job_changed after its contact.updated, with
+// its own deterministic id, queued and delivered like any other event.
+//
 // Event ids chain on the contact's previous event, so a contact that
 // changes back and forth gets a new id each time. One exception: a contact
 // removed and later created again with exactly its old content gets the id
@@ -182,12 +186,17 @@ func New(opt Options, logger *slog.Logger) (*Target, error) {
 	return t, nil
 }
 
-// Put queues a contact.created (base nil) or contact.updated event and
-// delivers what is pending. It succeeds once the event is durably queued,
-// whether or not the receiver has it yet; the Ref's ETag is the event id,
-// which the contact's next event chains on.
+// Put queues a contact.created (base nil) or contact.updated event, and
+// after an update that is a job change a contact.job_changed, and delivers
+// what is pending. It succeeds once the events are durably queued, whether
+// or not the receiver has them yet; the Ref's ETag is the id of the
+// created or updated event, which the contact's next event chains on.
 func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.Ref) (connectors.Outcome, error) {
-	id, err := t.enqueue(ctx, eventType(state.OpCreate, base), c, base, prev)
+	types := []string{eventType(state.OpCreate, base)}
+	if _, _, ok := jobChange(base, c); ok {
+		types = append(types, TypeJobChanged)
+	}
+	id, err := t.enqueue(ctx, types, c, base, prev)
 	if err != nil {
 		return connectors.Outcome{}, err
 	}
@@ -197,7 +206,7 @@ func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.R
 // Remove queues a contact.removed event. The receiver decides what removal
 // means; for linkport the contact is gone from this target.
 func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref) (connectors.Outcome, error) {
-	_, err := t.enqueue(ctx, TypeRemoved, c, nil, prev)
+	_, err := t.enqueue(ctx, []string{TypeRemoved}, c, nil, prev)
 	return connectors.Outcome{}, err
 }
 
@@ -222,7 +231,11 @@ func (t *Target) opened() *outbox {
 	return t.ob
 }
 
-func (t *Target) enqueue(ctx context.Context, typ string, c, base *mapping.Contact, prev state.Ref) (string, error) {
+// enqueue queues one event of each type, in order, for one change of c,
+// then delivers what is pending. It returns the first event's id. Each
+// event is fsynced on its own: after a crash between two, the same change
+// planned again finds the first known and queues the rest.
+func (t *Target) enqueue(ctx context.Context, types []string, c, base *mapping.Contact, prev state.Ref) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -232,16 +245,23 @@ func (t *Target) enqueue(ctx context.Context, typ string, c, base *mapping.Conta
 	if err := t.disabled(); err != nil {
 		return "", err
 	}
-	ev, err := newEvent(t.opt.Name, typ, c, base, prev, t.opt.Now())
-	if err != nil {
-		return "", err
-	}
-	stored, err := t.ob.add(t.opt.Name, ev)
-	if err != nil {
-		return "", fmt.Errorf("queue %s: %w", ev.ID, err)
+	now := t.opt.Now()
+	var first string
+	for _, typ := range types {
+		ev, err := newEvent(t.opt.Name, typ, c, base, prev, now)
+		if err != nil {
+			return "", err
+		}
+		stored, err := t.ob.add(t.opt.Name, ev)
+		if err != nil {
+			return "", fmt.Errorf("queue %s: %w", ev.ID, err)
+		}
+		if first == "" {
+			first = stored.ID
+		}
 	}
 	t.flush(ctx, false)
-	return stored.ID, nil
+	return first, nil
 }
 
 // Prepare refuses a disabled target, forgets delivered events the plan
@@ -257,6 +277,9 @@ func (t *Target) Prepare(ctx context.Context, p state.Plan) error {
 	planned := make(map[string]bool, len(p.Changes))
 	for _, c := range p.Changes {
 		planned[eventID(t.opt.Name, eventType(c.Op, c.Base), c.Contact, c.Prev)] = true
+		if _, _, ok := jobChange(c.Base, c.Contact); ok && c.Op != state.OpRemove {
+			planned[eventID(t.opt.Name, TypeJobChanged, c.Contact, c.Prev)] = true
+		}
 	}
 	if err := t.ob.settle(t.opt.Name, func(id string) bool { return planned[id] }); err != nil {
 		return err

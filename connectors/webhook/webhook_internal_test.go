@@ -80,6 +80,13 @@ func TestEventGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	moved := changed
+	moved.Previous = []mapping.Position{{Title: c.Title, Company: c.Company, Until: "2026-02-27"}}
+	moved.EmailLastSeen = "2019-05-01"
+	jobChanged, err := newEvent("crm", TypeJobChanged, &moved, c, state.Ref{ETag: created.ID}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, batch := envelope([]outboxEvent{created, updated, removed})
 	tests := []struct {
 		file string
@@ -89,6 +96,7 @@ func TestEventGolden(t *testing.T) {
 		{"updated.json", updated.Body},
 		{"removed.json", removed.Body},
 		{"batch.json", batch},
+		{"job_changed.json", jobChanged.Body},
 	}
 	for _, tt := range tests {
 		var pretty bytes.Buffer
@@ -113,6 +121,18 @@ func TestEventGolden(t *testing.T) {
 	if ids := []string{created.ID, updated.ID, removed.ID}; ids[0] == ids[1] || ids[1] == ids[2] {
 		t.Errorf("event ids repeat: %v", ids)
 	}
+	movedUpdate, _ := newEvent("crm", TypeUpdated, &moved, c, state.Ref{ETag: created.ID}, now)
+	if jobChanged.ID == movedUpdate.ID {
+		t.Errorf("contact.job_changed shares its id %s with its contact.updated", jobChanged.ID)
+	}
+	if again, _ := newEvent("crm", TypeJobChanged, &moved, c, state.Ref{ETag: created.ID}, now.Add(time.Hour)); again.ID != jobChanged.ID {
+		t.Errorf("the same job change planned again got id %s, want %s", again.ID, jobChanged.ID)
+	}
+	// without a history, on is the day the change was detected
+	undated := changed
+	if ev, _ := newEvent("crm", TypeJobChanged, &undated, c, state.Ref{}, now); !strings.Contains(string(ev.Body), `"on":"2026-03-01"`) {
+		t.Errorf("job change without history: %s; want on the detection day", ev.Body)
+	}
 	again, _ := newEvent("crm", TypeCreated, c, nil, state.Ref{}, now.Add(time.Hour))
 	if again.ID != created.ID {
 		t.Errorf("the same change planned again got id %s, want %s", again.ID, created.ID)
@@ -122,5 +142,44 @@ func TestEventGolden(t *testing.T) {
 	forth, _ := newEvent("crm", TypeUpdated, &changed, c, state.Ref{ETag: back.ID}, now)
 	if forth.ID == updated.ID {
 		t.Errorf("a contact changed back and forth reused event id %s", forth.ID)
+	}
+}
+
+// TestJobChange: which updates are job changes.
+func TestJobChange(t *testing.T) {
+	pos := func(title, company string) *mapping.Contact { return &mapping.Contact{Title: title, Company: company} }
+	tests := []struct {
+		name     string
+		base, c  *mapping.Contact
+		want     bool
+		from, to mapping.Position
+	}{
+		{"new company", pos("Engineer", "Acme"), pos("Engineer", "Globex"), true,
+			mapping.Position{Title: "Engineer", Company: "Acme"}, mapping.Position{Title: "Engineer", Company: "Globex"}},
+		{"new company and title: one change", pos("Engineer", "Acme"), pos("CTO", "Globex"), true,
+			mapping.Position{Title: "Engineer", Company: "Acme"}, mapping.Position{Title: "CTO", Company: "Globex"}},
+		{"new title, same company", pos("Engineer", "Acme"), pos("CTO", "Acme"), true,
+			mapping.Position{Title: "Engineer", Company: "Acme"}, mapping.Position{Title: "CTO", Company: "Acme"}},
+		{"new company, no titles", pos("", "Acme"), pos("", "Globex"), true,
+			mapping.Position{Company: "Acme"}, mapping.Position{Company: "Globex"}},
+		{"company learnt", pos("Engineer", ""), pos("Engineer", "Acme"), false, mapping.Position{}, mapping.Position{}},
+		{"company lost", pos("Engineer", "Acme"), pos("Engineer", ""), false, mapping.Position{}, mapping.Position{}},
+		{"title learnt, same company", pos("", "Acme"), pos("CTO", "Acme"), false, mapping.Position{}, mapping.Position{}},
+		{"title lost, same company", pos("CTO", "Acme"), pos("", "Acme"), false, mapping.Position{}, mapping.Position{}},
+		{"new title, no company", pos("Student", ""), pos("Engineer", ""), false, mapping.Position{}, mapping.Position{}},
+		{"case and space only", pos("engineer", "ACME "), pos("Engineer", "Acme"), false, mapping.Position{}, mapping.Position{}},
+		{"nothing changed", pos("Engineer", "Acme"), pos("Engineer", "Acme"), false, mapping.Position{}, mapping.Position{}},
+		{"a create", nil, pos("Engineer", "Acme"), false, mapping.Position{}, mapping.Position{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			from, to, ok := jobChange(tt.base, tt.c)
+			if ok != tt.want {
+				t.Fatalf("jobChange = %v, want %v", ok, tt.want)
+			}
+			if ok && (from != tt.from || to != tt.to) {
+				t.Errorf("from %+v to %+v, want %+v to %+v", from, to, tt.from, tt.to)
+			}
+		})
 	}
 }

@@ -233,8 +233,9 @@ func TestOutageDeliversNextRun(t *testing.T) {
 	}
 }
 
-// TestPerContactOrder: a create and an update of one contact, queued in
-// the same run while the receiver was down, arrive in that order.
+// TestPerContactOrder: a create and an update of one contact (a job
+// change, so with its contact.job_changed), queued in the same run while
+// the receiver was down, arrive in that order.
 func TestPerContactOrder(t *testing.T) {
 	var down atomic.Bool
 	down.Store(true)
@@ -266,7 +267,7 @@ func TestPerContactOrder(t *testing.T) {
 		}
 	}
 	r.mu.Unlock()
-	if want := []string{webhook.TypeCreated, webhook.TypeUpdated}; !slices.Equal(types, want) {
+	if want := []string{webhook.TypeCreated, webhook.TypeUpdated, webhook.TypeJobChanged}; !slices.Equal(types, want) {
 		t.Errorf("events of %s arrived as %v, want %v", changed.ID, types, want)
 	}
 }
