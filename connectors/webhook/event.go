@@ -32,7 +32,7 @@ const (
 //	{
 //	  "id": "evt_3f2a…",            // equals the webhook-id header when sent alone
 //	  "schema": 1,
-//	  "type": "contact.updated",    // contact.created | contact.updated | contact.removed
+//	  "type": "contact.updated",    // contact.created | contact.updated | contact.removed | contact.job_changed
 //	  "timestamp": "2026-03-01T06:00:00Z",  // when linkport detected the change
 //	  "data": {
 //	    "id": "9c1e…",              // the contact's stable ID
@@ -43,6 +43,8 @@ const (
 //	    "company": "Analytical Engines", "title": "Programmer",
 //	    "connected_on": "2024-03-01",
 //	    "sources": ["connection"],
+//	    "previous": [{"title": "Analyst", "company": "Analytical Engines", "until": "2026-02-27"}],  // with a history
+//	    "email_last_seen": "2019-05-01",  // emails kept from an earlier export
 //	    "changes": {"title": {"old": "Analyst", "new": "Programmer"}}  // contact.updated only
 //	  }
 //	}
