@@ -246,10 +246,10 @@ func TestOutboxCommands(t *testing.T) {
 	if code, _, _ := runCLI(t, "sync", "-c", cfg, "-q"); code != exitRun {
 		t.Fatalf("sync with the receiver down again: exit %d", code)
 	}
-	if _, out, _ := runCLI(t, "outbox", "-c", cfg); strings.Count(out, "contact.updated") != 1 {
-		t.Fatalf("outbox after the update:\n%s", out)
+	if _, out, _ := runCLI(t, "outbox", "-c", cfg); strings.Count(out, "contact.updated") != 1 || strings.Count(out, "contact.job_changed") != 1 {
+		t.Fatalf("outbox after the update (and its job change):\n%s", out)
 	}
-	if code, out, _ := runCLI(t, "outbox", "drop", "hooks", "-c", cfg); code != exitOK || !strings.Contains(out, "dropped 1 events") {
+	if code, out, _ := runCLI(t, "outbox", "drop", "hooks", "-c", cfg); code != exitOK || !strings.Contains(out, "dropped 2 events") {
 		t.Errorf("outbox drop: exit %d: %s", code, out)
 	}
 	setDown(false)
