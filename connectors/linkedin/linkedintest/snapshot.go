@@ -253,7 +253,7 @@ func (s *SnapshotAPI) changelog(w http.ResponseWriter, r *http.Request, fail fun
 	}
 	var match []map[string]any
 	for _, e := range s.Events {
-		if p, _ := e["processedAt"].(int64); p >= since {
+		if p, ok := e["processedAt"].(int64); !ok || p >= since { // a malformed event is served as it is
 			match = append(match, e)
 		}
 	}
