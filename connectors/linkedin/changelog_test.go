@@ -155,11 +155,11 @@ func TestChangelogSource(t *testing.T) {
 
 	t1, t2 := ms("2026-11-26T08:30:00Z"), ms("2026-11-27T18:00:00Z")
 	fake.Events = []map[string]any{
-		linkedintest.MessageEvent(1, meURN, janeURN, convA, t1, t1+30000),                          // Jane writes
-		linkedintest.MessageEvent(2, meURN, meURN, convB, t2, t2+30000),                             // I write to the group
+		linkedintest.MessageEvent(1, meURN, janeURN, convA, t1, t1+30000),                             // Jane writes
+		linkedintest.MessageEvent(2, meURN, meURN, convB, t2, t2+30000),                               // I write to the group
 		linkedintest.MessageEvent(3, meURN, janeURN, convA, ms("2026-10-02T09:00:00Z")+400, t2+40000), // already in the snapshot
-		linkedintest.MessageEvent(4, meURN, janeURN, "2-bmV3", t2, t2+50000),                         // a conversation the base lacks
-		linkedintest.InvitationEvent(5, meURN, "urn:li:person:A3iH9CIw-n", t2+60000),                // sent, not accepted
+		linkedintest.MessageEvent(4, meURN, janeURN, "2-bmV3", t2, t2+50000),                          // a conversation the base lacks
+		linkedintest.InvitationEvent(5, meURN, "urn:li:person:A3iH9CIw-n", t2+60000),                  // sent, not accepted
 	}
 	now = time.UnixMilli(t2 + 3600_000)
 	second := linkedin.NewChangelog(api, linkedin.ChangelogOptions{Dir: dir, Cursor: cursor, Now: clock})
@@ -297,16 +297,16 @@ func TestChangelogBadAnswers(t *testing.T) {
 	delete(noID, "processedAt")
 	for _, tc := range []struct {
 		name    string
-		fake    linkedintest.SnapshotAPI
+		fake    *linkedintest.SnapshotAPI
 		want    string
 		wantErr error
 	}{
-		{"page 2 is not JSON", linkedintest.SnapshotAPI{Events: many, BadEventPage: 2}, "page 2 (/rest/memberChangeLogs?count=10&q=memberAndApplication&start=10&startTime=" + cursor + "): answer is not Changelog API JSON", nil},
-		{"an event without processedAt", linkedintest.SnapshotAPI{Events: []map[string]any{noID}}, "event 1: not a changelog event (want numeric id and processedAt)", nil},
-		{"expired token", linkedintest.SnapshotAPI{Expired: true}, "expired", linkedin.ErrTokenExpired},
-		{"revoked token", linkedintest.SnapshotAPI{Revoked: true}, "revoked", linkedin.ErrTokenRevoked},
-		{"invalid token", linkedintest.SnapshotAPI{Token: "other"}, "does not know the access token", linkedin.ErrTokenInvalid},
-		{"inactive version", linkedintest.SnapshotAPI{Version: "209901"}, "source.api.version", linkedin.ErrVersionInactive},
+		{"page 2 is not JSON", &linkedintest.SnapshotAPI{Events: many, BadEventPage: 2}, "page 2 (/rest/memberChangeLogs?count=10&q=memberAndApplication&start=10&startTime=" + cursor + "): answer is not Changelog API JSON", nil},
+		{"an event without processedAt", &linkedintest.SnapshotAPI{Events: []map[string]any{noID}}, "event 1: not a changelog event (want numeric id and processedAt)", nil},
+		{"expired token", &linkedintest.SnapshotAPI{Expired: true}, "expired", linkedin.ErrTokenExpired},
+		{"revoked token", &linkedintest.SnapshotAPI{Revoked: true}, "revoked", linkedin.ErrTokenRevoked},
+		{"invalid token", &linkedintest.SnapshotAPI{Token: "other"}, "does not know the access token", linkedin.ErrTokenInvalid},
+		{"inactive version", &linkedintest.SnapshotAPI{Version: "209901"}, "source.api.version", linkedin.ErrVersionInactive},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			good := &linkedintest.SnapshotAPI{Data: network()}
@@ -323,7 +323,7 @@ func TestChangelogBadAnswers(t *testing.T) {
 
 			bad := tc.fake
 			bad.Data = network()
-			api, logs := fakeAPI(t, &bad, "CONNECTIONS", "INBOX", "INVITATIONS")
+			api, logs := fakeAPI(t, bad, "CONNECTIONS", "INBOX", "INVITATIONS")
 			s = linkedin.NewChangelog(api, linkedin.ChangelogOptions{Dir: dir, Cursor: cursor, Now: func() time.Time { return now }})
 			_, err := s.Read(context.Background())
 			if err == nil || !strings.Contains(err.Error(), tc.want) || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
