@@ -322,6 +322,10 @@ func (c *ChangelogSource) SaveBase() error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read %s: %w", p, err)
 	}
+	rows, err := c.newRows(p, old)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
 	var b bytes.Buffer
 	b.Write(old)
 	w := csv.NewWriter(&b)
@@ -330,11 +334,55 @@ func (c *ChangelogSource) SaveBase() error {
 	} else if old[len(old)-1] != '\n' {
 		b.WriteByte('\n')
 	}
-	_ = w.WriteAll(c.added) // a bytes.Buffer does not fail
+	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
 	if err := atomicfile.Write(p, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil
+}
+
+// newRows are the added rows that messages.csv (old, at p) does not hold
+// yet, laid out by its header: another run may have appended the same
+// events since this one read the base.
+func (c *ChangelogSource) newRows(p string, old []byte) ([][]string, error) {
+	if len(old) == 0 {
+		return c.added, nil
+	}
+	r := csv.NewReader(bytes.NewReader(old))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, csvError(p, err)
+	}
+	col := func(header []string, name string) int {
+		return slices.IndexFunc(header, func(h string) bool { return normHeader(h) == name })
+	}
+	head := recs[0]
+	hc, hd := col(head, "conversationid"), col(head, "date")
+	have := map[[2]string]bool{}
+	for _, rec := range recs[1:] {
+		if hc >= 0 && hd >= 0 && hc < len(rec) && hd < len(rec) {
+			have[[2]string{rec[hc], rec[hd]}] = true
+		}
+	}
+	ac, ad := col(c.header, "conversationid"), col(c.header, "date")
+	if ac < 0 || ad < 0 {
+		return c.added, nil
+	}
+	var out [][]string
+	for _, row := range c.added {
+		if have[[2]string{row[ac], row[ad]}] {
+			continue
+		}
+		cells := make([]string, len(head))
+		for i, h := range head {
+			if j := slices.Index(c.header, h); j >= 0 {
+				cells[i] = row[j]
+			}
+		}
+		out = append(out, cells)
+	}
+	return out, nil
 }
 
 func (c *ChangelogSource) saveSnapshot() error {

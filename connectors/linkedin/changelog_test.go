@@ -187,8 +187,21 @@ func TestChangelogSource(t *testing.T) {
 	if _, next := second.Cursor(); next != strconv.FormatInt(t2+60000, 10) {
 		t.Errorf("next cursor %s, want the newest processedAt %d", next, t2+60000)
 	}
+	// A twin run read the same base and events: whichever saves second
+	// adds nothing.
+	twin := linkedin.NewChangelog(api, linkedin.ChangelogOptions{Dir: dir, Cursor: cursor, Now: clock})
+	if _, err := twin.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := second.SaveBase(); err != nil {
 		t.Fatal(err)
+	}
+	saved, _ := os.ReadFile(filepath.Join(dir, "messages.csv"))
+	if err := twin.SaveBase(); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(filepath.Join(dir, "messages.csv")); !bytes.Equal(again, saved) || bytes.Count(saved, []byte("\n")) != 6 {
+		t.Errorf("messages.csv after two runs saved the same events:\n%s", again)
 	}
 
 	// The same events again (a run that failed after saving the base):
