@@ -276,13 +276,16 @@ type row struct {
 
 // page is one answer of the Snapshot API.
 type page struct {
-	Paging struct {
-		Links []struct {
-			Rel  string `json:"rel"`
-			Href string `json:"href"`
-		} `json:"links"`
-	} `json:"paging"`
+	Paging   paging   `json:"paging"`
 	Elements elements `json:"elements"`
+}
+
+// paging is an answer's paging links.
+type paging struct {
+	Links []struct {
+		Rel  string `json:"rel"`
+		Href string `json:"href"`
+	} `json:"links"`
 }
 
 // element is one domain's data on a page.

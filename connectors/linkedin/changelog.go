@@ -67,15 +67,20 @@ type Event struct {
 	Activity     json.RawMessage `json:"activity"`
 }
 
-// changelogPage is one answer of the Changelog API.
+// changelogPage is one answer of the Changelog API: paging as the
+// Snapshot API's, elements an array of events.
 type changelogPage struct {
-	Paging struct {
-		Links []struct {
-			Rel  string `json:"rel"`
-			Href string `json:"href"`
-		} `json:"links"`
-	} `json:"paging"`
+	Paging   paging            `json:"paging"`
 	Elements []json.RawMessage `json:"elements"`
+}
+
+func hasNext(p *page) bool {
+	for _, l := range p.Paging.Links {
+		if l.Rel == "next" && l.Href != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Changelog reads every event processed at or after since (all LinkedIn
@@ -142,14 +147,8 @@ func (a *APISource) Changelog(ctx context.Context, since time.Time) ([]Event, []
 		if len(p.Elements) == 0 {
 			break
 		}
-		if slices.ContainsFunc(p.Paging.Links, func(l struct {
-			Rel  string `json:"rel"`
-			Href string `json:"href"`
-		}) bool {
-			return l.Rel == "next" && l.Href != ""
-		}) {
-			pg := &page{}
-			pg.Paging.Links = p.Paging.Links
+		pg := &page{Paging: p.Paging}
+		if hasNext(pg) {
 			if next, err = a.nextLink(changelogLabel, pg, next); err != nil {
 				return nil, nil, err
 			}
