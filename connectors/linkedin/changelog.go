@@ -186,17 +186,19 @@ type ChangelogOptions struct {
 // events since the cursor to it. Read writes nothing; SaveBase writes the
 // new base, and the run saves Cursor in the state.
 type ChangelogSource struct {
+	// Snapshot says why Read took a full snapshot; "" when it applied events.
+	Snapshot string
+
 	api *APISource
 	opt ChangelogOptions
 
 	// What Read found, for SaveBase and Cursor.
-	read     bool
-	next     string        // the cursor after this read
-	full     []domainTable // a new snapshot, to become the base
-	takenAt  time.Time     // when full was taken
-	header   []string      // the base's messages.csv header
-	added    [][]string    // message rows to append to it
-	Snapshot string        // why Read took a full snapshot; "" when it applied events
+	read    bool
+	next    string        // the cursor after this read
+	full    []domainTable // a new snapshot, to become the base
+	takenAt time.Time     // when full was taken
+	header  []string      // the base's messages.csv header
+	added   [][]string    // message rows to append to it
 }
 
 // NewChangelog returns the changelog source reading through api.
