@@ -44,6 +44,9 @@ type RunOptions struct {
 	// Progress, if set, is called after each write of a target.
 	Progress func(target string, done, total int)
 	Log      *slog.Logger
+	// Cursors are saved in the state (state.Snapshot.SetCursor) when the
+	// sync succeeds: never on a dry run, a guard stop or a failed write.
+	Cursors map[string]string
 }
 
 // RunOutcome is what a run did, target by target.
@@ -129,6 +132,11 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	}
 	if r.broken != nil {
 		errs = append(errs, r.broken)
+	}
+	if len(errs) == 0 {
+		for name, v := range opt.Cursors {
+			snap.SetCursor(name, v)
+		}
 	}
 	if err := snap.Save(opt.StatePath); err != nil {
 		errs = append(errs, err) // the journal keeps every confirmed write for the next run

@@ -29,6 +29,8 @@ type Snapshot struct {
 	// contact gaining or losing keys.
 	Identities map[string]string  `json:"identities"`
 	Targets    map[string]*Target `json:"targets"`
+	// Cursors are where incremental sources resume (see cursor.go).
+	Cursors map[string]string `json:"cursors,omitempty"`
 
 	sent *sentStore // the contacts the items' fingerprints name
 }

@@ -38,6 +38,8 @@ type app struct {
 	g              globalFlags
 	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
 	sourceLabel string
+	// keeper is the source read by graph when it keeps a base (see baseKeeper).
+	keeper baseKeeper
 }
 
 // usageError is a mistake on the command line: exit code 2.

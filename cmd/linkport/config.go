@@ -55,6 +55,10 @@ type APIConfig struct {
 	BaseURL      string   `mapstructure:"base_url"`
 	Domains      []string `mapstructure:"domains"`
 	Version      string   `mapstructure:"version"`
+	// Changelog reads the Member Changelog API's events since the last run
+	// on top of the last full snapshot (kept in "<state>.api"), instead of
+	// a full snapshot every run.
+	Changelog bool `mapstructure:"changelog"`
 }
 
 // configError is bad configuration: exit code 2.

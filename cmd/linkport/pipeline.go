@@ -38,6 +38,7 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.E
 		return nil, nil, err
 	}
 	a.sourceLabel = label
+	a.keeper, _ = src.(baseKeeper)
 	g := mapping.Reconcile(exp, cfg.reconcileOptions())
 	ego := enrich.Enrich(g, exp)
 	for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
@@ -76,8 +77,16 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	err = a.run(ctx, g, connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
-		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force})
+	opt := connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
+		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force}
+	if k := a.keeper; k != nil && !dryRun {
+		if err := k.SaveBase(); err != nil {
+			return fmt.Errorf("save the changelog base: %w", err)
+		}
+		name, v := k.Cursor()
+		opt.Cursors = map[string]string{name: v}
+	}
+	err = a.run(ctx, g, opt)
 	var ie inputError
 	if !dryRun && !errors.As(err, &ie) { // the run went ahead: its state is where others can look
 		a.warnIfShared(filepath.Dir(cfg.State))

@@ -12,13 +12,31 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
 )
+
+// baseKeeper is a source that keeps a base beside the state (the
+// changelog source): the sync saves the base before the run and the run
+// saves the cursor with the state when it succeeds.
+type baseKeeper interface {
+	SaveBase() error
+	Cursor() (name, value string)
+}
 
 // source returns the configured source and a label naming it in CRM files.
 func (a *app) source(ctx context.Context, cfg *Config) (connectors.Source, string, error) {
 	if api := cfg.Source.API; api != nil {
+		label := "LinkedIn API " + time.Now().Format("2006-01-02")
 		src, err := a.apiSource(ctx, api)
-		return src, "LinkedIn API " + time.Now().Format("2006-01-02"), err
+		if err != nil || !api.Changelog {
+			return src, label, err
+		}
+		// read without the lock, read-only: the run saves the next cursor under it
+		cursor, err := state.ReadCursor(cfg.State, linkedin.CursorName)
+		if err != nil {
+			return nil, "", inputError{err}
+		}
+		return linkedin.NewChangelog(src, linkedin.ChangelogOptions{Dir: cfg.State + ".api", Cursor: cursor}), label, nil
 	}
 	path, err := cfg.sourcePath()
 	if err != nil {

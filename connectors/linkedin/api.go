@@ -276,13 +276,16 @@ type row struct {
 
 // page is one answer of the Snapshot API.
 type page struct {
-	Paging struct {
-		Links []struct {
-			Rel  string `json:"rel"`
-			Href string `json:"href"`
-		} `json:"links"`
-	} `json:"paging"`
+	Paging   paging   `json:"paging"`
 	Elements elements `json:"elements"`
+}
+
+// paging is an answer's paging links.
+type paging struct {
+	Links []struct {
+		Rel  string `json:"rel"`
+		Href string `json:"href"`
+	} `json:"links"`
 }
 
 // element is one domain's data on a page.
@@ -463,6 +466,21 @@ func (a *APISource) nextLink(domain string, p *page, cur *url.URL) (*url.URL, er
 
 // page GETs one page; end reports LinkedIn's 404 "No data found".
 func (a *APISource) page(ctx context.Context, domain string, u *url.URL) (p *page, end bool, err error) {
+	body, end, err := a.get(ctx, domain, u)
+	if err != nil || end {
+		return nil, end, err
+	}
+	p = &page{}
+	if err := json.Unmarshal(body, p); err != nil {
+		return nil, false, &APIError{Domain: domain, Status: http.StatusOK, Message: "answer is not Snapshot API JSON: " + err.Error()}
+	}
+	return p, false, nil
+}
+
+// get GETs one answer of the API and returns its body when LinkedIn
+// answered 200; end reports LinkedIn's 404 "No data found"; any other
+// answer is an *APIError (token errors with their sentinels).
+func (a *APISource) get(ctx context.Context, domain string, u *url.URL) (body []byte, end bool, err error) {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("LinkedIn API, domain %s: build request: %w", domain, err)
@@ -475,16 +493,12 @@ func (a *APISource) page(ctx context.Context, domain string, u *url.URL) (p *pag
 		return nil, false, a.red.Error(fmt.Errorf("LinkedIn API, domain %s: %w", domain, err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxPageBytes))
 	if err != nil {
 		return nil, false, fmt.Errorf("LinkedIn API, domain %s: read answer: %w", domain, err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		p = &page{}
-		if err := json.Unmarshal(body, p); err != nil {
-			return nil, false, &APIError{Domain: domain, Status: resp.StatusCode, Message: "answer is not Snapshot API JSON: " + err.Error()}
-		}
-		return p, false, nil
+		return body, false, nil
 	}
 	var eb errorBody
 	_ = json.Unmarshal(body, &eb) // the message stays empty if the body is not LinkedIn's error JSON

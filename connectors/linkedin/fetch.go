@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,9 +28,16 @@ func Fetch(ctx context.Context, api *APISource, dir string) error {
 	for _, w := range warns {
 		api.log.Warn("linkedin api: input", "warning", w.String())
 	}
+	return writeTables(dir, tables, api.log)
+}
+
+// writeTables saves tables in dir as the export's CSV files, each replaced
+// atomically and Connections.csv last, files 0600.
+func writeTables(dir string, tables []domainTable, log *slog.Logger) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
+	tables = slices.Clone(tables)
 	slices.SortStableFunc(tables, func(a, b domainTable) int { // Connections.csv last
 		return boolInt(a.kind == kindConnections) - boolInt(b.kind == kindConnections)
 	})
@@ -42,7 +50,7 @@ func Fetch(ctx context.Context, api *APISource, dir string) error {
 		if err := atomicfile.Write(p, b.Bytes(), 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
-		api.log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
+		log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
 	}
 	return nil
 }

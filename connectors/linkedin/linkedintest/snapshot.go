@@ -50,8 +50,28 @@ type SnapshotAPI struct {
 	// ("elements": {…}) instead of an array of one.
 	ObjectElements bool
 
-	mu       sync.Mutex
-	requests []string
+	// Events are the Member Changelog API's events (see changelog.go),
+	// served at GET /rest/memberChangeLogs?q=memberAndApplication: those
+	// whose processedAt is at or after startTime (inclusive, as documented),
+	// count (1..50, default 10) per page from start, a next link on every
+	// full page, and an empty "elements" past the end. A startTime that is
+	// not epoch milliseconds, or a count outside 1..50, gets the documented 400.
+	Events []map[string]any
+	// BadEventPage, when positive, answers that page (1-based) of events
+	// with a body that is not JSON.
+	BadEventPage int
+
+	mu         sync.Mutex
+	requests   []string
+	startTimes []string
+	eventPages int
+}
+
+// StartTimes returns the startTime of every changelog request ("" when absent).
+func (s *SnapshotAPI) StartTimes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.startTimes...)
 }
 
 // Requests returns the request URIs served so far, faults included.
@@ -99,6 +119,9 @@ func (s *SnapshotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", fault.RetryAfter)
 		}
 		fail(fault.Status, 0, "", http.StatusText(fault.Status))
+		return
+	case r.URL.Path == "/rest/memberChangeLogs" && r.URL.Query().Get("q") == "memberAndApplication":
+		s.changelog(w, r, fail)
 		return
 	case r.URL.Path != "/rest/memberSnapshotData" || r.URL.Query().Get("q") != "criteria":
 		fail(400, 0, "", "unknown finder")
@@ -194,4 +217,113 @@ func SnapshotRows(files map[string][]byte) (map[string][]map[string]string, erro
 		}
 	}
 	return out, nil
+}
+
+// changelog serves one page of Events.
+func (s *SnapshotAPI) changelog(w http.ResponseWriter, r *http.Request, fail func(status, code int, name, msg string)) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	s.startTimes = append(s.startTimes, q.Get("startTime"))
+	s.eventPages++
+	n := s.eventPages
+	s.mu.Unlock()
+	var since int64
+	if st := q.Get("startTime"); st != "" {
+		v, err := strconv.ParseInt(st, 10, 64)
+		if err != nil || v < 0 {
+			fail(400, 0, "", "Invalid startTime: "+st)
+			return
+		}
+		since = v
+	}
+	count := 10
+	if c := q.Get("count"); c != "" {
+		v, err := strconv.Atoi(c)
+		if err != nil || v < 1 || v > 50 {
+			fail(400, 0, "", "count must be in [1,50]; we recommend count=10")
+			return
+		}
+		count = v
+	}
+	start, _ := strconv.Atoi(q.Get("start"))
+	if s.BadEventPage == n {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"elements": [{"id": 1, "processedAt": 17`))
+		return
+	}
+	var match []map[string]any
+	for _, e := range s.Events {
+		if p, ok := e["processedAt"].(int64); !ok || p >= since { // a malformed event is served as it is
+			match = append(match, e)
+		}
+	}
+	els := match[min(start, len(match)):min(start+count, len(match))]
+	links := []map[string]string{}
+	if start+count < len(match) {
+		v := url.Values{"q": {"memberAndApplication"}, "count": {strconv.Itoa(count)}, "start": {strconv.Itoa(start + count)}}
+		if q.Has("startTime") {
+			v.Set("startTime", q.Get("startTime"))
+		}
+		links = append(links, map[string]string{"type": "application/json", "rel": "next", "href": "/rest/memberChangeLogs?" + v.Encode()})
+	}
+	if els == nil {
+		els = []map[string]any{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"paging":   map[string]any{"start": start, "count": count, "links": links},
+		"elements": els,
+	})
+}
+
+// MessageEvent is a changelog event of a message, shaped as the
+// documentation's "inbound message activity to personal mailbox" sample
+// (outbound when author is owner: actor = owner, as documented). thread is
+// the conversation's id (the export's CONVERSATION ID); times are epoch ms.
+func MessageEvent(id int64, owner, author, thread string, createdAt, processedAt int64) map[string]any {
+	return map[string]any{
+		"owner": owner, "resourceId": fmt.Sprintf("0-UzY2%d", id), "configVersion": 1, "method": "CREATE",
+		"activity": map[string]any{
+			"owner": author, "createdAt": createdAt, "author": author,
+			"clientExperience": map[string]any{"clientGeneratedToken": "41453ff9-a796-4259-8b80-e4a5da9f8230"},
+			"id":               fmt.Sprintf("0-UzY2%d", id), "thread": "urn:li:messagingThread:" + thread,
+			"readAt": createdAt, "deliveredAt": createdAt,
+			"content": map[string]any{"format": "TEXT", "fallback": "Hello back to personal inbox", "formatVersion": 1,
+				"content": map[string]any{"string": "Hello back to personal inbox"}},
+		},
+		"resourceName": "messages", "resourceUri": fmt.Sprintf("/messages/0-UzY2%d", id), "actor": author,
+		"activityId": fmt.Sprintf("1f9e70cc-925f-4738-a336-%012d", id), "activityStatus": "SUCCESS",
+		"processedAt": processedAt, "capturedAt": createdAt + 200, "siblingActivities": []any{}, "id": id,
+	}
+}
+
+// InvitationEvent is a changelog event of an invitation sent by owner to
+// invitee, shaped as the documentation's "Action verifyAndCreate" sample.
+func InvitationEvent(id int64, owner, invitee string, processedAt int64) map[string]any {
+	return map[string]any{
+		"owner": owner, "resourceId": fmt.Sprintf("70308254610855%05d", id),
+		"activity": map[string]any{"invitationV2": map[string]any{"inviter": owner, "invitee": invitee, "trackingId": "<>"}},
+		"method":   "ACTION", "configVersion": 7, "parentSiblingActivities": []any{}, "methodName": "verifyAndCreate",
+		"resourceName": "invitations", "resourceUri": "/invitations", "actor": owner,
+		"activityId": fmt.Sprintf("90431a9a-2897-49cc-b0a0-%012d", id), "processedAt": processedAt,
+		"activityStatus": "SUCCESS", "capturedAt": processedAt - 30000, "siblingActivities": []any{}, "id": id,
+	}
+}
+
+// AcceptedInvitationEvent is the member accepting inviter's invitation
+// (ACTION inviteeClosingInvitation). The documentation shows only the
+// withdraw sample (inviterClosingInvitation, inviterActionType WITHDRAW);
+// this one is shaped by analogy, with inviteeActionType ACCEPT.
+func AcceptedInvitationEvent(id int64, owner, inviter string, processedAt int64) map[string]any {
+	return map[string]any{
+		"activity": map[string]any{
+			"inviteActionData":  []any{map[string]any{"invitationId": fmt.Sprintf("urn:li:invitation:62301720481576%05d", id), "inviter": inviter}},
+			"invitee":           owner,
+			"inviteeActionType": "ACCEPT",
+		},
+		"activityId": fmt.Sprintf("f8b05048-66e4-46bc-8653-%012d", id), "actor": owner,
+		"capturedAt": processedAt - 20000, "configVersion": 5, "id": id, "method": "ACTION",
+		"methodName": "inviteeClosingInvitation", "owner": owner, "processedAt": processedAt,
+		"resourceId": "", "resourceName": "invitations", "resourceUri": "/invitations",
+	}
 }
