@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -18,8 +19,11 @@ import (
 // can be archived, diffed and read back with Open. Each file is replaced
 // atomically and Connections.csv last, so a reader never sees a half file.
 // Nothing is written when the API fails. Files are private (0600): they
-// hold message bodies and addresses.
+// hold message bodies and addresses. Every file's modification time is set
+// to when the fetch began, so the folder read back later is dated by the
+// snapshot (Archive.ExportedAt), not by when it was saved or last touched.
 func Fetch(ctx context.Context, api *APISource, dir string) error {
+	at := time.Now().Truncate(time.Second)
 	tables, warns, err := api.tables(ctx)
 	if err != nil {
 		return fmt.Errorf("fetch snapshot: %w", err)
@@ -41,6 +45,9 @@ func Fetch(ctx context.Context, api *APISource, dir string) error {
 		p := filepath.Join(dir, t.file)
 		if err := atomicfile.Write(p, b.Bytes(), 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			return fmt.Errorf("date %s: %w", p, err)
 		}
 		api.log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
 	}
