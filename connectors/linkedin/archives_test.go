@@ -95,6 +95,12 @@ func TestStoryArchives(t *testing.T) {
 	if people[1] != people[0]-1 || people[2] != people[1] {
 		t.Errorf("people per archive %v: want one fewer in 2022 (Felix gone), as many in 2025 (Elena gone, Felix back)", people)
 	}
+	if _, ok := a.Networks[2].Find(linkedintest.StoryRemoved); ok {
+		t.Errorf("Find: %s is in the 2025 network", linkedintest.StoryRemoved)
+	}
+	if c, ok := a.Networks[2].Find(linkedintest.StoryReconnected); !ok || c.ConnectedOn.Year() != 2024 {
+		t.Errorf("Find(%s) in 2025 = %+v, %v; want the reconnection", linkedintest.StoryReconnected, c, ok)
+	}
 	// Written again, the archives are byte for byte the same: tests can compare outputs.
 	again, err := linkedintest.NewArchives().Zip(2)
 	if b, _ := os.ReadFile(paths[2]); err != nil || string(b) != string(again) {
