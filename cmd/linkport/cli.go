@@ -25,10 +25,10 @@ const (
 
 // globalFlags are the flags every command shares.
 type globalFlags struct {
-	config, source, stateFile string
-	targets                   []string
-	format, output            string
-	verbose, quiet, force     bool
+	config, stateFile     string
+	sources, targets      []string
+	format, output        string
+	verbose, quiet, force bool
 }
 
 // app carries what one invocation needs; there are no package globals.
@@ -107,7 +107,7 @@ func (a *app) rootCmd() *cobra.Command {
 	}
 	f := root.PersistentFlags()
 	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml)")
-	f.StringVar(&a.g.source, "source", "", "LinkedIn export: a zip, an unzipped folder or Connections.csv (overrides source.path)")
+	f.StringArrayVar(&a.g.sources, "source", nil, "LinkedIn export: a zip, an unzipped folder, a Connections.csv or a glob (repeatable; overrides source.path)")
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
 	f.StringVar(&a.g.format, "format", "text", "output format: text, json or markdown (graph: text, json, dot or graphml)")

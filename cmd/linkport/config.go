@@ -8,10 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
@@ -34,17 +34,33 @@ type Config struct {
 	Targets       map[string]map[string]any `mapstructure:"targets"`
 
 	file    string                   // where it came from, for messages
+	from    string                   // where Source.Path came from, for messages: source.path or --source
 	limit   state.Limit              // MaxDelete, parsed
 	renames state.Limit              // MaxRename, parsed
 	targets map[string]*targetConfig // Targets, decoded by type
 }
 
-// SourceConfig says where the LinkedIn data comes from: an export on disk
+// SourceConfig says where the LinkedIn data comes from: exports on disk
 // (path) or LinkedIn's Member Data Portability API (api).
 type SourceConfig struct {
-	// Path is a zip, an unzipped folder or a Connections.csv; a glob picks the newest match.
-	Path string     `mapstructure:"path"`
+	// Path is one entry or a list; each entry is a zip, an unzipped folder,
+	// a Connections.csv or a glob of them (~ and $VARS expanded). Every
+	// match is read, oldest export first; the newest is the one synced.
+	Path PathList   `mapstructure:"path"`
 	API  *APIConfig `mapstructure:"api"`
+}
+
+// PathList is source.path: a single string in the config or the
+// environment is one entry, never split at its commas.
+type PathList []string
+
+// pathListHook decodes a plain string into a one-entry PathList, before
+// viper's own hook would split it at commas (paths may hold commas).
+func pathListHook(from, to reflect.Type, data any) (any, error) {
+	if from.Kind() == reflect.String && to == reflect.TypeOf(PathList(nil)) {
+		return PathList{data.(string)}, nil
+	}
+	return data, nil
 }
 
 // APIConfig is source.api: the Member Snapshot API (EU/EEA/Swiss members).
@@ -118,7 +134,10 @@ func loadConfig(g *globalFlags) (*Config, error) {
 		}
 	}
 	var md mapstructure.Metadata
-	if err := v.Unmarshal(cfg, func(dc *mapstructure.DecoderConfig) { dc.Metadata = &md }); err != nil {
+	if err := v.Unmarshal(cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.Metadata = &md
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(pathListHook, dc.DecodeHook)
+	}); err != nil {
 		return nil, configError{fmt.Errorf("read config %s: %w", path, err)}
 	}
 	if len(md.Unused) > 0 {
@@ -135,10 +154,11 @@ func loadConfig(g *globalFlags) (*Config, error) {
 			}
 		}
 	}
-	if g.source != "" {
-		cfg.Source.Path, cfg.Source.API = g.source, nil // --source names an export on disk
+	if len(g.sources) > 0 {
+		cfg.Source.Path, cfg.Source.API = g.sources, nil // --source names exports on disk
+		cfg.from = "--source"
 	}
-	if cfg.Source.Path != "" && cfg.Source.API != nil {
+	if len(cfg.Source.Path) > 0 && cfg.Source.API != nil {
 		return nil, configError{fmt.Errorf("config %s: set source.path or source.api, not both", cfg.where())}
 	}
 	if g.stateFile != "" {
@@ -219,31 +239,66 @@ func resolveState(p string) (string, error) {
 	return "", fmt.Errorf("state %s: too many symlinks", p)
 }
 
-// sourcePath resolves the configured source: ~ and env vars expanded, and a
-// glob replaced by its newest match.
-func (c *Config) sourcePath() (string, error) {
-	p := expandPath(c.Source.Path)
-	if p == "" {
-		return "", configError{errors.New("no source: set source.path in the config, LINKPORT_SOURCE_PATH, or --source")}
+// sourcePaths resolves source.path into the exports to read: ~ and $VARS
+// expanded, every match of a glob, each file once however many entries
+// name it. Every entry must name something: one that matches nothing is a
+// typo or a moved folder, and reading the rest would quietly sync less than
+// the user listed.
+func (c *Config) sourcePaths() ([]string, error) {
+	if len(c.Source.Path) == 0 {
+		return nil, configError{errors.New("no source: set source.path in the config, LINKPORT_SOURCE_PATH, or --source")}
 	}
-	if !strings.ContainsAny(p, "*?[") {
-		return p, nil
-	}
-	matches, err := filepath.Glob(p)
-	if err != nil {
-		return "", configError{fmt.Errorf("source.path %q: %w", p, err)}
-	}
-	var newest string
-	var newestTime time.Time
-	for _, m := range matches {
-		if fi, err := os.Stat(m); err == nil && fi.ModTime().After(newestTime) {
-			newest, newestTime = m, fi.ModTime()
+	var out, missing []string
+	var seen []os.FileInfo
+	for i, entry := range c.Source.Path {
+		p := expandPath(strings.TrimSpace(entry))
+		if p == "" {
+			return nil, configError{fmt.Errorf("%s entry %d is empty", c.pathOrigin(), i+1)}
+		}
+		matches := []string{p}
+		if strings.ContainsAny(p, "*?[") {
+			var err error
+			if matches, err = filepath.Glob(p); err != nil {
+				return nil, configError{fmt.Errorf("%s %q: %w", c.pathOrigin(), entry, err)}
+			}
+		}
+		found := false
+		for _, m := range matches {
+			fi, err := os.Stat(m)
+			if err != nil {
+				continue
+			}
+			found = true
+			if slices.ContainsFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }) {
+				continue // the same file named twice (two globs, a symlink): read once
+			}
+			seen = append(seen, fi)
+			out = append(out, filepath.Clean(m))
+		}
+		if !found {
+			m := fmt.Sprintf("%q", entry)
+			if p != entry {
+				m += " (" + p + ")"
+			}
+			missing = append(missing, m)
 		}
 	}
-	if newest == "" {
-		return "", configError{fmt.Errorf("source.path %q matches no file", p)}
+	if len(missing) > 0 {
+		verb := "matches"
+		if len(missing) > 1 {
+			verb = "match"
+		}
+		return nil, configError{fmt.Errorf("%s %s %s no file", c.pathOrigin(), strings.Join(missing, ", "), verb)}
 	}
-	return newest, nil
+	return out, nil
+}
+
+// pathOrigin names where the source paths came from: the config file, or --source.
+func (c *Config) pathOrigin() string {
+	if c.from != "" {
+		return c.from
+	}
+	return "config " + c.where() + ": source.path"
 }
 
 // expandPath expands a leading ~ and $VARS.

@@ -21,8 +21,8 @@ func TestLoadConfig(t *testing.T) {
 			if !strings.HasSuffix(c.State, filepath.Join("state", "linkport", "state.json")) || c.limit != state.DefaultLimit {
 				t.Errorf("state %q limit %+v", c.State, c.limit)
 			}
-			if p, _ := c.sourcePath(); !strings.HasSuffix(p, "/x.zip") || strings.HasPrefix(p, "~") {
-				t.Errorf("source path %q: ~ not expanded", p)
+			if len(c.Source.Path) != 1 || c.Source.Path[0] != "~/x.zip" {
+				t.Errorf("source path %q, want the one entry", c.Source.Path)
 			}
 		}},
 		{name: "env overrides file", body: "max_delete: 5\ntargets:\n  backup:\n    type: csv\n    path: a.csv\n",

@@ -74,9 +74,3 @@ func TestExportChanges(t *testing.T) {
 		t.Errorf("removed list: %v\n%s", err, removed)
 	}
 }
-
-func TestSourceLabel(t *testing.T) {
-	if got := sourceLabel("/x/Complete_LinkedInDataExport_11-20-2026.zip (1).zip"); got != "LinkedIn export 2026-11-20" {
-		t.Errorf("sourceLabel = %q", got)
-	}
-}

@@ -16,40 +16,64 @@ import (
 	"github.com/linkport/linkport/mapping/enrich"
 )
 
-// load reads the configuration and the export and builds the graph.
+// load reads the configuration and the newest export and builds its graph:
+// the commands that show or export the network (graph, export) read only
+// the newest of several archives; diff and sync read them all.
 func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *enrich.Ego, error) {
 	cfg, err := loadConfig(&a.g)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	g, ego, err := a.graph(ctx, cfg)
+	g, ego, _, err := a.graphs(ctx, cfg, false)
 	return cfg, g, ego, err
 }
 
-// graph reads the configured source, reconciles it into the graph and
-// enriches the people with the rest of the archive.
-func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.Ego, error) {
-	src, label, err := a.source(ctx, cfg)
+// graphs reads the configured exports oldest first and builds each one's
+// graph: reconciled and enriched with the rest of its archive, its export
+// dropped before the next is read, so memory holds one export at a time.
+// The newest is g, the one synced; the others are earlier, oldest first,
+// for the history (all false reads only the newest). Every archive's
+// warnings name it, and g carries them all, so the report lists them.
+func (a *app) graphs(ctx context.Context, cfg *Config, all bool) (g *mapping.Graph, ego *enrich.Ego, earlier []*mapping.Graph, err error) {
+	ins, err := a.inputs(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	exp, err := a.readExport(ctx, src)
-	if err != nil {
-		return nil, nil, err
+	if !all {
+		ins = ins[len(ins)-1:]
 	}
-	a.sourceLabel = label
-	a.keeper, _ = src.(baseKeeper)
-	g := mapping.Reconcile(exp, cfg.reconcileOptions())
-	ego := enrich.Enrich(g, exp)
-	for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
-		if w.Line == 0 {
-			a.log.Warn("input", "warning", w.String())
-		} else {
-			a.log.Debug("input", "warning", w.String())
+	var warnings []mapping.Warning
+	for i, in := range ins {
+		exp, err := a.readExport(ctx, in.src)
+		if err != nil {
+			return nil, nil, nil, err
 		}
+		if in.name != "" && !exp.ExportedAt.Equal(in.at) { // its place in the order would be a guess
+			return nil, nil, nil, inputError{fmt.Errorf("read export %s: it changed while it was read (dated %s, then %s); try again",
+				in.name, in.at.Format(time.RFC3339), exp.ExportedAt.Format(time.RFC3339))}
+		}
+		g = mapping.Reconcile(exp, cfg.reconcileOptions())
+		ego = enrich.Enrich(g, exp)
+		nameArchive(g.Warnings, in.name)
+		for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
+			if w.Line == 0 {
+				a.log.Warn("input", "warning", w.String())
+			} else {
+				a.log.Debug("input", "warning", w.String())
+			}
+		}
+		if i == len(ins)-1 {
+			a.sourceLabel = sourceLabel(exp, in.name == "")
+			a.keeper, _ = in.src.(baseKeeper)
+			g.Warnings = append(warnings, g.Warnings...)
+			break
+		}
+		warnings = append(warnings, g.Warnings...)
+		earlier = append(earlier, g)
+		a.log.Debug("earlier export", "people", g.Stats.People, "source", in.name, "exported", g.ExportedAt)
 	}
-	a.log.Debug("graph", "people", g.Stats.People, "source", label)
-	return g, ego, nil
+	a.log.Debug("graph", "people", g.Stats.People, "source", a.sourceLabel, "file", ins[len(ins)-1].name, "earlier", len(earlier))
+	return g, ego, earlier, nil
 }
 
 // runPipeline is diff (dryRun) and sync. Every configuration mistake is
@@ -73,11 +97,11 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	g, _, err := a.graph(ctx, cfg)
+	g, _, earlier, err := a.graphs(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
-	opt := connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
+	opt := connectors.RunOptions{StatePath: cfg.State, Targets: specs, Earlier: earlier, DryRun: dryRun,
 		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force}
 	if k := a.keeper; k != nil && !dryRun {
 		if err := k.SaveBase(); err != nil {

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/linkport/linkport/connectors"
@@ -23,26 +24,51 @@ type baseKeeper interface {
 	Cursor() (name, value string)
 }
 
-// source returns the configured source and a label naming it in CRM files.
-func (a *app) source(ctx context.Context, cfg *Config) (connectors.Source, string, error) {
+// input is one export the configured source names.
+type input struct {
+	name string // the archive's path; "" for the API
+	src  connectors.Source
+	at   time.Time // its export date (linkedin.Archive.ExportedAt); the API's is known once read
+}
+
+// inputs returns the configured exports, oldest first: the API, or every
+// archive source.path names, dated without reading a row. Ties (a Basic_
+// and a Complete_ archive of one day) go by file name, then path, so the
+// newest is the same whatever order the paths were given in — and of one
+// day's two LinkedIn archives it is the Complete_ one.
+func (a *app) inputs(ctx context.Context, cfg *Config) ([]input, error) {
 	if api := cfg.Source.API; api != nil {
-		label := "LinkedIn API " + time.Now().Format("2006-01-02")
 		src, err := a.apiSource(ctx, api)
-		if err != nil || !api.Changelog {
-			return src, label, err
+		if err != nil {
+			return nil, err
+		}
+		if !api.Changelog {
+			return []input{{src: src}}, nil
 		}
 		// read without the lock, read-only: the run saves the next cursor under it
 		cursor, err := state.ReadCursor(cfg.State, linkedin.CursorName)
 		if err != nil {
-			return nil, "", inputError{err}
+			return nil, inputError{err}
 		}
-		return linkedin.NewChangelog(src, linkedin.ChangelogOptions{Dir: cfg.State + ".api", Cursor: cursor}), label, nil
+		return []input{{src: linkedin.NewChangelog(src, linkedin.ChangelogOptions{Dir: cfg.State + ".api", Cursor: cursor})}}, nil
 	}
-	path, err := cfg.sourcePath()
+	paths, err := cfg.sourcePaths()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return linkedin.Open(path, linkedin.Options{}), sourceLabel(path), nil
+	ins := make([]input, 0, len(paths))
+	for _, p := range paths {
+		arch := linkedin.Open(p, linkedin.Options{})
+		at, err := arch.ExportedAt(ctx)
+		if err != nil {
+			return nil, sourceError(err)
+		}
+		ins = append(ins, input{name: p, src: arch, at: at})
+	}
+	slices.SortFunc(ins, func(x, y input) int {
+		return cmp.Or(x.at.Compare(y.at), cmp.Compare(filepath.Base(x.name), filepath.Base(y.name)), cmp.Compare(x.name, y.name))
+	})
+	return ins, nil
 }
 
 // apiSource builds the Member Snapshot API source; the token is resolved
@@ -85,18 +111,29 @@ func sourceError(err error) error {
 	return fmt.Errorf("read source: %w", err)
 }
 
-// exportDate finds the date LinkedIn puts in an archive's name
-// (Basic_LinkedInDataExport_11-20-2026.zip).
-var exportDate = regexp.MustCompile(`_(\d{2})-(\d{2})-(\d{4})`)
+// sourceLabel names the export where a CRM has a source column, by the
+// date it was exported (the date in the archive's name, else its files';
+// the API snapshot's fetch).
+func sourceLabel(exp *mapping.Export, api bool) string {
+	what := "LinkedIn export"
+	if api {
+		what = "LinkedIn API"
+	}
+	if exp.ExportedAt.IsZero() {
+		return what
+	}
+	return what + " " + exp.ExportedAt.Format("2006-01-02")
+}
 
-// sourceLabel names the export where a CRM has a source column: the date in
-// the archive's name, else the file's modification date.
-func sourceLabel(path string) string {
-	if m := exportDate.FindStringSubmatch(filepath.Base(path)); m != nil {
-		return fmt.Sprintf("LinkedIn export %s-%s-%s", m[3], m[1], m[2])
+// nameArchive makes every warning say which archive it is about: a file
+// inside a zip is cited as zip/file, as a folder's files already are.
+func nameArchive(ws []mapping.Warning, archive string) {
+	if archive == "" {
+		return
 	}
-	if fi, err := os.Stat(path); err == nil {
-		return "LinkedIn export " + fi.ModTime().Format("2006-01-02")
+	for i := range ws {
+		if f := ws[i].File; f != archive && !strings.HasPrefix(f, archive+string(filepath.Separator)) {
+			ws[i].File = archive + "/" + f
+		}
 	}
-	return "LinkedIn export"
 }

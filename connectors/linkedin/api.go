@@ -227,12 +227,15 @@ type domainTable struct {
 }
 
 // Read fetches every domain and parses the rows as the export's files.
+// Export.ExportedAt is when the fetch began (to the second): the snapshot
+// is LinkedIn's data as of then.
 func (a *APISource) Read(ctx context.Context) (*mapping.Export, error) {
+	at := time.Now().Truncate(time.Second)
 	tables, warns, err := a.tables(ctx)
 	if err != nil {
 		return nil, err
 	}
-	exp := &mapping.Export{Warnings: warns}
+	exp := &mapping.Export{Warnings: warns, ExportedAt: at}
 	for _, t := range tables {
 		if t.kind == kindUnknown {
 			continue

@@ -394,7 +394,7 @@ func (c *ChangelogSource) saveSnapshot() error {
 			return fmt.Errorf("remove %s: %w", d, err)
 		}
 	}
-	if err := writeTables(tmp, c.full, c.api.log); err != nil {
+	if err := writeTables(tmp, c.full, c.takenAt.Truncate(time.Second), c.api.log); err != nil {
 		return err
 	}
 	meta, _ := json.Marshal(snapshotMeta{TakenAt: c.takenAt.UnixMilli()})

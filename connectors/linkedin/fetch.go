@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -19,8 +20,11 @@ import (
 // can be archived, diffed and read back with Open. Each file is replaced
 // atomically and Connections.csv last, so a reader never sees a half file.
 // Nothing is written when the API fails. Files are private (0600): they
-// hold message bodies and addresses.
+// hold message bodies and addresses. Every file's modification time is set
+// to when the fetch began, so the folder read back later is dated by the
+// snapshot (Archive.ExportedAt), not by when it was saved or last touched.
 func Fetch(ctx context.Context, api *APISource, dir string) error {
+	at := time.Now().Truncate(time.Second)
 	tables, warns, err := api.tables(ctx)
 	if err != nil {
 		return fmt.Errorf("fetch snapshot: %w", err)
@@ -28,12 +32,13 @@ func Fetch(ctx context.Context, api *APISource, dir string) error {
 	for _, w := range warns {
 		api.log.Warn("linkedin api: input", "warning", w.String())
 	}
-	return writeTables(dir, tables, api.log)
+	return writeTables(dir, tables, at, api.log)
 }
 
 // writeTables saves tables in dir as the export's CSV files, each replaced
-// atomically and Connections.csv last, files 0600.
-func writeTables(dir string, tables []domainTable, log *slog.Logger) error {
+// atomically and Connections.csv last, files 0600, dated at (the snapshot's
+// time, so the folder reads back dated by it).
+func writeTables(dir string, tables []domainTable, at time.Time, log *slog.Logger) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
@@ -49,6 +54,9 @@ func writeTables(dir string, tables []domainTable, log *slog.Logger) error {
 		p := filepath.Join(dir, t.file)
 		if err := atomicfile.Write(p, b.Bytes(), 0o600); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			return fmt.Errorf("date %s: %w", p, err)
 		}
 		log.Info("linkedin api: saved", "file", p, "rows", len(t.rows))
 	}

@@ -66,6 +66,7 @@ type Archive struct {
 	fsys fs.FS  // FromFS: an export already unpacked in an fs.FS
 	zip  []byte // FromZipBytes: a zip held in memory
 	name string // FromFS/FromZipBytes: the name messages cite
+	head bool   // ExportedAt: stop once the files are listed, read no row
 }
 
 // Open returns the export at path: a .zip (any name, also .zip.zip), an
@@ -94,20 +95,21 @@ func FromZipBytes(b []byte, name string, opt Options) *Archive {
 // only regular files are opened. Bad input is an *InputError naming
 // the file and, for a row, its line; unusual but readable input (another
 // encoding, an unknown date) becomes a warning in the export.
+// Export.ExportedAt is set as ExportedAt says.
 func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	lim := newLimits(a.opt)
 	switch {
 	case a.fsys != nil:
-		return a.readFS(ctx, lim, a.fsys, a.name, "")
+		return a.readFS(ctx, lim, a.fsys, a.name, "", []string{path.Base(a.name)})
 	case a.zip != nil:
-		return a.readZip(ctx, lim, bytes.NewReader(a.zip), int64(len(a.zip)), a.name, 0)
+		return a.readZip(ctx, lim, bytes.NewReader(a.zip), int64(len(a.zip)), a.name, []string{path.Base(a.name)})
 	}
 	fi, err := os.Stat(a.path) // never open(2) before knowing what it is: a FIFO blocks there
 	if err != nil {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("open export: %w", err)}
 	}
 	if fi.IsDir() {
-		return a.readFS(ctx, lim, os.DirFS(a.path), "", a.path)
+		return a.readFS(ctx, lim, os.DirFS(a.path), "", a.path, []string{filepath.Base(a.path)})
 	}
 	if err := checkRegular(fi); err != nil {
 		return nil, &InputError{File: a.path, Err: err}
@@ -121,7 +123,7 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 		return nil, &InputError{File: a.path, Err: errors.New("open export: the file changed while it was opened; try again")}
 	}
 	if isZip(f) {
-		return a.readZip(ctx, lim, f, fi.Size(), a.path, 0)
+		return a.readZip(ctx, lim, f, fi.Size(), a.path, []string{filepath.Base(a.path)})
 	}
 	if strings.EqualFold(filepath.Ext(a.path), ".zip") {
 		return nil, &InputError{File: a.path, Err: errors.New("not a zip archive (no zip signature); expected LinkedIn's Basic_/Complete_LinkedInDataExport zip")}
@@ -130,7 +132,14 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if fi.Size() > lim.people {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("%w: %d bytes, more than the %d-byte limit for the people files", ErrTooLarge, fi.Size(), lim.people)}
 	}
-	exp := &mapping.Export{}
+	// A lone CSV is dated by the export folder it came from, else by itself.
+	exp := &mapping.Export{ExportedAt: fi.ModTime()}
+	if t, ok := dateFromName(filepath.Base(filepath.Dir(a.path))); ok {
+		exp.ExportedAt = t
+	}
+	if a.head {
+		return exp, nil
+	}
 	if err := parseFile(ctx, exp, a.path, f, kind, lim); err != nil {
 		return nil, err
 	}
@@ -147,17 +156,18 @@ func isZip(r io.ReaderAt) bool {
 	return string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06"
 }
 
-// readZip reads a zip without extracting it. depth counts zips inside
-// zips; every file read from it, nested zips included, counts against the
-// archive-wide inflate budget.
-func (a *Archive) readZip(ctx context.Context, lim *limits, r io.ReaderAt, size int64, name string, depth int) (*mapping.Export, error) {
+// readZip reads a zip without extracting it. names are the base names of
+// the zips it sits in, itself last (their count is its depth); every file
+// read from it, nested zips included, counts against the archive-wide
+// inflate budget.
+func (a *Archive) readZip(ctx context.Context, lim *limits, r io.ReaderAt, size int64, name string, names []string) (*mapping.Export, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // nothing is extracted, so odd paths are harmless
 		return nil, &InputError{File: name, Err: fmt.Errorf("read zip archive (truncated or corrupt?): %w", err)}
 	}
 	lim.inflate = a.opt.maxInflate()
-	exp, err := a.readFS(ctx, lim, zr, name, "")
-	if !errors.Is(err, ErrNoConnections) || depth > 0 {
+	exp, err := a.readFS(ctx, lim, zr, name, "", names)
+	if !errors.Is(err, ErrNoConnections) || len(names) > 1 {
 		return exp, err
 	}
 	// A browser or mail client may have wrapped the export in another zip.
@@ -177,15 +187,16 @@ func (a *Archive) readZip(ctx context.Context, lim *limits, r io.ReaderAt, size 
 	if ierr != nil {
 		return nil, &InputError{Archive: name, File: inner, Err: ierr}
 	}
-	return a.readZip(ctx, lim, bytes.NewReader(b), int64(len(b)), name+"/"+inner, depth+1)
+	return a.readZip(ctx, lim, bytes.NewReader(b), int64(len(b)), name+"/"+inner, append(names, path.Base(inner)))
 }
 
 // readFS reads the export unpacked in fsys. archive names the zip (for
-// messages); dir, when set, is the OS folder that file names are joined to.
+// messages); dir, when set, is the OS folder that file names are joined to;
+// names are the export's own names, outermost first, that may date it.
 // Every file is checked before any is opened: it must be a regular file,
 // and the declared sizes must fit the budgets (a zip header can lie, so
 // the bytes are counted again as they are read).
-func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, dir string) (*mapping.Export, error) {
+func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, dir string, names []string) (*mapping.Export, error) {
 	where := archive
 	if where == "" {
 		where = dir
@@ -208,7 +219,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 		}
 		return n
 	}
-	exp := &mapping.Export{}
+	exp := &mapping.Export{ExportedAt: exportDate(fsys, names, found)}
 	var files []file
 	var people, all int64
 	for _, kind := range allKinds {
@@ -252,6 +263,9 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 				ErrTooLarge, fi.Size(), lim.inflated+all, lim.inflate)}
 		}
 		files = append(files, f)
+	}
+	if a.head {
+		return exp, nil
 	}
 	for _, f := range files {
 		err := a.readFile(ctx, lim, exp, fsys, f.path, f.name, f.kind)

@@ -468,7 +468,10 @@ func (n *Network) contactsCSV() []byte {
 var fixedTime = time.Date(2024, 12, 7, 12, 0, 0, 0, time.UTC)
 
 // Zip packs files (sorted by name, fixed timestamps) into a zip archive.
-func Zip(files map[string][]byte) ([]byte, error) {
+func Zip(files map[string][]byte) ([]byte, error) { return zipAt(files, fixedTime) }
+
+// zipAt is Zip with every entry dated modified.
+func zipAt(files map[string][]byte, modified time.Time) ([]byte, error) {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	names := make([]string, 0, len(files))
@@ -477,7 +480,7 @@ func Zip(files map[string][]byte) ([]byte, error) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: fixedTime})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
 		if err != nil {
 			return nil, fmt.Errorf("add %s: %w", name, err)
 		}
