@@ -184,8 +184,8 @@ type htmlGraph struct {
 }
 
 type enrichRow struct {
-	Name string
-	enrich.Matched
+	Name               string
+	Matched, Unmatched int
 }
 
 // WriteGraphHTML writes the graph's summary as one self-contained HTML
@@ -196,8 +196,13 @@ func WriteGraphHTML(w io.Writer, g *mapping.Graph, ego *enrich.Ego) error {
 	if ego != nil {
 		v.Owner = ego.Owner
 		st := ego.Stats
-		v.Enrichment = []enrichRow{{"messages", st.Messages}, {"invitations", st.Invitations}, {"notes", st.Notes},
-			{"endorsements", st.Endorsements}, {"recommendations", st.Recommendations}}
+		for _, m := range []struct {
+			name string
+			enrich.Matched
+		}{{"messages", st.Messages}, {"invitations", st.Invitations}, {"notes", st.Notes},
+			{"endorsements", st.Endorsements}, {"recommendations", st.Recommendations}} {
+			v.Enrichment = append(v.Enrichment, enrichRow{m.name, m.Matched.Matched, m.Unmatched})
+		}
 	}
 	return writePage(w, "graph", "linkport graph", "The contact graph your export yields.", v)
 }

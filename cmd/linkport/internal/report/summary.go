@@ -171,28 +171,44 @@ type style struct {
 	group   func(string) string
 	item    func(string) string
 	detail  func(string) string
-	more    func(n int) string
+	// more says how many a list left out; moreItem and moreDetail place
+	// it as an item or as a detail line.
+	more                 func(n int) string
+	moreItem, moreDetail func(string) string
 	// squeeze folds the blank lines headings add in a row into one.
 	squeeze bool
 }
 
 var (
 	textStyle = style{
-		heading: func(s string) string { return s },
-		group:   func(s string) string { return s + ":" },
-		item:    func(s string) string { return s },
-		detail:  func(s string) string { return "    " + s },
-		more:    func(n int) string { return "… and " + thousands(n) + " more (--all lists them)" },
+		heading:    func(s string) string { return s },
+		group:      func(s string) string { return s + ":" },
+		item:       func(s string) string { return s },
+		detail:     func(s string) string { return "    " + s },
+		more:       func(n int) string { return "… and " + thousands(n) + " more (--all lists them)" },
+		moreItem:   func(s string) string { return s },
+		moreDetail: func(s string) string { return "    " + s },
 	}
 	markdownStyle = style{
-		heading: func(s string) string { return "\n## " + mdEscape(s) + "\n" },
-		group:   func(s string) string { return "\n### " + mdEscape(s) + "\n" },
-		item:    func(s string) string { return "- `" + s[:1] + "` " + mdEscape(s[2:]) },
-		detail:  func(s string) string { return "  - " + mdEscape(s) },
-		more:    func(n int) string { return "- … and " + thousands(n) + " more (`--all` lists them)" },
-		squeeze: true,
+		heading:    func(s string) string { return "\n## " + mdEscape(s) + "\n" },
+		group:      func(s string) string { return "\n### " + mdEscape(s) + "\n" },
+		item:       func(s string) string { return "- `" + s[:1] + "` " + mdEscape(s[2:]) },
+		detail:     func(s string) string { return "  - " + mdEscape(s) },
+		more:       func(n int) string { return "… and " + thousands(n) + " more (`--all` lists them)" },
+		moreItem:   func(s string) string { return "- " + s },
+		moreDetail: func(s string) string { return "  - " + s },
+		squeeze:    true,
 	}
 )
+
+// bidiControls are the characters that reorder the text around them: in a
+// stranger's name they could make a report line read other than it is
+// (Trojan Source), so text and Markdown show them by their code point.
+var bidiControls = strings.NewReplacer("\u202a", "<U+202A>", "\u202b", "<U+202B>", "\u202c", "<U+202C>", "\u202d", "<U+202D>",
+	"\u202e", "<U+202E>", "\u2066", "<U+2066>", "\u2067", "<U+2067>", "\u2068", "<U+2068>", "\u2069", "<U+2069>")
+
+// visible is a stranger's text as a text or Markdown report shows it.
+func visible(s string) string { return bidiControls.Replace(s) }
 
 // mdEscaper neutralises Markdown and HTML in names and values, which
 // strangers type: a report must not render a link or an image from them.
@@ -208,8 +224,9 @@ var opMark = map[state.Op]string{state.OpCreate: "+", state.OpUpdate: "~", state
 func (r *Run) write(w io.Writer, st style, opt Options) error {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
-	// list writes the first few of n items (all with opt.All), then how many more.
-	list := func(n int, each func(i int)) {
+	// list writes the first few of n items (all with opt.All), then how
+	// many more, placed by wrap.
+	list := func(n int, wrap func(string) string, each func(i int)) {
 		shown := n
 		if !opt.All {
 			shown = min(n, SummaryLimit)
@@ -218,7 +235,7 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 			each(i)
 		}
 		if shown < n {
-			line(st.more(n - shown))
+			line(wrap(st.more(n - shown)))
 		}
 	}
 	value := func(s string) string {
@@ -246,22 +263,22 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 			byName = append(byName, m)
 		}
 	}
-	list(len(byName), func(i int) {
-		line(st.detail(fmt.Sprintf("merged by name: %s into %s", byName[i].Record, byName[i].Into)))
+	list(len(byName), st.moreDetail, func(i int) {
+		line(st.detail(visible(fmt.Sprintf("merged by name: %s into %s", byName[i].Record, byName[i].Into))))
 	})
 	if len(r.Warnings) > 0 {
 		line(st.heading(fmt.Sprintf("warnings (%d)", len(r.Warnings))))
-		list(len(r.Warnings), func(i int) { line(st.detail(r.Warnings[i])) })
+		list(len(r.Warnings), st.moreDetail, func(i int) { line(st.detail(visible(r.Warnings[i]))) })
 	}
 	if len(r.JobChanges) > 0 {
 		js := sortedJobChanges(r.JobChanges, col)
 		line(st.heading(fmt.Sprintf("job changes (%d)", len(js))))
-		list(len(js), func(i int) { line(st.detail(jobChangeLine(js[i]))) })
+		list(len(js), st.moreDetail, func(i int) { line(st.detail(visible(jobChangeLine(js[i])))) })
 	}
 	verb := map[bool][3]string{true: {"to create", "to update", "to remove"}, false: {"created", "updated", "removed"}}[r.DryRun]
 	for _, t := range r.Targets {
 		line(st.heading(fmt.Sprintf("target %s (%s): %d %s, %d %s, %d %s, %d unchanged",
-			t.Name, t.Type, t.Create, verb[0], t.Update, verb[1], t.Remove, verb[2], t.Unchanged)))
+			visible(t.Name), t.Type, t.Create, verb[0], t.Update, verb[1], t.Remove, verb[2], t.Unchanged)))
 		if t.Conflicts+t.RemoteDeleted+t.Failed+t.Held+t.NotDone > 0 {
 			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
 				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
@@ -271,9 +288,9 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 		}
 		for _, gr := range t.groups(r.DryRun, col) {
 			line(st.group(fmt.Sprintf("%s (%d)", gr.Title, len(gr.Changes))))
-			list(len(gr.Changes), func(i int) {
+			list(len(gr.Changes), st.moreItem, func(i int) {
 				c := gr.Changes[i]
-				line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, c.Name, c.ID)))
+				line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, visible(c.Name), c.ID)))
 				for _, f := range sortedKeys(c.Fields) {
 					ch := c.Fields[f]
 					line(st.detail(fmt.Sprintf("%s: %s → %s", f, value(ch.Old), value(ch.New))))
