@@ -85,6 +85,7 @@ func TestRunGolden(t *testing.T) {
 		{"diff.html", true, "html"},
 		{"sync.txt", false, "text"},
 		{"sync.md", false, "markdown"},
+		{"sync.html", false, "html"},
 		{"sync.json", false, "json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
