@@ -121,10 +121,13 @@ type htmlGroup struct {
 	Changes     []htmlChange
 }
 
+// htmlChange is a Change as the page shows it; its fields are its own, not
+// an embedded Change's, which the template would look up much slower.
 type htmlChange struct {
-	Change
-	Kind   string
-	Fields []htmlField
+	Kind, Name, ID, Op, Status, Error, Reason string
+	Conflicts                                 []string
+	RemoteDeleted                             bool
+	Fields                                    []htmlField
 }
 
 type htmlField struct{ Name, Old, New string }
@@ -149,7 +152,8 @@ func (r *Run) writeHTML(w io.Writer) error {
 		for _, g := range t.groups(r.DryRun, col) {
 			hg := htmlGroup{Kind: g.Kind, Title: g.Title}
 			for _, c := range g.Changes {
-				hc := htmlChange{Change: c, Kind: g.Kind}
+				hc := htmlChange{Kind: g.Kind, Name: c.Name, ID: c.ID, Op: string(c.Op), Status: string(c.Status), Error: c.Error,
+					Reason: c.Reason, Conflicts: c.Conflicts, RemoteDeleted: c.RemoteDeleted}
 				for _, f := range sortedKeys(c.Fields) {
 					hc.Fields = append(hc.Fields, htmlField{f, c.Fields[f].Old, c.Fields[f].New})
 				}

@@ -121,12 +121,7 @@ func (t *Target) groups(dryRun bool, col *collate.Collator) []group {
 		if len(cs) == 0 {
 			continue
 		}
-		slices.SortStableFunc(cs, func(a, b Change) int {
-			if n := col.CompareString(a.Name, b.Name); n != 0 {
-				return n
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
+		sortByName(cs, func(c Change) (string, string) { return c.Name, c.ID }, col)
 		gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun), Changes: cs})
 	}
 	return gs
@@ -141,13 +136,34 @@ func newCollator() *collate.Collator {
 // sortedJobChanges returns the job changes sorted by name, then date.
 func sortedJobChanges(js []mapping.JobChange, col *collate.Collator) []mapping.JobChange {
 	js = slices.Clone(js)
-	slices.SortStableFunc(js, func(a, b mapping.JobChange) int {
-		if n := col.CompareString(a.Name, b.Name); n != 0 {
+	sortByName(js, func(j mapping.JobChange) (string, string) { return j.Name, j.On }, col)
+	return js
+}
+
+// sortByName sorts xs by name in col's order, then by a tie-breaker. The
+// collation keys are made once each: comparing names through the collator
+// every time takes a second for 40,000 people.
+func sortByName[T any](xs []T, by func(T) (name, tie string), col *collate.Collator) {
+	type keyed struct {
+		key, tie string
+		x        T
+	}
+	var buf collate.Buffer
+	ks := make([]keyed, len(xs))
+	for i, x := range xs {
+		name, tie := by(x)
+		ks[i] = keyed{string(col.KeyFromString(&buf, name)), tie, x}
+		buf.Reset()
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if n := strings.Compare(a.key, b.key); n != 0 {
 			return n
 		}
-		return strings.Compare(a.On, b.On)
+		return strings.Compare(a.tie, b.tie)
 	})
-	return js
+	for i := range ks {
+		xs[i] = ks[i].x
+	}
 }
 
 // jobChangeLine is one job change in words.
