@@ -1,7 +1,8 @@
 // Package report renders everything linkport's user reads: the report of
-// a run (diff or sync), and the contact graph with its ego network as text,
-// JSON, DOT and GraphML. It only renders: every figure of a run comes from
-// the outcome the engine returned.
+// a run (diff or sync) as a text or Markdown summary, complete JSON or one
+// self-contained HTML page, and the contact graph with its ego network as
+// text, JSON, DOT, GraphML or HTML. It only renders: every figure of a run
+// comes from the outcome the engine returned.
 package report
 
 import (
