@@ -90,14 +90,15 @@ func (p *proxy) seen() []string {
 }
 
 // browserOwn are the hosts headless Chromium asks by itself (component
-// updates, network time, sign-in) whatever the page, flags or not. A
+// updates, network time, sign-in, connectivity checks) whatever the page,
+// flags or not; a web font would be the page's, and fails. A
 // report's request would name another host: the page holds no address
 // but the people's profile URLs, shown as text.
 func browserOwn(host string) bool {
 	if strings.HasPrefix(host, "fonts.") {
 		return false // a web font would be the page's doing
 	}
-	for _, d := range []string{".google.com", ".googleapis.com", ".gvt1.com"} {
+	for _, d := range []string{".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com"} {
 		if strings.HasSuffix("."+host, d) {
 			return true
 		}
