@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkport/linkport/cmd/linkport/internal/report"
 	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -29,6 +30,10 @@ type globalFlags struct {
 	sources, targets      []string
 	format, output        string
 	verbose, quiet, force bool
+	// all lists every change in a text or Markdown report.
+	all bool
+	// formatSet: --format was given, so -q still prints that report.
+	formatSet bool
 }
 
 // app carries what one invocation needs; there are no package globals.
@@ -102,6 +107,7 @@ func (a *app) rootCmd() *cobra.Command {
 				level = slog.LevelWarn
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			a.g.formatSet = cmd.Flags().Changed("format")
 			return nil
 		},
 	}
@@ -110,10 +116,10 @@ func (a *app) rootCmd() *cobra.Command {
 	f.StringArrayVar(&a.g.sources, "source", nil, "LinkedIn export: a zip, an unzipped folder, a Connections.csv or a glob (repeatable; overrides source.path)")
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
-	f.StringVar(&a.g.format, "format", "text", "output format: text, json or markdown (graph: text, json, dot or graphml)")
+	f.StringVar(&a.g.format, "format", "text", "output format: text, json, markdown or html (graph: text, json, dot, graphml or html)")
 	f.StringVar(&a.g.output, "output", "", "write the report to this file instead of standard output (- is standard output)")
 	f.BoolVarP(&a.g.verbose, "verbose", "v", false, "log more")
-	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "log only warnings and errors; no progress bar")
+	f.BoolVarP(&a.g.quiet, "quiet", "q", false, "print no report after a run that succeeded (unless --format or --output asks for one); log only warnings and errors; no progress bar")
 
 	pipeline := func(dryRun bool) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
@@ -137,6 +143,7 @@ func (a *app) rootCmd() *cobra.Command {
 	}
 	for _, c := range []*cobra.Command{diff, sync} {
 		c.Flags().BoolVar(&a.g.force, "force", false, "go ahead even when the removal or rename guard (max_delete, max_rename) objects")
+		c.Flags().BoolVar(&a.g.all, "all", false, fmt.Sprintf("list every change (text and markdown list the first %d of each kind by name)", report.SummaryLimit))
 	}
 	graph := &cobra.Command{
 		Use:   "graph",
@@ -164,10 +171,10 @@ func (a *app) rootCmd() *cobra.Command {
 // reportFormat checks --format for diff and sync before anything is read.
 func (a *app) reportFormat() error {
 	switch a.g.format {
-	case "text", "json", "markdown":
+	case "text", "json", "markdown", "html":
 		return nil
 	}
-	return usageError{fmt.Errorf("--format %q: want text, json or markdown", a.g.format)}
+	return usageError{fmt.Errorf("--format %q: want text, json, markdown or html", a.g.format)}
 }
 
 // writeReport sends rendered output to --output (atomically) or stdout.

@@ -25,21 +25,22 @@ import (
 // through the same pipeline as a real sync, twice.
 func (a *app) demoCmd() *cobra.Command {
 	var serve bool
-	var addr string
+	var addr, html string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Sync the bundled sample export into an in-process CardDAV server",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.demo(cmd.Context(), addr, serve)
+			return a.demo(cmd.Context(), addr, html, serve)
 		},
 	}
 	cmd.Flags().BoolVar(&serve, "serve", false, "keep the server up for a real client (Thunderbird, DAVx5) until Ctrl-C")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "where the CardDAV server listens")
+	cmd.Flags().StringVar(&html, "html", "", "write the first sync's report as an HTML page to this file (open it in a browser)")
 	return cmd
 }
 
-func (a *app) demo(ctx context.Context, addr string, serve bool) error {
+func (a *app) demo(ctx context.Context, addr, html string, serve bool) error {
 	backend := davmem.NewBackend()
 	book := backend.AddBook("linkedin", "LinkedIn")
 	ln, err := net.Listen("tcp", addr)
@@ -70,8 +71,17 @@ func (a *app) demo(ctx context.Context, addr string, serve bool) error {
 
 	fmt.Fprintf(a.stdout, "linkport demo: the bundled sample export (invented people) into the CardDAV address book %s\n\n", bookURL)
 	fmt.Fprintln(a.stdout, "== first sync ==")
-	if err := a.run(ctx, g, opt); err != nil {
+	first := a.g
+	if html != "" {
+		a.g.format, a.g.output = "html", html
+	}
+	err = a.run(ctx, g, opt)
+	a.g = first
+	if err != nil {
 		return err
+	}
+	if html != "" {
+		fmt.Fprintf(a.stdout, "the report of the first sync is in %s\n", html)
 	}
 	fmt.Fprintln(a.stdout, "\n== second sync: the same export, so nothing changes ==")
 	if err := a.run(ctx, g, opt); err != nil {

@@ -148,8 +148,11 @@ func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptio
 	if out == nil {
 		return err
 	}
+	if err == nil && a.g.quiet && !a.g.formatSet && (a.g.output == "" || a.g.output == "-") {
+		return nil // -q: a run that went well prints nothing
+	}
 	rep := report.NewRun(g, out)
-	if werr := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format) }); werr != nil {
+	if werr := a.writeReport(func(w io.Writer) error { return rep.Write(w, a.g.format, report.Options{All: a.g.all}) }); werr != nil {
 		return errors.Join(err, werr)
 	}
 	return err

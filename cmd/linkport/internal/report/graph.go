@@ -56,11 +56,12 @@ func summarize(g *mapping.Graph) GraphSummary {
 
 // ErrGraphFormat is WriteGraph's answer to a format it does not know, so the
 // CLI can tell the user's mistake (exit 2) from a failed write.
-var ErrGraphFormat = errors.New("want text, json, dot or graphml")
+var ErrGraphFormat = errors.New("want text, json, dot, graphml or html")
 
 // WriteGraph writes the reconciled graph g in format: "text" (the summary
 // a person reads), "json" (the summary with the ego network), "dot"
-// (Graphviz) or "graphml" (Gephi, yEd, Cytoscape). ego may be nil.
+// (Graphviz), "graphml" (Gephi, yEd, Cytoscape) or "html" (one
+// self-contained page with charts). ego may be nil.
 func WriteGraph(w io.Writer, g *mapping.Graph, ego *enrich.Ego, format string) error {
 	s := summarize(g)
 	switch format {
@@ -79,6 +80,8 @@ func WriteGraph(w io.Writer, g *mapping.Graph, ego *enrich.Ego, format string) e
 		return WriteDOT(w, g, ego)
 	case "graphml":
 		return WriteGraphML(w, g, ego)
+	case "html":
+		return WriteGraphHTML(w, g, ego)
 	case "text":
 	default:
 		return fmt.Errorf("graph --format %q: %w", format, ErrGraphFormat)

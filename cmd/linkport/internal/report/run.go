@@ -1,16 +1,11 @@
 // Package report renders everything linkport's user reads: the report of
-// a run (diff or sync), and the contact graph with its ego network as text,
-// JSON, DOT and GraphML. It only renders: every figure of a run comes from
-// the outcome the engine returned.
+// a run (diff or sync) as a text or Markdown summary, complete JSON or one
+// self-contained HTML page, and the contact graph with its ego network as
+// text, JSON, DOT, GraphML or HTML. It only renders: every figure of a run
+// comes from the outcome the engine returned.
 package report
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"slices"
-	"strings"
-
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
@@ -26,7 +21,13 @@ type Run struct {
 	Graph    mapping.Stats   `json:"graph"`
 	Merges   []mapping.Merge `json:"merges,omitempty"`
 	Warnings []string        `json:"warnings,omitempty"`
-	Targets  []Target        `json:"targets"`
+	// JobChanges are the job changes first seen in this run's archives;
+	// they come before the field-level changes in every format.
+	JobChanges []mapping.JobChange `json:"job_changes,omitempty"`
+	Targets    []Target            `json:"targets"`
+
+	// charts are drawn by the HTML report from the graph at hand.
+	charts charts
 }
 
 // Target is one target's part of a Run. After a sync, Create, Update and
@@ -69,7 +70,8 @@ const StoppedByGuard = "a guard (max_delete or max_rename) objected; nothing was
 
 // NewRun builds the report of a run over graph g from its outcome.
 func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
-	r := &Run{DryRun: o.DryRun, Graph: g.Stats, Merges: g.Merges, Targets: []Target{}}
+	r := &Run{DryRun: o.DryRun, Graph: g.Stats, Merges: g.Merges, JobChanges: o.JobChanges, Targets: []Target{},
+		charts: newCharts(g)}
 	if o.Guard != nil && !o.DryRun {
 		r.Stopped = StoppedByGuard
 	}
@@ -124,118 +126,4 @@ func (t *Target) count(op state.Op) *int {
 		return &t.Update
 	}
 	return &t.Remove
-}
-
-// Write renders the report as "text", "json" or "markdown".
-func (r *Run) Write(w io.Writer, format string) error {
-	switch format {
-	case "json":
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		return e.Encode(r)
-	case "text", "":
-		return r.write(w, textStyle)
-	case "markdown":
-		return r.write(w, markdownStyle)
-	}
-	return fmt.Errorf("render report: unknown format %q (want text, json or markdown)", format)
-}
-
-type style struct {
-	heading func(string) string
-	item    func(string) string
-	detail  func(string) string
-}
-
-var (
-	textStyle = style{
-		heading: func(s string) string { return s },
-		item:    func(s string) string { return s },
-		detail:  func(s string) string { return "    " + s },
-	}
-	markdownStyle = style{
-		heading: func(s string) string { return "\n## " + mdEscape(s) + "\n" },
-		item:    func(s string) string { return "- `" + s[:1] + "` " + mdEscape(s[2:]) },
-		detail:  func(s string) string { return "  - " + mdEscape(s) },
-	}
-)
-
-// mdEscaper neutralises Markdown and HTML in names and values, which
-// strangers type: a report must not render a link or an image from them.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`, "!", `\!`)
-
-func mdEscape(s string) string { return mdEscaper.Replace(s) }
-
-var opMark = map[state.Op]string{state.OpCreate: "+", state.OpUpdate: "~", state.OpRemove: "-"}
-
-func (r *Run) write(w io.Writer, st style) error {
-	var b strings.Builder
-	line := func(s string) { b.WriteString(s + "\n") }
-	g := r.Graph
-	title := "linkport sync"
-	switch {
-	case r.Stopped != "":
-		title = "linkport sync stopped before any write: " + r.Stopped
-	case r.DryRun:
-		title = "linkport diff (dry run: nothing was written)"
-	}
-	line(st.heading(title))
-	line(fmt.Sprintf("graph: %d people from %d connections and %d contacts (%d merged); %d without email; %d hidden members skipped; %d organisations",
-		g.People, g.Connections, g.Contacts, g.Merged, g.EmailMissing, g.HiddenMembers, g.Organizations))
-	for _, m := range r.Merges {
-		if m.By == "name" {
-			line(st.detail(fmt.Sprintf("merged by name: %s into %s", m.Record, m.Into)))
-		}
-	}
-	if len(r.Warnings) > 0 {
-		line(st.heading(fmt.Sprintf("warnings (%d)", len(r.Warnings))))
-		for _, wn := range r.Warnings {
-			line(st.detail(wn))
-		}
-	}
-	verb := map[bool][3]string{true: {"to create", "to update", "to remove"}, false: {"created", "updated", "removed"}}[r.DryRun]
-	for _, t := range r.Targets {
-		line(st.heading(fmt.Sprintf("target %s (%s): %d %s, %d %s, %d %s, %d unchanged",
-			t.Name, t.Type, t.Create, verb[0], t.Update, verb[1], t.Remove, verb[2], t.Unchanged)))
-		if t.Conflicts+t.RemoteDeleted+t.Failed+t.Held+t.NotDone > 0 {
-			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
-				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
-		}
-		if t.Error != "" {
-			line(st.detail("error: " + t.Error))
-		}
-		for _, c := range t.Changes {
-			line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, c.Name, c.ID)))
-			for _, f := range sortedKeys(c.Fields) {
-				ch := c.Fields[f]
-				line(st.detail(fmt.Sprintf("%s: %q → %q", f, ch.Old, ch.New)))
-			}
-			if len(c.Conflicts) > 0 {
-				line(st.detail("conflict, kept your edit on the target: " + strings.Join(c.Conflicts, ", ")))
-			}
-			if c.RemoteDeleted {
-				line(st.detail("you deleted it on the target: left deleted"))
-			}
-			switch c.Status {
-			case connectors.StatusFailed:
-				line(st.detail("failed: " + c.Error))
-			case connectors.StatusHeld:
-				line(st.detail("held: " + c.Error))
-			case connectors.StatusNotDone:
-				line(st.detail("not done: " + c.Reason))
-			}
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func sortedKeys(m map[string]mapping.Change) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

@@ -62,7 +62,14 @@ func outcome(p state.Plan, dryRun bool) *connectors.RunOutcome {
 	if !dryRun {
 		t.Err = errors.New("interrupted: context canceled")
 	}
-	return &connectors.RunOutcome{DryRun: dryRun, Targets: []connectors.TargetOutcome{t}}
+	var jobs []mapping.JobChange
+	for _, c := range p.Changes {
+		if c.Contact.Name == "Bo Chen" {
+			jobs = append(jobs, mapping.JobChange{ID: c.Contact.ID, Name: c.Contact.Name, From: mapping.Position{Company: "Initech"},
+				To: mapping.Position{Title: "CTO", Company: "Globex"}, On: "2026-03-01"})
+		}
+	}
+	return &connectors.RunOutcome{DryRun: dryRun, Targets: []connectors.TargetOutcome{t}, JobChanges: jobs}
 }
 
 func TestRunGolden(t *testing.T) {
@@ -75,18 +82,21 @@ func TestRunGolden(t *testing.T) {
 		{"diff.txt", true, "text"},
 		{"diff.md", true, "markdown"},
 		{"diff.json", true, "json"},
+		{"diff.html", true, "html"},
 		{"sync.txt", false, "text"},
+		{"sync.md", false, "markdown"},
+		{"sync.html", false, "html"},
 		{"sync.json", false, "json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := NewRun(g, outcome(p, tc.dryRun)).Write(&buf, tc.format); err != nil {
+			if err := NewRun(g, outcome(p, tc.dryRun)).Write(&buf, tc.format, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, buf.Bytes())
 		})
 	}
-	if err := NewRun(g, outcome(p, true)).Write(&bytes.Buffer{}, "yaml"); err == nil {
+	if err := NewRun(g, outcome(p, true)).Write(&bytes.Buffer{}, "yaml", Options{}); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
@@ -113,7 +123,7 @@ func TestRunCountsWhatHappened(t *testing.T) {
 	}
 	o.Guard = errors.New("too many removals")
 	var buf bytes.Buffer
-	if err := NewRun(&mapping.Graph{}, o).Write(&buf, "text"); err != nil {
+	if err := NewRun(&mapping.Graph{}, o).Write(&buf, "text", Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "linkport sync stopped before any write: "+StoppedByGuard) {
@@ -131,7 +141,7 @@ func TestRunMarkdownEscapesNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := NewRun(g, outcome(p, true)).Write(&buf, "markdown"); err != nil {
+	if err := NewRun(g, outcome(p, true)).Write(&buf, "markdown", Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if out := buf.String(); !strings.Contains(out, `\[click me\](https`) || strings.Contains(out, "<img") {

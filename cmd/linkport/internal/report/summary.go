@@ -1,0 +1,366 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/linkport/linkport/connectors"
+	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
+)
+
+// Options say how much a text or Markdown report shows; JSON and HTML are
+// always complete.
+type Options struct {
+	// All lists every change, merge, warning and job change, with field
+	// values in full. Without it each kind lists the first SummaryLimit by
+	// name and says how many more there are.
+	All bool
+}
+
+// SummaryLimit is how many changes of each kind a summary lists.
+const SummaryLimit = 10
+
+// summaryValue is how many characters of a field value a summary shows:
+// one long note must not make a report unreadable or too long for a
+// GitHub comment (65,536 characters).
+const summaryValue = 100
+
+// Write renders the report as "text", "markdown", "json" or "html".
+func (r *Run) Write(w io.Writer, format string, opt Options) error {
+	switch format {
+	case "json":
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		if err := e.Encode(r); err != nil {
+			return fmt.Errorf("write JSON report: %w", err)
+		}
+		return nil
+	case "text", "":
+		return r.write(w, textStyle, opt)
+	case "markdown":
+		return r.write(w, markdownStyle, opt)
+	case "html":
+		return r.writeHTML(w)
+	}
+	return fmt.Errorf("render report: unknown format %q (want text, json, markdown or html)", format)
+}
+
+// Kinds of change, as the report groups them: what was (or would be)
+// done per operation, then each way a change did not happen.
+const (
+	KindCreate        = "create"
+	KindUpdate        = "update"
+	KindRemove        = "remove"
+	KindRemoteDeleted = "remote_deleted"
+	KindFailed        = "failed"
+	KindHeld          = "held"
+	KindNotDone       = "not_done"
+)
+
+var kindOrder = []string{KindCreate, KindUpdate, KindRemove, KindRemoteDeleted, KindFailed, KindHeld, KindNotDone}
+
+// kindOf is the group a change falls in: its status when it did not
+// happen, else its operation.
+func kindOf(c *Change) string {
+	switch {
+	case c.Status == connectors.StatusFailed:
+		return KindFailed
+	case c.Status == connectors.StatusHeld:
+		return KindHeld
+	case c.Status == connectors.StatusNotDone:
+		return KindNotDone
+	case c.RemoteDeleted:
+		return KindRemoteDeleted
+	}
+	return string(c.Op)
+}
+
+// kindTitle names a kind as the report's reader sees it: a dry run says
+// what is planned, a sync what happened.
+func kindTitle(kind string, dryRun bool) string {
+	switch kind {
+	case KindCreate, KindUpdate, KindRemove:
+		if dryRun {
+			return "to " + kind
+		}
+		return kind + "d"
+	case KindRemoteDeleted:
+		return "deleted on the target by you (left deleted)"
+	case KindNotDone:
+		return "not done"
+	}
+	return kind
+}
+
+// group is one kind of change of one target, sorted by name.
+type group struct {
+	Kind, Title string
+	Changes     []Change
+}
+
+// groups splits t's changes by kind, in kindOrder, each sorted by name
+// (then ID), so a summary's first few are the same every run.
+func (t *Target) groups(dryRun bool, col *collate.Collator) []group {
+	by := map[string][]Change{}
+	for _, c := range t.Changes {
+		k := kindOf(&c)
+		by[k] = append(by[k], c)
+	}
+	var gs []group
+	for _, k := range kindOrder {
+		cs := by[k]
+		if len(cs) == 0 {
+			continue
+		}
+		sortByName(cs, func(c Change) (string, string) { return c.Name, c.ID }, col)
+		gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun), Changes: cs})
+	}
+	return gs
+}
+
+// newCollator sorts names as a reader expects: case and accents aside
+// ("émile" beside "Emile"), not by byte.
+func newCollator() *collate.Collator {
+	return collate.New(language.Und, collate.IgnoreCase, collate.IgnoreDiacritics)
+}
+
+// sortedJobChanges returns the job changes sorted by name, then date.
+func sortedJobChanges(js []mapping.JobChange, col *collate.Collator) []mapping.JobChange {
+	js = slices.Clone(js)
+	sortByName(js, func(j mapping.JobChange) (string, string) { return j.Name, j.On }, col)
+	return js
+}
+
+// sortByName sorts xs by name in col's order, then by a tie-breaker. The
+// collation keys are made once each: comparing names through the collator
+// every time takes a second for 40,000 people.
+func sortByName[T any](xs []T, by func(T) (name, tie string), col *collate.Collator) {
+	type keyed struct {
+		key, tie string
+		x        T
+	}
+	var buf collate.Buffer
+	ks := make([]keyed, len(xs))
+	for i, x := range xs {
+		name, tie := by(x)
+		ks[i] = keyed{string(col.KeyFromString(&buf, name)), tie, x}
+		buf.Reset()
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if n := strings.Compare(a.key, b.key); n != 0 {
+			return n
+		}
+		return strings.Compare(a.tie, b.tie)
+	})
+	for i := range ks {
+		xs[i] = ks[i].x
+	}
+}
+
+// jobChangeLine is one job change in words.
+func jobChangeLine(j mapping.JobChange) string {
+	s := fmt.Sprintf("%s (%s): %s → %s", j.Name, j.ID, positionOrUnknown(j.From), positionOrUnknown(j.To))
+	if j.On != "" {
+		s += ", first seen " + j.On
+	}
+	return s
+}
+
+func positionOrUnknown(p mapping.Position) string {
+	if s := p.String(); s != "" {
+		return s
+	}
+	return "(no position)"
+}
+
+type style struct {
+	heading func(string) string
+	group   func(string) string
+	item    func(string) string
+	detail  func(string) string
+	// more says how many a list left out; moreItem and moreDetail place
+	// it as an item or as a detail line.
+	more                 func(n int) string
+	moreItem, moreDetail func(string) string
+	// squeeze folds the blank lines headings add in a row into one.
+	squeeze bool
+}
+
+var (
+	textStyle = style{
+		heading:    func(s string) string { return s },
+		group:      func(s string) string { return s + ":" },
+		item:       func(s string) string { return s },
+		detail:     func(s string) string { return "    " + s },
+		more:       func(n int) string { return "… and " + thousands(n) + " more (--all lists them)" },
+		moreItem:   func(s string) string { return s },
+		moreDetail: func(s string) string { return "    " + s },
+	}
+	markdownStyle = style{
+		heading:    func(s string) string { return "\n## " + mdEscape(s) + "\n" },
+		group:      func(s string) string { return "\n### " + mdEscape(s) + "\n" },
+		item:       func(s string) string { return "- `" + s[:1] + "` " + mdEscape(s[2:]) },
+		detail:     func(s string) string { return "  - " + mdEscape(s) },
+		more:       func(n int) string { return "… and " + thousands(n) + " more (`--all` lists them)" },
+		moreItem:   func(s string) string { return "- " + s },
+		moreDetail: func(s string) string { return "  - " + s },
+		squeeze:    true,
+	}
+)
+
+// bidiControls are the characters that reorder the text around them: in a
+// stranger's name they could make a report line read other than it is
+// (Trojan Source), so text and Markdown show them by their code point.
+var bidiControls = strings.NewReplacer("\u202a", "<U+202A>", "\u202b", "<U+202B>", "\u202c", "<U+202C>", "\u202d", "<U+202D>",
+	"\u202e", "<U+202E>", "\u2066", "<U+2066>", "\u2067", "<U+2067>", "\u2068", "<U+2068>", "\u2069", "<U+2069>")
+
+// visible is a stranger's text as a text or Markdown report shows it.
+func visible(s string) string { return bidiControls.Replace(s) }
+
+// mdEscaper neutralises Markdown and HTML in names and values, which
+// strangers type: a report must not render a link or an image from them.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`, "!", `\!`)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+var opMark = map[state.Op]string{state.OpCreate: "+", state.OpUpdate: "~", state.OpRemove: "-"}
+
+// write renders text or Markdown: the counts per target in full, and of
+// each kind of change the first SummaryLimit by name unless opt.All.
+func (r *Run) write(w io.Writer, st style, opt Options) error {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+	// list writes the first few of n items (all with opt.All), then how
+	// many more, placed by wrap.
+	list := func(n int, wrap func(string) string, each func(i int)) {
+		shown := n
+		if !opt.All {
+			shown = min(n, SummaryLimit)
+		}
+		for i := range shown {
+			each(i)
+		}
+		if shown < n {
+			line(wrap(st.more(n - shown)))
+		}
+	}
+	value := func(s string) string {
+		if !opt.All && utf8.RuneCountInString(s) > summaryValue {
+			rs := []rune(s)
+			return strconv.Quote(string(rs[:summaryValue])) + "…"
+		}
+		return strconv.Quote(s)
+	}
+	col := newCollator()
+	g := r.Graph
+	title := "linkport sync"
+	switch {
+	case r.Stopped != "":
+		title = "linkport sync stopped before any write: " + r.Stopped
+	case r.DryRun:
+		title = "linkport diff (dry run: nothing was written)"
+	}
+	line(st.heading(title))
+	line(fmt.Sprintf("graph: %d people from %d connections and %d contacts (%d merged); %d without email; %d hidden members skipped; %d organisations",
+		g.People, g.Connections, g.Contacts, g.Merged, g.EmailMissing, g.HiddenMembers, g.Organizations))
+	var byName []mapping.Merge
+	for _, m := range r.Merges {
+		if m.By == "name" {
+			byName = append(byName, m)
+		}
+	}
+	list(len(byName), st.moreDetail, func(i int) {
+		line(st.detail(visible(fmt.Sprintf("merged by name: %s into %s", byName[i].Record, byName[i].Into))))
+	})
+	if len(r.Warnings) > 0 {
+		line(st.heading(fmt.Sprintf("warnings (%d)", len(r.Warnings))))
+		list(len(r.Warnings), st.moreDetail, func(i int) { line(st.detail(visible(r.Warnings[i]))) })
+	}
+	if len(r.JobChanges) > 0 {
+		js := sortedJobChanges(r.JobChanges, col)
+		line(st.heading(fmt.Sprintf("job changes (%d)", len(js))))
+		list(len(js), st.moreDetail, func(i int) { line(st.detail(visible(jobChangeLine(js[i])))) })
+	}
+	verb := map[bool][3]string{true: {"to create", "to update", "to remove"}, false: {"created", "updated", "removed"}}[r.DryRun]
+	for _, t := range r.Targets {
+		line(st.heading(fmt.Sprintf("target %s (%s): %d %s, %d %s, %d %s, %d unchanged",
+			visible(t.Name), t.Type, t.Create, verb[0], t.Update, verb[1], t.Remove, verb[2], t.Unchanged)))
+		if t.Conflicts+t.RemoteDeleted+t.Failed+t.Held+t.NotDone > 0 {
+			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
+				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
+		}
+		if t.Error != "" {
+			line(st.detail("error: " + t.Error))
+		}
+		for _, gr := range t.groups(r.DryRun, col) {
+			line(st.group(fmt.Sprintf("%s (%d)", gr.Title, len(gr.Changes))))
+			list(len(gr.Changes), st.moreItem, func(i int) {
+				c := gr.Changes[i]
+				line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, visible(c.Name), c.ID)))
+				for _, f := range sortedKeys(c.Fields) {
+					ch := c.Fields[f]
+					line(st.detail(fmt.Sprintf("%s: %s → %s", f, value(ch.Old), value(ch.New))))
+				}
+				if len(c.Conflicts) > 0 {
+					line(st.detail("conflict, kept your edit on the target: " + strings.Join(c.Conflicts, ", ")))
+				}
+				if c.RemoteDeleted {
+					line(st.detail("you deleted it on the target: left deleted"))
+				}
+				switch c.Status {
+				case connectors.StatusFailed:
+					line(st.detail("failed: " + c.Error))
+				case connectors.StatusHeld:
+					line(st.detail("held: " + c.Error))
+				case connectors.StatusNotDone:
+					line(st.detail("not done: " + c.Reason))
+				}
+			})
+		}
+	}
+	out := b.String()
+	for st.squeeze && strings.Contains(out, "\n\n\n") {
+		out = strings.ReplaceAll(out, "\n\n\n", "\n\n")
+	}
+	if _, err := io.WriteString(w, out); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]mapping.Change) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// thousands writes n with a comma between each group of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
