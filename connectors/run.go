@@ -181,6 +181,13 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 		out.Err = err
 		return skip(ReasonTargetNotReady + err.Error())
 	}
+	if o, ok := t.(Observer); ok {
+		if out.RemoteChanged, err = o.Observe(ctx, r.snap, p); err != nil {
+			t.Close(context.WithoutCancel(ctx))
+			out.Err = err
+			return skip(ReasonTargetNotReady + err.Error())
+		}
+	}
 	workers := 1
 	if c, ok := t.(Concurrent); ok {
 		workers = c.Workers()
@@ -205,6 +212,8 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 	}
 	err = apply(ctx, t, p, SyncOptions{Workers: workers, Progress: progress}, func(res state.Result) error {
 		switch {
+		case errors.As(res.Err, new(*Match)):
+			return nil // reported, not a failure
 		case IsHeld(res.Err):
 			r.log.Warn("write held", "target", p.Target, "err", res.Err)
 			return nil
