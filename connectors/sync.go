@@ -46,8 +46,10 @@ func (m *Match) Error() string {
 // RemoteChange is a card linkport wrote that was edited or deleted on the
 // target since the last run.
 type RemoteChange struct {
-	ID, Name, Href string
-	Deleted        bool
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Href    string `json:"href"`
+	Deleted bool   `json:"deleted,omitempty"` // else edited
 }
 
 // Observer is a Target that looks at its side before the writes (Run calls

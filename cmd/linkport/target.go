@@ -51,6 +51,7 @@ type carddavConfig struct {
 	BackupDir       string        `mapstructure:"backup_dir"`
 	CAFile          string        `mapstructure:"ca_file"`
 	Timeout         time.Duration `mapstructure:"timeout"`
+	Adopt           string        `mapstructure:"adopt"` // suggest | link | off
 }
 
 type webhookConfig struct {
@@ -198,7 +199,7 @@ func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *ca
 		URL: c.URL, AddressBook: c.AddressBook, Username: c.Username, Password: password,
 		VCardVersion: c.VCardVersion, OnRemove: c.OnRemove, Conflict: c.Conflict,
 		Concurrency: c.Concurrency, BackupDir: expandPath(c.BackupDir), CAFile: expandPath(c.CAFile),
-		Timeout: c.Timeout,
+		Timeout: c.Timeout, Adopt: c.Adopt, Region: cfg.DefaultRegion,
 	}
 	return func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 		return carddav.New(ctx, opt, a.log)
@@ -268,6 +269,8 @@ func (c *carddavConfig) check(cfg *Config, name string) error {
 		return bad("on_remove", c.OnRemove, "mark, delete or keep")
 	case !slices.Contains([]string{"", "keep-remote", "overwrite"}, c.Conflict):
 		return bad("conflict", c.Conflict, "keep-remote or overwrite")
+	case !slices.Contains([]string{"", "suggest", "link", "off"}, c.Adopt):
+		return bad("adopt", c.Adopt, "suggest, link or off")
 	case c.Concurrency < 0:
 		return bad("concurrency", fmt.Sprint(c.Concurrency), "a positive number")
 	}

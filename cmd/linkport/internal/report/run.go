@@ -6,6 +6,7 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -47,6 +48,13 @@ type Target struct {
 	Changes       []Change `json:"changes"`
 	// Error is why the target did not start or did not finish, if so.
 	Error string `json:"error,omitempty"`
+
+	// Adopted creates were linked to a card of the user's; Matched ones
+	// were not made, a card of the user's matching (adopt: suggest).
+	Adopted         int                       `json:"adopted,omitempty"`
+	MatchedCertain  int                       `json:"matched_certain,omitempty"`
+	MatchedPossible int                       `json:"matched_possible,omitempty"`
+	RemoteChanged   []connectors.RemoteChange `json:"remote_changed,omitempty"`
 }
 
 // Change is one planned change and what became of it.
@@ -83,7 +91,7 @@ func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
 }
 
 func newTarget(o *connectors.TargetOutcome) Target {
-	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes))}
+	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes)), RemoteChanged: o.RemoteChanged}
 	if o.Err != nil {
 		t.Error = o.Err.Error()
 	}
@@ -96,7 +104,14 @@ func newTarget(o *connectors.TargetOutcome) Target {
 		if c.Err != nil {
 			ch.Error = c.Err.Error()
 		}
+		var m *connectors.Match
 		switch {
+		case c.Status == connectors.StatusMatched && errors.As(c.Err, &m) && m.Certain:
+			t.MatchedCertain++
+		case c.Status == connectors.StatusMatched:
+			t.MatchedPossible++
+		case c.Op == state.OpCreate && c.Status == connectors.StatusDone && c.Outcome.Ref.Adopted != "":
+			t.Adopted++
 		case c.Status == connectors.StatusFailed:
 			t.Failed++
 		case c.Status == connectors.StatusHeld:
@@ -202,6 +217,13 @@ func (r *Run) write(w io.Writer, st style) error {
 			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
 				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
 		}
+		if t.MatchedCertain+t.MatchedPossible+t.Adopted > 0 {
+			line(fmt.Sprintf("  already in your book: %d certain, %d possible (not created: linkport adopt); %d linked to your cards",
+				t.MatchedCertain, t.MatchedPossible, t.Adopted))
+		}
+		for _, rc := range t.RemoteChanged {
+			line(st.detail(fmt.Sprintf("changed on the target since the last run: %s (%s)", rc.Name, map[bool]string{true: "deleted", false: "edited"}[rc.Deleted])))
+		}
 		if t.Error != "" {
 			line(st.detail("error: " + t.Error))
 		}
@@ -224,6 +246,8 @@ func (r *Run) write(w io.Writer, st style) error {
 				line(st.detail("held: " + c.Error))
 			case connectors.StatusNotDone:
 				line(st.detail("not done: " + c.Reason))
+			case connectors.StatusMatched:
+				line(st.detail(c.Error + " (linkport adopt --accept " + c.ID + " links it)"))
 			}
 		}
 	}
