@@ -361,3 +361,43 @@ func countAdopted(o connectors.TargetOutcome) int {
 	}
 	return n
 }
+
+// A run that linked a card and died before its state was saved: the next
+// run finds the card by its X-LINKPORT-ID and takes it back, with what the
+// user had there first, instead of creating a duplicate.
+func TestAdoptAfterLostState(t *testing.T) {
+	for _, srv := range servers {
+		t.Run(srv(t).name, func(t *testing.T) {
+			s := srv(t)
+			statePath := filepath.Join(t.TempDir(), "state.json")
+			fill(t, s)
+			folks := network()
+			link := func(o *cd.Options) { o.Adopt = cd.AdoptLink }
+			syncRun(t, s, statePath, folks, link)
+			snap, err := state.Load(statePath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := identified(t, statePath, folks)
+			want := snap.Targets["dav"].Items[ids["Ada Lovelace"]].Ref
+			delete(snap.Targets["dav"].Items, ids["Ada Lovelace"]) // the write landed, its confirmation did not
+			if err := snap.Save(statePath); err != nil {
+				t.Fatal(err)
+			}
+			out, cnt := syncRun(t, s, statePath, folks, link)
+			if _, w := cnt.Total(); w != 0 || countAdopted(out) != 1 {
+				t.Errorf("re-run: %d writes, %d adopted; want none written and Ada adopted again: %v", w, countAdopted(out), statuses(out))
+			}
+			snap, err = state.Load(statePath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := snap.Targets["dav"].Items[ids["Ada Lovelace"]].Ref; got != want {
+				t.Errorf("Ada's ref after the re-run = %+v, want %+v", got, want)
+			}
+			if got := byHref(t, s); len(got) != 8 {
+				t.Errorf("%d cards, want 8: a duplicate was created", len(got))
+			}
+		})
+	}
+}
