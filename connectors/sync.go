@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -57,6 +58,9 @@ type RemoteChange struct {
 // in s: the CardDAV target's change markers and matches.
 type Observer interface {
 	Observe(ctx context.Context, s *state.Snapshot, p state.Plan) ([]RemoteChange, error)
+	// Foresee says, after Observe and without writing, what a Put of the
+	// create c would do: a *Match error, an Adopted outcome, or a plain create.
+	Foresee(c *mapping.Contact) (Outcome, error)
 }
 
 // Reasons a planned change was not attempted.

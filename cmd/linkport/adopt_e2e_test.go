@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -139,5 +140,116 @@ func TestAdoptLinkCrash(t *testing.T) {
 			t.Errorf("%s: the state holds %d items, %d of them adopted; want %d and %d", name, items, adopted, people, len(before))
 		}
 		planNothing(t, dir, cfg, people)
+	}
+}
+
+// adoptReport is the JSON report's target part with the adoption figures.
+type adoptReport struct {
+	Targets []struct {
+		Create, Unchanged int
+		Adopted           int `json:"adopted"`
+		MatchedCertain    int `json:"matched_certain"`
+		MatchedPossible   int `json:"matched_possible"`
+		RemoteChanged     []struct {
+			Name    string
+			Deleted bool
+		} `json:"remote_changed"`
+		Changes []struct {
+			ID, Name, Status string
+		}
+	}
+}
+
+func decodeAdoptReport(t *testing.T, args ...string) adoptReport {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, args...)
+	var r adoptReport
+	if code != exitOK || json.Unmarshal([]byte(stdout), &r) != nil || len(r.Targets) != 1 {
+		t.Fatalf("exit %d, report %s: %s", code, stdout, stderr)
+	}
+	return r
+}
+
+// TestAdoptCLI walks a user through suggest (the default): diff and sync
+// name the people already in the book and create none of them; adopt
+// lists them, --accept links one, --reject gives another a card of its
+// own; a card the user deletes on the phone is named by the next sync.
+func TestAdoptCLI(t *testing.T) {
+	srv := carddavtest.NewServer()
+	defer srv.Close()
+	dir := env(t)
+	network := linkedintest.New(linkedintest.GenOptions{Seed: 5, Connections: 60})
+	src := filepath.Join(dir, "export")
+	writeExport(t, src, network)
+	bk := book{url: srv.BookURL}
+	before := fillUserCards(t, bk.client(t), urlPath(srv.BookURL), network)
+	if len(before) < 5 {
+		t.Fatalf("only %d user cards", len(before))
+	}
+	cfg, statePath := davConfig(t, dir, "adopt", src, "    url: "+srv.BookURL+"\n")
+
+	diff := decodeAdoptReport(t, "diff", "-c", cfg, "--format", "json")
+	tr := diff.Targets[0]
+	if tr.MatchedCertain != len(before) || tr.Create == 0 {
+		t.Fatalf("diff: %d certain matches and %d creates; want %d matches", tr.MatchedCertain, tr.Create, len(before))
+	}
+	people := tr.Create + tr.MatchedCertain + tr.MatchedPossible
+
+	code, stdout, stderr := runCLI(t, "sync", "-c", cfg)
+	if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("already in your book: %d certain, 0 possible", len(before))) {
+		t.Fatalf("sync: exit %d: %s%s", code, stdout, stderr)
+	}
+	if linked, total := checkUserCards(t, bk.client(t), urlPath(srv.BookURL), before); linked != 0 || total != people {
+		t.Errorf("suggest linked %d user cards and the book holds %d; want none and %d", linked, total, people)
+	}
+
+	code, stdout, _ = runCLI(t, "adopt", "-c", cfg)
+	if code != exitOK || strings.Count(stdout, "waiting") != len(before) {
+		t.Fatalf("adopt lists: exit %d\n%s", code, stdout)
+	}
+	snap, err := state.Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := snap.Targets["phone"].Book.Pending()
+	if code, _, stderr := runCLI(t, "adopt", "-c", cfg, "--accept", pending[0]); code != exitOK {
+		t.Fatalf("adopt --accept: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "adopt", "-c", cfg, "--reject", pending[1]); code != exitOK {
+		t.Fatalf("adopt --reject: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "adopt", "-c", cfg, "--accept", "0123456789abcdef"); code != exitUsage || !strings.Contains(stderr, "no card") {
+		t.Errorf("adopt --accept of an unknown ID: exit %d: %s", code, stderr)
+	}
+
+	r := decodeAdoptReport(t, "sync", "-c", cfg, "--format", "json")
+	tr = r.Targets[0]
+	if tr.Adopted != 1 || tr.Create != 1 || tr.MatchedCertain != len(before)-2 {
+		t.Errorf("sync after the decisions: %d adopted, %d created, %d still matched; want 1, 1, %d", tr.Adopted, tr.Create, tr.MatchedCertain, len(before)-2)
+	}
+	if linked, total := checkUserCards(t, bk.client(t), urlPath(srv.BookURL), before); linked != 1 || total != people+1 {
+		t.Errorf("after the decisions %d user cards are linked and the book holds %d; want 1 and %d", linked, total, people+1)
+	}
+
+	// The phone deletes a card linkport made: the next sync says so.
+	snap, err = state.Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gone, goneName string
+	for id, it := range snap.Targets["phone"].Items {
+		if it.Ref.Adopted == "" && id != pending[1] {
+			gone = it.Ref.Href
+			c, _ := snap.Contact(it)
+			goneName = c.Name
+			break
+		}
+	}
+	if err := bk.client(t).RemoveAll(context.Background(), gone); err != nil {
+		t.Fatal(err)
+	}
+	r = decodeAdoptReport(t, "sync", "-c", cfg, "--format", "json")
+	if rc := r.Targets[0].RemoteChanged; len(rc) != 1 || rc[0].Name != goneName || !rc[0].Deleted {
+		t.Errorf("remote_changed = %+v, want %s deleted", rc, goneName)
 	}
 }

@@ -314,23 +314,12 @@ func adopted(id string) func(*remoteCard) bool {
 // user's: linked (the policy or the user's decision says so), reported as
 // a match, or, done false, created as usual (no match, or rejected).
 func (t *Target) putAdopting(ctx context.Context, c *mapping.Contact) (_ connectors.Outcome, done bool, _ error) {
-	t.mu.Lock()
-	a := t.adoptions[c.ID]
-	t.mu.Unlock()
-	var href string
+	href, m := t.adoptTo(c.ID)
 	switch {
-	case a == nil:
+	case m != nil:
+		return connectors.Outcome{}, true, m
+	case href == "":
 		return connectors.Outcome{}, false, nil
-	case a.linked != nil:
-		href = a.linked.href
-	case a.decision != nil && !a.decision.Accept:
-		return connectors.Outcome{}, false, nil
-	case a.decision != nil:
-		href = a.decision.Href
-	case a.match.Certain && t.opt.Adopt == AdoptLink:
-		href = a.match.Href
-	default:
-		return connectors.Outcome{}, true, &connectors.Match{Href: a.match.Href, Name: a.match.Card, Certain: a.match.Certain, By: a.match.By}
 	}
 	r, err := t.get(ctx, href)
 	if err != nil {
@@ -349,9 +338,43 @@ func (t *Target) putAdopting(ctx context.Context, c *mapping.Contact) (_ connect
 		return mergeAdopted(r.card, nil, c, kept, t.opt.Region, false)
 	}, true)
 	if err == nil && !out.Ref.IsZero() {
-		out.Ref.Adopted = kept
+		out.Ref.Adopted, out.Adopted = kept, true
 	}
 	return out, true, err
+}
+
+// adoptTo says what becomes of the person id to be created: linked to
+// the card at href, reported as the match m, or (both zero) created.
+func (t *Target) adoptTo(id string) (href string, m *connectors.Match) {
+	t.mu.Lock()
+	a := t.adoptions[id]
+	t.mu.Unlock()
+	switch {
+	case a == nil:
+		return "", nil
+	case a.linked != nil:
+		return a.linked.href, nil
+	case a.decision != nil && !a.decision.Accept:
+		return "", nil
+	case a.decision != nil:
+		return a.decision.Href, nil
+	case a.match.Certain && t.opt.Adopt == AdoptLink:
+		return a.match.Href, nil
+	}
+	return "", &connectors.Match{Href: a.match.Href, Name: a.match.Card, Certain: a.match.Certain, By: a.match.By}
+}
+
+// Foresee implements connectors.Observer: what Put would do with the
+// create c, for a dry run.
+func (t *Target) Foresee(c *mapping.Contact) (connectors.Outcome, error) {
+	href, m := t.adoptTo(c.ID)
+	switch {
+	case m != nil:
+		return connectors.Outcome{}, m
+	case href != "":
+		return connectors.Outcome{Ref: state.Ref{Href: href}, Adopted: true}, nil
+	}
+	return connectors.Outcome{}, nil
 }
 
 // putAdopted updates a card linkport adopted: only what it added is its own.

@@ -77,6 +77,9 @@ type Options struct {
 	// Region reads national phone numbers on the user's cards ("GB") when
 	// matching them to people.
 	Region string
+	// ReadOnly opens the book only to look at it (a dry run): a missing
+	// book is not created but seen as empty.
+	ReadOnly bool
 	// Transport replaces the network transport (tests count or fault requests with it).
 	Transport http.RoundTripper
 }
@@ -97,6 +100,8 @@ type Target struct {
 
 	// ctag and syncToken are the book's, read with discovery.
 	ctag, syncToken string
+	// missing: ReadOnly found no book; there is nothing to look at.
+	missing bool
 
 	mu      sync.Mutex
 	fetched map[string]*remoteCard // by href, from Prepare; nil value: known missing

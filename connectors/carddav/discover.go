@@ -215,6 +215,11 @@ func (t *Target) discover(ctx context.Context, u *url.URL) error {
 	if err != nil || found {
 		return err
 	}
+	if t.opt.ReadOnly {
+		t.missing = true
+		t.setBook(hu, davResource{})
+		return nil
+	}
 	return t.mkcol(ctx, hu, t.opt.AddressBook)
 }
 

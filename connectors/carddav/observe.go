@@ -26,6 +26,9 @@ var _ connectors.Observer = (*Target)(nil)
 // serves for the changes; matches found earlier are reused while the
 // book is unchanged.
 func (t *Target) Observe(ctx context.Context, snap *state.Snapshot, p state.Plan) ([]connectors.RemoteChange, error) {
+	if t.missing {
+		return nil, nil // a dry run before the first sync made the book: nothing in it yet
+	}
 	st := snap.Target(p.Target, p.Type)
 	if st.Book == nil {
 		st.Book = &state.Book{}

@@ -110,7 +110,7 @@ func newTarget(o *connectors.TargetOutcome) Target {
 			t.MatchedCertain++
 		case c.Status == connectors.StatusMatched:
 			t.MatchedPossible++
-		case c.Op == state.OpCreate && c.Status == connectors.StatusDone && c.Outcome.Ref.Adopted != "":
+		case c.Op == state.OpCreate && c.Outcome.Adopted && (c.Status == connectors.StatusDone || c.Status == connectors.StatusPlanned):
 			t.Adopted++
 		case c.Status == connectors.StatusFailed:
 			t.Failed++
@@ -218,8 +218,8 @@ func (r *Run) write(w io.Writer, st style) error {
 				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
 		}
 		if t.MatchedCertain+t.MatchedPossible+t.Adopted > 0 {
-			line(fmt.Sprintf("  already in your book: %d certain, %d possible (not created: linkport adopt); %d linked to your cards",
-				t.MatchedCertain, t.MatchedPossible, t.Adopted))
+			line(fmt.Sprintf("  already in your book: %d certain, %d possible (not created: linkport adopt); %d %s your cards",
+				t.MatchedCertain, t.MatchedPossible, t.Adopted, map[bool]string{true: "to link to", false: "linked to"}[r.DryRun]))
 		}
 		for _, rc := range t.RemoteChanged {
 			line(st.detail(fmt.Sprintf("changed on the target since the last run: %s (%s)", rc.Name, map[bool]string{true: "deleted", false: "edited"}[rc.Deleted])))
