@@ -110,11 +110,12 @@ func TestAdoptLinkCrash(t *testing.T) {
 		bk := book{url: bookURL, user: r.User}
 		before := fillUserCards(t, bk.client(t), urlPath(bookURL), network)
 		cfg, statePath := davConfig(t, dir, name, src, fmt.Sprintf("    url: %s\n    username: %s\n    adopt: link\n", bookURL, r.User))
-		code, stdout, stderr := runBinary(t, dir, "diff", "-c", cfg, "--format", "json")
-		if code != exitOK {
-			t.Fatalf("diff: exit %d: %s", code, stderr)
+		// diff reads the book: the people it plans to link are not among its creates.
+		d := decodeAdoptReport(t, "diff", "-c", cfg, "--format", "json").Targets[0]
+		if d.Adopted != len(before) {
+			t.Fatalf("diff plans to link %d cards, want %d", d.Adopted, len(before))
 		}
-		people := decodeDAVReport(t, stdout).Targets[0].Create
+		people := d.Create + d.Adopted
 
 		confirmed, finished := killedSync(t, dir, cfg, statePath, afterWrites(statePath, 1+rnd.IntN(people-1)),
 			time.Duration(rnd.IntN(5))*time.Millisecond)
