@@ -105,8 +105,11 @@ func newTarget(o *connectors.TargetOutcome) Target {
 			ch.Error = c.Err.Error()
 		}
 		var m *connectors.Match
+		if errors.As(c.Err, &m) {
+			ch.Error = m.Error()
+		}
 		switch {
-		case c.Status == connectors.StatusMatched && errors.As(c.Err, &m) && m.Certain:
+		case c.Status == connectors.StatusMatched && m != nil && m.Certain:
 			t.MatchedCertain++
 		case c.Status == connectors.StatusMatched:
 			t.MatchedPossible++
@@ -228,6 +231,11 @@ func (r *Run) write(w io.Writer, st style) error {
 			line(st.detail("error: " + t.Error))
 		}
 		for _, c := range t.Changes {
+			if c.Status == connectors.StatusMatched {
+				line(st.item(fmt.Sprintf("= %-6s %s (%s)", "in book", c.Name, c.ID)))
+				line(st.detail(c.Error + " (linkport adopt --accept " + c.ID + " links it)"))
+				continue
+			}
 			line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, c.Name, c.ID)))
 			for _, f := range sortedKeys(c.Fields) {
 				ch := c.Fields[f]
@@ -246,8 +254,6 @@ func (r *Run) write(w io.Writer, st style) error {
 				line(st.detail("held: " + c.Error))
 			case connectors.StatusNotDone:
 				line(st.detail("not done: " + c.Reason))
-			case connectors.StatusMatched:
-				line(st.detail(c.Error + " (linkport adopt --accept " + c.ID + " links it)"))
 			}
 		}
 	}
