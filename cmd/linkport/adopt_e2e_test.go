@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 
 	cd "github.com/linkport/linkport/connectors/carddav"
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
+	"github.com/linkport/linkport/connectors/carddav/davmem"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
@@ -176,8 +180,16 @@ func decodeAdoptReport(t *testing.T, args ...string) adoptReport {
 // lists them, --accept links one, --reject gives another a card of its
 // own; a card the user deletes on the phone is named by the next sync.
 func TestAdoptCLI(t *testing.T) {
-	srv := carddavtest.NewServer()
-	defer srv.Close()
+	// go-webdav's server behind a handler that counts what reaches it.
+	backend := davmem.NewBackend()
+	bookPath := backend.AddBook("linkedin", "LinkedIn")
+	var requests atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		backend.Handler().ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	srv := struct{ BookURL string }{hs.URL + bookPath}
 	dir := env(t)
 	network := linkedintest.New(linkedintest.GenOptions{Seed: 5, Connections: 60})
 	src := filepath.Join(dir, "export")
@@ -252,5 +264,13 @@ func TestAdoptCLI(t *testing.T) {
 	r = decodeAdoptReport(t, "sync", "-c", cfg, "--format", "json")
 	if rc := r.Targets[0].RemoteChanged; len(rc) != 1 || rc[0].Name != goneName || !rc[0].Deleted {
 		t.Errorf("remote_changed = %+v, want %s deleted", rc, goneName)
+	}
+
+	// Nothing changed on either side: at most 2 requests (discovery and
+	// the one listing the waiting matches need; this server has no getctag).
+	requests.Store(0)
+	r = decodeAdoptReport(t, "sync", "-c", cfg, "--format", "json")
+	if n := requests.Load(); n > 2 || len(r.Targets[0].RemoteChanged) != 0 || r.Targets[0].Create+r.Targets[0].Adopted != 0 {
+		t.Errorf("no-op sync: %d requests, report %+v; want at most 2 and nothing done", n, r.Targets[0])
 	}
 }
