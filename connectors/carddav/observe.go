@@ -6,10 +6,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -272,12 +274,19 @@ func (t *Target) listETags(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
+// matchProps are the properties matching and recovery read of a card.
+var matchProps = []string{vcard.FieldVersion, vcard.FieldUID, vcard.FieldFormattedName, vcard.FieldName,
+	vcard.FieldOrganization, vcard.FieldEmail, vcard.FieldTelephone, vcard.FieldURL, card.FieldRFCSocialProfile,
+	card.FieldSocialProfile, card.FieldMonicaSocialProfile, card.FieldLinkportID, FieldAdopted}
+
 // listCards reads every card of the book: one addressbook-query REPORT,
 // or, when go-webdav cannot read the answer whole (a weak ETag, one bad
 // card), a listing of ETags and multigets in batches.
 func (t *Target) listCards(ctx context.Context) ([]*remoteCard, error) {
+	// Only what matching reads (a server may send more): photos stay on the
+	// server. A card is read whole again before linkport writes to it.
 	objs, err := t.dav.QueryAddressBook(ctx, t.book.Path, &carddav.AddressBookQuery{
-		DataRequest: carddav.AddressDataRequest{AllProp: true}})
+		DataRequest: carddav.AddressDataRequest{Props: matchProps}})
 	if err == nil {
 		out := make([]*remoteCard, 0, len(objs))
 		for _, o := range objs {
