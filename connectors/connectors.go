@@ -27,6 +27,9 @@ type Outcome struct {
 	// RemoteDeleted: the user had deleted the contact on the target; linkport
 	// did not recreate it.
 	RemoteDeleted bool
+	// Adopted: the create linked a record the user made (a card of theirs)
+	// instead of making one.
+	Adopted bool
 }
 
 // Target is one destination of contacts. Implementations must be safe for

@@ -24,6 +24,10 @@ type Spec struct {
 	// contact with the fields it excludes, or the last-known values it
 	// clears, removed); it returns a copy and never changes its argument.
 	Shape func(*mapping.Contact) *mapping.Contact
+	// Look, if set, opens the target for a dry run to look at its side
+	// without writing (an Observer: CardDAV matches the creates to the
+	// user's cards); Open is then never called.
+	Look func(ctx context.Context) (Target, error)
 }
 
 // RunOptions say what Run does.
@@ -108,6 +112,9 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		for i, p := range plans {
 			t := unapplied(p, opt.DryRun)
 			t.Err = guard[i]
+			if sp := opt.Targets[i]; opt.DryRun && sp.Look != nil {
+				foresee(ctx, sp, snap, p, &t)
+			}
 			out.Targets = append(out.Targets, t)
 		}
 		return out, out.Guard
@@ -158,6 +165,37 @@ func unapplied(p state.Plan, dryRun bool) TargetOutcome {
 	return t
 }
 
+// foresee lets a dry run's target look at its side: what changed there,
+// and what each planned create would become. A target that cannot be
+// read leaves the plan as it is, with the reason in t.Err.
+func foresee(ctx context.Context, sp Spec, snap *state.Snapshot, p state.Plan, t *TargetOutcome) {
+	tg, err := sp.Look(ctx)
+	if err != nil {
+		t.Err = errors.Join(t.Err, fmt.Errorf("look at the target: %w", err))
+		return
+	}
+	defer tg.Close(context.WithoutCancel(ctx))
+	o, ok := tg.(Observer)
+	if !ok {
+		return
+	}
+	if t.RemoteChanged, err = o.Observe(ctx, snap, p); err != nil {
+		t.Err = errors.Join(t.Err, fmt.Errorf("look at the target: %w", err))
+		return
+	}
+	for i := range t.Changes {
+		c := &t.Changes[i]
+		if c.Op != state.OpCreate {
+			continue
+		}
+		out, err := o.Foresee(c.Contact)
+		if errors.As(err, new(*Match)) {
+			c.Status, c.Err = StatusMatched, err
+		}
+		c.Outcome = out
+	}
+}
+
 // runner carries what every target of a run shares.
 type runner struct {
 	snap     *state.Snapshot
@@ -189,6 +227,13 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 		out.Err = err
 		return skip(ReasonTargetNotReady + err.Error())
 	}
+	if o, ok := t.(Observer); ok {
+		if out.RemoteChanged, err = o.Observe(ctx, r.snap, p); err != nil {
+			t.Close(context.WithoutCancel(ctx))
+			out.Err = err
+			return skip(ReasonTargetNotReady + err.Error())
+		}
+	}
 	workers := 1
 	if c, ok := t.(Concurrent); ok {
 		workers = c.Workers()
@@ -213,6 +258,8 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 	}
 	err = apply(ctx, t, p, SyncOptions{Workers: workers, Progress: progress}, func(res state.Result) error {
 		switch {
+		case errors.As(res.Err, new(*Match)):
+			return nil // reported, not a failure
 		case IsHeld(res.Err):
 			r.log.Warn("write held", "target", p.Target, "err", res.Err)
 			return nil

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -20,7 +21,47 @@ const (
 	StatusFailed  Status = "failed"   // attempted and refused; retried next run
 	StatusHeld    Status = "held"     // can never be written as it is; reported every run
 	StatusNotDone Status = "not_done" // never attempted; Reason says why
+	StatusMatched Status = "matched"  // a create not made: the person is already on the target (Err is a *Match)
 )
+
+// Match is a target's answer to a create for a person it already holds in
+// a record the user made (a card in their address book): nothing was
+// written; the change is reported every run until the user decides.
+type Match struct {
+	// Href and Name are the user's card and the name on it.
+	Href, Name string
+	// Certain: a shared email, phone or profile URL; else names only.
+	Certain bool
+	// By says what matched.
+	By string
+}
+
+func (m *Match) Error() string {
+	s := "possible"
+	if m.Certain {
+		s = "certain"
+	}
+	return fmt.Sprintf("already in the address book as %q (%s, %s): %s; not created", m.Name, m.Href, s, m.By)
+}
+
+// RemoteChange is a card linkport wrote that was edited or deleted on the
+// target since the last run.
+type RemoteChange struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Href    string `json:"href"`
+	Deleted bool   `json:"deleted,omitempty"` // else edited
+}
+
+// Observer is a Target that looks at its side before the writes (Run calls
+// Observe once, after Open) and keeps what it learns in the target's state
+// in s: the CardDAV target's change markers and matches.
+type Observer interface {
+	Observe(ctx context.Context, s *state.Snapshot, p state.Plan) ([]RemoteChange, error)
+	// Foresee says, after Observe and without writing, what a Put of the
+	// create c would do: a *Match error, an Adopted outcome, or a plain create.
+	Foresee(c *mapping.Contact) (Outcome, error)
+}
 
 // Reasons a planned change was not attempted.
 const (
@@ -49,6 +90,8 @@ type TargetOutcome struct {
 	Name, Type string
 	Unchanged  int
 	Changes    []ChangeOutcome
+	// RemoteChanged are the target's own edits and deletions seen this run.
+	RemoteChanged []RemoteChange
 	// Err is why the target did not start or did not finish, if so.
 	Err error
 }
@@ -85,7 +128,7 @@ func Sync(ctx context.Context, t Target, p state.Plan, opt SyncOptions, done fun
 	err := apply(ctx, t, p, opt, done, &out)
 	var errs []error
 	for _, c := range out.Changes {
-		if c.Err != nil {
+		if c.Err != nil && c.Status != StatusMatched {
 			errs = append(errs, c.Err)
 		}
 	}
@@ -227,9 +270,12 @@ func (e *engine) finish(i int, r state.Result, out Outcome, cancel func()) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &e.out.Changes[i]
+	var m *Match
 	switch {
 	case r.Err == nil:
 		c.Status, c.Outcome = StatusDone, out
+	case errors.As(r.Err, &m):
+		c.Status, c.Err = StatusMatched, r.Err
 	case IsHeld(r.Err):
 		c.Status, c.Err = StatusHeld, r.Err
 	default:

@@ -39,6 +39,8 @@ type Snapshot struct {
 type Target struct {
 	Type  string           `json:"type"`
 	Items map[string]*Item `json:"items"`
+	// Book is what a CardDAV target keeps of its address book (book.go).
+	Book *Book `json:"book,omitempty"`
 }
 
 // Item is one contact as a target last received it.
@@ -83,6 +85,10 @@ func (s *Snapshot) Sent(target string) ([]*mapping.Contact, error) {
 type Ref struct {
 	Href string `json:"href,omitempty"`
 	ETag string `json:"etag,omitempty"`
+	// Adopted is set on a card the user made that linkport linked to:
+	// the properties and values the user had there first (AdoptedKept), which
+	// linkport never owns. A string, so that a Ref stays comparable.
+	Adopted string `json:"adopted,omitempty"`
 }
 
 // IsZero reports whether the target keeps no handle.

@@ -164,7 +164,7 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
+	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd())
 	return root
 }
 

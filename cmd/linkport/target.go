@@ -51,6 +51,7 @@ type carddavConfig struct {
 	BackupDir       string        `mapstructure:"backup_dir"`
 	CAFile          string        `mapstructure:"ca_file"`
 	Timeout         time.Duration `mapstructure:"timeout"`
+	Adopt           string        `mapstructure:"adopt"` // suggest | link | off
 }
 
 type webhookConfig struct {
@@ -118,6 +119,7 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 	for _, name := range names {
 		tc := cfg.targets[name]
 		var open opener
+		var look func(context.Context) (connectors.Target, error)
 		var err error
 		switch {
 		case tc.csv != nil:
@@ -127,14 +129,14 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
 		case tc.carddav != nil:
-			open, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
+			open, look, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
 		default:
 			err = fmt.Errorf("target %s: type %s is not available", name, tc.Type)
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, connectors.Spec{Name: name, Type: tc.Type, Open: open})
+		out = append(out, connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look})
 	}
 	return out, nil
 }
@@ -178,31 +180,38 @@ func (a *app) webhookOpener(ctx context.Context, cfg *Config, name string, c *we
 }
 
 // carddavOpener resolves the password and checks the files it names; the
-// server is first asked when the target opens.
-func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (opener, error) {
+// server is first asked when the target opens. look opens it read-only,
+// for a diff to match the creates to the user's cards.
+func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (open opener, look func(context.Context) (connectors.Target, error), _ error) {
 	password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
 	if err != nil {
-		return nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+		return nil, nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 	}
 	if c.CAFile != "" {
 		if _, err := os.ReadFile(expandPath(c.CAFile)); err != nil {
-			return nil, configError{fmt.Errorf("config %s: targets.%s: ca_file: %w", cfg.where(), name, err)}
+			return nil, nil, configError{fmt.Errorf("config %s: targets.%s: ca_file: %w", cfg.where(), name, err)}
 		}
 	}
 	if c.BackupDir != "" {
 		if err := checkWritable(filepath.Join(expandPath(c.BackupDir), "probe")); err != nil {
-			return nil, configError{fmt.Errorf("config %s: targets.%s: backup_dir: %w", cfg.where(), name, err)}
+			return nil, nil, configError{fmt.Errorf("config %s: targets.%s: backup_dir: %w", cfg.where(), name, err)}
 		}
 	}
 	opt := carddav.Options{
 		URL: c.URL, AddressBook: c.AddressBook, Username: c.Username, Password: password,
 		VCardVersion: c.VCardVersion, OnRemove: c.OnRemove, Conflict: c.Conflict,
 		Concurrency: c.Concurrency, BackupDir: expandPath(c.BackupDir), CAFile: expandPath(c.CAFile),
-		Timeout: c.Timeout,
+		Timeout: c.Timeout, Adopt: c.Adopt, Region: cfg.DefaultRegion,
 	}
-	return func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
+	open = func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 		return carddav.New(ctx, opt, a.log)
-	}, nil
+	}
+	if c.Adopt == carddav.AdoptOff {
+		return open, nil, nil // nothing to look at: diff stays offline
+	}
+	ro := opt
+	ro.ReadOnly = true
+	return open, func(ctx context.Context) (connectors.Target, error) { return carddav.New(ctx, ro, a.log) }, nil
 }
 
 // checkWritable reports whether a file at path could be created: its
@@ -268,6 +277,8 @@ func (c *carddavConfig) check(cfg *Config, name string) error {
 		return bad("on_remove", c.OnRemove, "mark, delete or keep")
 	case !slices.Contains([]string{"", "keep-remote", "overwrite"}, c.Conflict):
 		return bad("conflict", c.Conflict, "keep-remote or overwrite")
+	case !slices.Contains([]string{"", "suggest", "link", "off"}, c.Adopt):
+		return bad("adopt", c.Adopt, "suggest, link or off")
 	case c.Concurrency < 0:
 		return bad("concurrency", fmt.Sprint(c.Concurrency), "a positive number")
 	}

@@ -71,6 +71,15 @@ type Options struct {
 	// RetryWaitMax also caps a server's Retry-After.
 	RetryMax     int
 	RetryWaitMax time.Duration
+	// Adopt is what happens to a person about to be created who is on a
+	// card the user made: "suggest" (default), "link" or "off" (AdoptSuggest…).
+	Adopt string
+	// Region reads national phone numbers on the user's cards ("GB") when
+	// matching them to people.
+	Region string
+	// ReadOnly opens the book only to look at it (a dry run): a missing
+	// book is not created but seen as empty.
+	ReadOnly bool
 	// Transport replaces the network transport (tests count or fault requests with it).
 	Transport http.RoundTripper
 }
@@ -89,8 +98,15 @@ type Target struct {
 	origin  *url.URL         // the configured URL: credentials go to its origin only
 	red     *redact.Redactor // masks the password in whatever a server answers
 
+	// ctag and syncToken are the book's, read with discovery.
+	ctag, syncToken string
+	// missing: ReadOnly found no book; there is nothing to look at.
+	missing bool
+
 	mu      sync.Mutex
 	fetched map[string]*remoteCard // by href, from Prepare; nil value: known missing
+	// adoptions are what Observe found for the people to be created, by ID.
+	adoptions map[string]*adoption
 }
 
 var _ connectors.Preparer = (*Target)(nil)
@@ -153,6 +169,7 @@ func withDefaults(o Options) Options {
 	def(&o.VCardVersion, "auto")
 	def(&o.OnRemove, RemoveMark)
 	def(&o.Conflict, ConflictKeepRemote)
+	def(&o.Adopt, AdoptSuggest)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
@@ -178,6 +195,8 @@ func validate(o Options) error {
 		return fmt.Errorf("carddav on_remove %q: expected mark, delete or keep", o.OnRemove)
 	case o.Conflict != ConflictKeepRemote && o.Conflict != ConflictOverwrite:
 		return fmt.Errorf("carddav conflict %q: expected keep-remote or overwrite", o.Conflict)
+	case o.Adopt != AdoptSuggest && o.Adopt != AdoptLink && o.Adopt != AdoptOff:
+		return fmt.Errorf("carddav adopt %q: expected suggest, link or off", o.Adopt)
 	}
 	return nil
 }
@@ -327,6 +346,11 @@ func ours(r *remoteCard, id string) bool {
 	return r.card.Value(card.FieldLinkportID) == id || r.card.Value(vcard.FieldUID) == card.UID(id)
 }
 
+// created is ours as write's check.
+func created(id string) func(*remoteCard) bool {
+	return func(r *remoteCard) bool { return ours(r, id) }
+}
+
 // maxRounds bounds write → 412/lost answer → re-read → write cycles.
 const maxRounds = 3
 
@@ -335,6 +359,14 @@ const maxRounds = 3
 func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.Ref) (connectors.Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return connectors.Outcome{}, err
+	}
+	if prev.IsZero() {
+		if out, done, err := t.putAdopting(ctx, c); done {
+			return out, err
+		}
+	}
+	if prev.Adopted != "" {
+		return t.putAdopted(ctx, c, base, prev)
 	}
 	href := t.refHref(c, prev)
 	var r *remoteCard
@@ -348,7 +380,7 @@ func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.R
 			return connectors.Outcome{RemoteDeleted: true}, nil
 		}
 	}
-	return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
+	return t.write(ctx, href, r, c.ID, created(c.ID), func(r *remoteCard) (vcard.Card, []string) {
 		if r == nil {
 			return card.New(c, t.version), nil
 		}
@@ -359,12 +391,12 @@ func (t *Target) Put(ctx context.Context, c, base *mapping.Contact, prev state.R
 // write PUTs the card build makes from the remote one (nil: none yet) with
 // the matching precondition. A 412 or a lost answer is resolved by reading
 // the card again and, if needed, writing once more.
-func (t *Target) write(ctx context.Context, href string, r *remoteCard, id string,
+func (t *Target) write(ctx context.Context, href string, r *remoteCard, id string, mine func(*remoteCard) bool,
 	build func(*remoteCard) (vcard.Card, []string), existed bool) (connectors.Outcome, error) {
 	u := t.book
 	u.Path = href
 	for range maxRounds {
-		if r != nil && !ours(r, id) {
+		if r != nil && !mine(r) {
 			return connectors.Outcome{}, connectors.Held(fmt.Errorf("update %s: %w", u.String(), errNotOurs))
 		}
 		card, conflicts := build(r)
@@ -437,13 +469,16 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, prev state.Ref)
 	if prev.IsZero() {
 		return connectors.Outcome{}, nil
 	}
+	if prev.Adopted != "" {
+		return t.removeAdopted(ctx, c, prev)
+	}
 	href := t.refHref(c, prev)
 	r, err := t.remote(ctx, href)
 	if err != nil || r == nil {
 		return connectors.Outcome{}, err // gone already: nothing to remove
 	}
 	if t.opt.OnRemove == RemoveMark {
-		return t.write(ctx, href, r, c.ID, func(r *remoteCard) (vcard.Card, []string) {
+		return t.write(ctx, href, r, c.ID, created(c.ID), func(r *remoteCard) (vcard.Card, []string) {
 			marked := card.New(c, t.version)
 			card.AddCategory(marked, card.CategoryRemoved)
 			return card.MergeCards(r.card, card.New(c, t.version), marked, true)

@@ -18,7 +18,13 @@ import (
 const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
 <D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop>
 <D:resourcetype/><D:displayname/><D:current-user-principal/><C:addressbook-home-set/><C:supported-address-data/>
+<CS:getctag xmlns:CS="http://calendarserver.org/ns/"/><D:sync-token/>
 </D:prop></D:propfind>`
+
+// etagsBody lists a book's cards by ETag: the fallback when the server
+// keeps no sync-token or has forgotten ours.
+const etagsBody = `<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getetag/></D:prop></D:propfind>`
 
 // davResource is one PROPFIND response entry, with only 200 propstats read.
 type davResource struct {
@@ -28,6 +34,9 @@ type davResource struct {
 	Principal string
 	HomeSet   string
 	Versions  []string // vCard versions from supported-address-data
+	// CTag and SyncToken say whether the book changed (getctag, RFC 6578).
+	CTag, SyncToken string
+	ETag            string
 }
 
 type multistatus struct {
@@ -42,6 +51,9 @@ type multistatus struct {
 				DisplayName string `xml:"DAV: displayname"`
 				Principal   href   `xml:"DAV: current-user-principal"`
 				HomeSet     href   `xml:"urn:ietf:params:xml:ns:carddav addressbook-home-set"`
+				CTag        string `xml:"http://calendarserver.org/ns/ getctag"`
+				SyncToken   string `xml:"DAV: sync-token"`
+				ETag        string `xml:"DAV: getetag"`
 				Types       []struct {
 					ContentType string `xml:"content-type,attr"`
 					Version     string `xml:"version,attr"`
@@ -58,8 +70,13 @@ type href struct {
 // propfind asks u for the discovery properties and follows up to five
 // redirects itself (.well-known/carddav), returning the final URL.
 func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davResource, *url.URL, error) {
+	return t.propfindWith(ctx, u, depth, propfindBody)
+}
+
+// propfindWith is propfind asking for the properties in req.
+func (t *Target) propfindWith(ctx context.Context, u *url.URL, depth, req string) ([]davResource, *url.URL, error) {
 	for range 5 {
-		resp, x, body, err := t.propfindRead(ctx, u, depth)
+		resp, x, body, err := t.propfindRead(ctx, u, depth, req)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -98,6 +115,9 @@ func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davR
 				res.Name = first(res.Name, strings.TrimSpace(p.DisplayName))
 				res.Principal = first(res.Principal, strings.TrimSpace(p.Principal.Href))
 				res.HomeSet = first(res.HomeSet, strings.TrimSpace(p.HomeSet.Href))
+				res.CTag = first(res.CTag, strings.TrimSpace(p.CTag))
+				res.SyncToken = first(res.SyncToken, strings.TrimSpace(p.SyncToken))
+				res.ETag = first(res.ETag, strings.TrimSpace(p.ETag))
 				for _, ty := range p.Types {
 					if ty.ContentType == "" || strings.EqualFold(ty.ContentType, "text/vcard") {
 						res.Versions = append(res.Versions, ty.Version)
@@ -115,9 +135,9 @@ func (t *Target) propfind(ctx context.Context, u *url.URL, depth string) ([]davR
 // short (a reset, a truncated body) is retried like a failed request:
 // PROPFIND changes nothing, and go-retryablehttp only retries until the
 // headers arrive.
-func (t *Target) propfindRead(ctx context.Context, u *url.URL, depth string) (*http.Response, *exchange, []byte, error) {
+func (t *Target) propfindRead(ctx context.Context, u *url.URL, depth, reqBody string) (*http.Response, *exchange, []byte, error) {
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, "PROPFIND", u.String(), strings.NewReader(propfindBody))
+		req, err := http.NewRequestWithContext(ctx, "PROPFIND", u.String(), strings.NewReader(reqBody))
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("build PROPFIND: %w", err)
 		}
@@ -195,6 +215,11 @@ func (t *Target) discover(ctx context.Context, u *url.URL) error {
 	if err != nil || found {
 		return err
 	}
+	if t.opt.ReadOnly {
+		t.missing = true
+		t.setBook(hu, davResource{})
+		return nil
+	}
 	return t.mkcol(ctx, hu, t.opt.AddressBook)
 }
 
@@ -228,6 +253,7 @@ func (t *Target) setBook(u *url.URL, r davResource) {
 	if !strings.HasSuffix(t.book.Path, "/") {
 		t.book.Path += "/"
 	}
+	t.ctag, t.syncToken = r.CTag, r.SyncToken
 	t.version = t.opt.VCardVersion
 	if t.version == "auto" || t.version == "" {
 		t.version = "3.0"

@@ -114,23 +114,31 @@ func (r *Radicale) wait(exited <-chan error) error {
 
 // mkBook creates the user's address book "linkedin" with an extended MKCOL.
 func (r *Radicale) mkBook() error {
-	r.BookURL = r.URL + "/" + r.User + "/linkedin/"
+	var err error
+	r.BookURL, err = r.NewBook("linkedin", "LinkedIn")
+	return err
+}
+
+// NewBook creates another address book of the user, at name (a path
+// segment) with a display name, and returns its URL.
+func (r *Radicale) NewBook(name, displayName string) (string, error) {
+	u := r.URL + "/" + r.User + "/" + name + "/"
 	body := `<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop>` +
-		`<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>LinkedIn</D:displayname></D:prop></D:set></D:mkcol>`
-	req, err := http.NewRequest("MKCOL", r.BookURL, stringsReader(body))
+		`<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype><D:displayname>` + displayName + `</D:displayname></D:prop></D:set></D:mkcol>`
+	req, err := http.NewRequest("MKCOL", u, stringsReader(body))
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.SetBasicAuth(r.User, r.Password)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("MKCOL %s: %s", r.BookURL, resp.Status)
+		return "", fmt.Errorf("MKCOL %s: %s", u, resp.Status)
 	}
-	return nil
+	return u, nil
 }
 
 func freePort() (int, error) {

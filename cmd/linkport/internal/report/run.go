@@ -6,6 +6,8 @@
 package report
 
 import (
+	"errors"
+
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
@@ -48,6 +50,13 @@ type Target struct {
 	Changes       []Change `json:"changes"`
 	// Error is why the target did not start or did not finish, if so.
 	Error string `json:"error,omitempty"`
+
+	// Adopted creates were linked to a card of the user's; Matched ones
+	// were not made, a card of the user's matching (adopt: suggest).
+	Adopted         int                       `json:"adopted,omitempty"`
+	MatchedCertain  int                       `json:"matched_certain,omitempty"`
+	MatchedPossible int                       `json:"matched_possible,omitempty"`
+	RemoteChanged   []connectors.RemoteChange `json:"remote_changed,omitempty"`
 }
 
 // Change is one planned change and what became of it.
@@ -85,7 +94,7 @@ func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
 }
 
 func newTarget(o *connectors.TargetOutcome) Target {
-	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes))}
+	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes)), RemoteChanged: o.RemoteChanged}
 	if o.Err != nil {
 		t.Error = o.Err.Error()
 	}
@@ -98,7 +107,17 @@ func newTarget(o *connectors.TargetOutcome) Target {
 		if c.Err != nil {
 			ch.Error = c.Err.Error()
 		}
+		var m *connectors.Match
+		if errors.As(c.Err, &m) {
+			ch.Error = m.Error()
+		}
 		switch {
+		case c.Status == connectors.StatusMatched && m != nil && m.Certain:
+			t.MatchedCertain++
+		case c.Status == connectors.StatusMatched:
+			t.MatchedPossible++
+		case c.Op == state.OpCreate && c.Outcome.Adopted && (c.Status == connectors.StatusDone || c.Status == connectors.StatusPlanned):
+			t.Adopted++
 		case c.Status == connectors.StatusFailed:
 			t.Failed++
 		case c.Status == connectors.StatusHeld:

@@ -64,9 +64,11 @@ const (
 	KindFailed        = "failed"
 	KindHeld          = "held"
 	KindNotDone       = "not_done"
+	// KindMatched: not created, a card of the user's matches (adopt: suggest).
+	KindMatched = "matched"
 )
 
-var kindOrder = []string{KindCreate, KindUpdate, KindRemove, KindRemoteDeleted, KindFailed, KindHeld, KindNotDone}
+var kindOrder = []string{KindCreate, KindUpdate, KindRemove, KindRemoteDeleted, KindFailed, KindHeld, KindNotDone, KindMatched}
 
 // kindOf is the group a change falls in: its status when it did not
 // happen, else its operation.
@@ -78,6 +80,8 @@ func kindOf(c *Change) string {
 		return KindHeld
 	case c.Status == connectors.StatusNotDone:
 		return KindNotDone
+	case c.Status == connectors.StatusMatched:
+		return KindMatched
 	case c.RemoteDeleted:
 		return KindRemoteDeleted
 	}
@@ -97,6 +101,8 @@ func kindTitle(kind string, dryRun bool) string {
 		return "deleted on the target by you (left deleted)"
 	case KindNotDone:
 		return "not done"
+	case KindMatched:
+		return "already in your book (not created: linkport adopt decides)"
 	}
 	return kind
 }
@@ -299,6 +305,15 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 			line(fmt.Sprintf("  %d conflicts, %d deleted on the target by you (left deleted), %d failed, %d held, %d not done",
 				t.Conflicts, t.RemoteDeleted, t.Failed, t.Held, t.NotDone))
 		}
+		if t.MatchedCertain+t.MatchedPossible+t.Adopted > 0 {
+			line(fmt.Sprintf("  already in your book: %d certain, %d possible (not created: linkport adopt); %d %s your cards",
+				t.MatchedCertain, t.MatchedPossible, t.Adopted, map[bool]string{true: "to link to", false: "linked to"}[r.DryRun]))
+		}
+		list(len(t.RemoteChanged), st.moreDetail, func(i int) {
+			rc := t.RemoteChanged[i]
+			line(st.detail(visible(fmt.Sprintf("changed on the target since the last run: %s (%s)", rc.Name,
+				map[bool]string{true: "deleted", false: "edited"}[rc.Deleted]))))
+		})
 		if t.Error != "" {
 			line(st.detail("error: " + t.Error))
 		}
@@ -306,6 +321,11 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 			line(st.group(fmt.Sprintf("%s (%d)", gr.Title, len(gr.Changes))))
 			list(len(gr.Changes), st.moreItem, func(i int) {
 				c := gr.Changes[i]
+				if c.Status == connectors.StatusMatched {
+					line(st.item(fmt.Sprintf("= %-6s %s (%s)", "in book", visible(c.Name), c.ID)))
+					line(st.detail(visible(c.Error) + " (linkport adopt --accept " + c.ID + " links it)"))
+					return
+				}
 				line(st.item(fmt.Sprintf("%s %-6s %s (%s)", opMark[c.Op], c.Op, visible(c.Name), c.ID)))
 				for _, f := range sortedKeys(c.Fields) {
 					ch := c.Fields[f]
