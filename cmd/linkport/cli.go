@@ -7,12 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
@@ -89,6 +87,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "linkport",
 		Short:         "Keep your LinkedIn network in places you own",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -103,6 +102,7 @@ func (a *app) rootCmd() *cobra.Command {
 			return nil
 		},
 	}
+	root.SetVersionTemplate("linkport {{.Version}}\n")
 	f := root.PersistentFlags()
 	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml)")
 	f.StringVar(&a.g.source, "source", "", "LinkedIn export: a zip, an unzipped folder or Connections.csv (overrides source.path)")
@@ -142,20 +142,7 @@ func (a *app) rootCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
 	}
-	version := &cobra.Command{
-		Use:   "version",
-		Short: "Print linkport's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			_, err := fmt.Fprintf(a.stdout, "linkport %s (state format %d)\n", v, state.Version)
-			return err
-		},
-	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
+	root.AddCommand(diff, sync, graph, a.versionCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
 	return root
 }
 
