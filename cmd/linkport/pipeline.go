@@ -60,8 +60,14 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return err
 	}
 	names := cfg.targetNames(a.g.targets)
-	if !dryRun && len(names) == 0 {
-		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
+	switch {
+	case len(names) > 0:
+	case cfg.file == "" && !dryRun:
+		return configError{fmt.Errorf("no config file, so no targets to sync to (looked for %s)%s", cfg.tried(), initHint)}
+	case !dryRun:
+		return configError{fmt.Errorf("config %s: no targets to sync to: add one under targets:", cfg.where())}
+	case cfg.file == "":
+		a.log.Warn("no config file, so no targets: the report shows the graph only; `linkport init` writes a starter config", "looked for", cfg.tried())
 	}
 	if !dryRun {
 		if err := checkWritable(cfg.State); err != nil {
