@@ -105,7 +105,7 @@ func (a *app) rootCmd() *cobra.Command {
 	}
 	root.SetVersionTemplate("linkport {{.Version}}\n")
 	f := root.PersistentFlags()
-	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml)")
+	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml or ~/.config/linkport/config.yaml; linkport init writes one)")
 	f.StringVar(&a.g.source, "source", "", "LinkedIn export: a zip, an unzipped folder or Connections.csv (overrides source.path)")
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
@@ -144,6 +144,9 @@ func (a *app) rootCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
 	}
 	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
+	root.AddCommand(a.manCmd(root))
+	addExamples(root)         // after every AddCommand
+	a.registerCompletions(root)
 	return root
 }
 
