@@ -145,7 +145,7 @@ func (a *app) rootCmd() *cobra.Command {
 	}
 	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
 	root.AddCommand(a.manCmd(root))
-	addExamples(root)         // after every AddCommand
+	addExamples(root) // after every AddCommand
 	a.registerCompletions(root)
 	return root
 }
