@@ -195,7 +195,8 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"148 created", "0 created, 0 updated, 0 removed, 148 unchanged", "148 cards are in http://127.0.0.1:"} {
+	for _, want := range []string{"148 created", "0 created, 0 updated, 0 removed, 148 unchanged", "148 cards were written to the demo server",
+		"go run ./cmd/linkport demo --serve", "146 messages, 51 invitations, 11 notes", "    Last contacted on "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
