@@ -34,6 +34,7 @@ type globalFlags struct {
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	tty            *terminal // stderr when it is a terminal: the progress display and the log share it
 	g              globalFlags
 	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
 	sourceLabel string
@@ -99,7 +100,7 @@ func (a *app) rootCmd() *cobra.Command {
 			case a.g.quiet:
 				level = slog.LevelWarn
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			a.log = a.newLogger(level)
 			return nil
 		},
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/linkport/linkport/cmd/linkport/internal/report"
 	"github.com/linkport/linkport/connectors"
@@ -33,13 +32,16 @@ func (a *app) graph(ctx context.Context, cfg *Config) (*mapping.Graph, *enrich.E
 	if err != nil {
 		return nil, nil, err
 	}
+	a.progress().phase("reading the export", -1)
 	exp, err := a.readExport(ctx, src)
 	if err != nil {
+		a.progress().end()
 		return nil, nil, err
 	}
 	a.sourceLabel = label
 	g := mapping.Reconcile(exp, cfg.reconcileOptions())
 	ego := enrich.Enrich(g, exp)
+	a.progress().end()
 	for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
 		if w.Line == 0 {
 			a.log.Warn("input", "warning", w.String())
@@ -106,14 +108,12 @@ func (a *app) warnIfShared(dir string) {
 // also when it failed part way: the report says what reached each target.
 func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptions) error {
 	opt.Log = a.log
-	bar := a.progress()
-	if bar != nil {
-		opt.Progress = bar.draw
+	if bar := a.progress(); bar != nil {
+		bar.phase("planning", -1)
+		opt.Progress = func(target string, done, total int) { bar.pushed("pushing to "+target, done, total) }
 	}
 	out, err := connectors.Run(ctx, g, opt)
-	if bar != nil {
-		bar.end()
-	}
+	a.progress().end()
 	var se *connectors.StateError
 	if errors.As(err, &se) {
 		return inputError{err}
@@ -128,47 +128,13 @@ func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptio
 	return err
 }
 
-// progressBar draws a sync's progress on a terminal.
-type progressBar struct {
-	a      *app
-	last   time.Time
-	drawn  bool
-	target string
-}
-
-// progress returns a bar drawing on a terminal, or nil.
-func (a *app) progress() *progressBar {
-	if a.g.quiet || !isTerminal(a.stderr) {
+// progress is the terminal's progress display, or nil: not on a terminal,
+// or -q.
+func (a *app) progress() *terminal {
+	if a.g.quiet {
 		return nil
 	}
-	return &progressBar{a: a}
-}
-
-func (b *progressBar) draw(target string, done, total int) {
-	if target != b.target && b.drawn {
-		fmt.Fprintln(b.a.stderr)
-	}
-	b.target = target
-	if done != total && time.Since(b.last) < 100*time.Millisecond {
-		return
-	}
-	b.last, b.drawn = time.Now(), true
-	const width = 30
-	filled := width * done / max(total, 1)
-	bar := make([]byte, width)
-	for i := range bar {
-		bar[i] = '.'
-		if i < filled {
-			bar[i] = '#'
-		}
-	}
-	fmt.Fprintf(b.a.stderr, "\r%s [%s] %d/%d", target, bar, done, total)
-}
-
-func (b *progressBar) end() {
-	if b.drawn {
-		fmt.Fprintln(b.a.stderr)
-	}
+	return a.tty
 }
 
 // runGraph prints the graph summary.
