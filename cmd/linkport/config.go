@@ -342,6 +342,9 @@ func secret(ctx context.Context, what, env, file, command string) (string, error
 		return strings.TrimRight(string(b), "\r\n"), nil
 	default:
 		cmd := exec.CommandContext(ctx, "sh", "-c", command)
+		if runtime.GOOS == "windows" {
+			cmd = exec.CommandContext(ctx, "cmd", "/C", command) // no sh there
+		}
 		cmd.Env = commandEnv(os.Environ())
 		out, err := cmd.Output()
 		if err != nil {
@@ -360,9 +363,15 @@ func commandEnv(environ []string) []string {
 		"GPG_AGENT_INFO", "GPG_TTY", "GNUPGHOME", "SSH_AUTH_SOCK",
 		"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
 	prefixes := []string{"LC_", "XDG_", "PASSWORD_STORE_"}
+	if runtime.GOOS == "windows" { // what cmd.exe and a credential helper need to start at all
+		keep = append(keep, "SYSTEMROOT", "COMSPEC", "PATHEXT", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "TEMP", "TMP")
+	}
 	var out []string
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
+		if runtime.GOOS == "windows" {
+			k = strings.ToUpper(k) // Path, SystemRoot: names are case-insensitive there
+		}
 		if slices.Contains(keep, k) || slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			out = append(out, kv)
 		}
