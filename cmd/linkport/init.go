@@ -69,7 +69,9 @@ func (a *app) initCmd() *cobra.Command {
 				o.URL = carddavURL + webhookURL
 				o.Path = csvPath
 			}
-			o.Source = a.g.source
+			if a.g.source != "" {
+				o.Source = a.g.source
+			}
 			dest := a.g.config
 			if dest == "" {
 				dest = defaultConfigPath()

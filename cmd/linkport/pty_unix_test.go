@@ -3,10 +3,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +57,50 @@ func TestProgressOnATerminal(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.csv")); err != nil {
 		t.Error(err)
+	}
+}
+
+// On a terminal with no flag, init asks, and writes what was answered.
+func TestInitAsksOnATerminal(t *testing.T) {
+	if os.Getenv("LINKPORT_TEST_INIT_CHILD") != "" {
+		os.Exit(run(context.Background(), []string{"init"}, os.Stdout, os.Stderr))
+	}
+	dir := env(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInitAsksOnATerminal$")
+	cmd.Env = append(os.Environ(), "LINKPORT_TEST_INIT_CHILD=1")
+	ptmx, err := pty.Start(cmd) // stdin, stdout and stderr on the pty
+	if err != nil {
+		t.Fatalf("start on a pty: %v", err)
+	}
+	defer ptmx.Close()
+	out := bufio.NewReader(ptmx)
+	for _, qa := range []struct{ prompt, answer string }{
+		{"Choose 1, 2 or 3 [1]: ", "2"},
+		{"[generic]: ", "zoho"},
+		{"[~/linkedin/zoho.csv]: ", ""},
+		{"[~/Downloads/Basic_LinkedInDataExport_*.zip]: ", "~/exports/linkedin.zip"},
+	} {
+		var seen strings.Builder
+		for !strings.HasSuffix(seen.String(), qa.prompt) {
+			b, err := out.ReadByte()
+			if err != nil {
+				t.Fatalf("waiting for %q: %v after %q", qa.prompt, err, seen.String())
+			}
+			seen.WriteByte(b)
+		}
+		io.WriteString(ptmx, qa.answer+"\r")
+	}
+	go io.Copy(io.Discard, out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("init on a terminal: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "config", "linkport", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`profile: "zoho"`, `path: "~/linkedin/zoho.csv"`, `path: "~/exports/linkedin.zip"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the config lacks %q:\n%s", want, b)
+		}
 	}
 }
