@@ -31,7 +31,7 @@ var examples = map[string]string{
   linkport outbox retry hooks evt_3f2a9c0e1d2a4b5c`,
 	"linkport outbox drop": `  linkport outbox drop hooks evt_3f2a9c0e1d2a4b5c
   linkport outbox drop hooks    # every dead or pending event of hooks`,
-	"linkport fetch": `  LINKEDIN_DMA_TOKEN=… linkport fetch --output ~/linkedin/snapshot
+	"linkport fetch": `  linkport fetch --output ~/linkedin/snapshot    # with source.api (token_env: LINKEDIN_DMA_TOKEN) in the config
   linkport diff --source ~/linkedin/snapshot`,
 	"linkport help": `  linkport help sync`,
 	"linkport completion": `  source <(linkport completion bash)
