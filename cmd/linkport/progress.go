@@ -79,7 +79,9 @@ func (t *terminal) phase(what string, total int) {
 	}
 	t.bar = progressbar.NewOptions(total, opts...)
 	t.what, t.push, t.done, t.total, t.start = what, total >= 0, 0, total, time.Now()
-	_ = t.bar.RenderBlank()
+	if !t.push { // a bar is drawn by its first count: at 0 its rate would read "0 contacts/hr"
+		_ = t.bar.RenderBlank()
+	}
 	t.stop = make(chan struct{})
 	go t.tick(t.bar, t.stop)
 }
