@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // ErrLocked means another linkport run holds the state.
@@ -20,60 +21,81 @@ type lockInfo struct {
 }
 
 // Lock makes this run the only one that touches the state and its targets.
-// It holds an flock(2) on path + ".lock", which the kernel releases however
-// the process ends, so a run killed by SIGKILL, the OOM killer or a power
-// cut never leaves a lock that blocks every later night. The file records
-// who holds it, for the message another run prints. stale is non-empty when
-// the previous holder ended without releasing it (it was killed): the
-// caller reports it; the journal replays that run's confirmed writes.
+// It holds a kernel lock on path + ".lock" (flock(2) on Unix, LockFileEx on
+// Windows), which the system releases however the process ends, so a run
+// killed by SIGKILL, the OOM killer or a power cut never leaves a lock that
+// blocks every later night. Who holds it is recorded beside it, in
+// path + ".lock.holder", for the message another run prints: a separate
+// file because Windows forbids other handles from reading a locked range.
+// stale is non-empty when the previous holder ended without releasing it
+// (it was killed): the caller reports it; the journal replays that run's
+// confirmed writes.
 func Lock(path string) (unlock func() error, stale string, err error) {
-	lp := path + ".lock"
+	lp, hp := path+".lock", path+".lock.holder"
 	if err := os.MkdirAll(filepath.Dir(lp), 0o700); err != nil { // the first run on a new machine
 		return nil, "", fmt.Errorf("create state directory: %w", err)
 	}
-	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o600)
+	// The lock file is never removed, only locked: a run that opened it an
+	// instant ago must contend for the same file, not lock a deleted one.
+	fl := flock.New(lp, flock.SetFlag(os.O_RDWR|os.O_CREATE), flock.SetPermissions(0o600))
+	ok, err := fl.TryLock()
 	if err != nil {
-		return nil, "", fmt.Errorf("open lock: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		held := readLock(f)
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, "", fmt.Errorf("%w: another linkport (pid %d on %s, since %s) is running with %s; wait for it to finish",
-				ErrLocked, held.PID, held.Host, held.Started.Format(time.RFC3339), path)
-		}
 		return nil, "", fmt.Errorf("lock %s: %w", lp, err)
 	}
-	if prev := readLock(f); prev.PID != 0 {
+	if !ok {
+		held := readLock(hp)
+		if held.PID == 0 { // it is starting or ending: its record is not there
+			return nil, "", fmt.Errorf("%w: another linkport is running with %s; wait for it to finish", ErrLocked, path)
+		}
+		return nil, "", fmt.Errorf("%w: another linkport (pid %d on %s, since %s) is running with %s; wait for it to finish",
+			ErrLocked, held.PID, held.Host, held.Started.Format(time.RFC3339), path)
+	}
+	prev := readLock(hp)
+	if prev.PID == 0 {
+		prev = legacyLock(lp)
+	}
+	if prev.PID != 0 {
 		stale = fmt.Sprintf("a previous run (pid %d on %s, started %s) ended without releasing %s: it was killed; "+
 			"its confirmed writes are replayed from the journal", prev.PID, prev.Host, prev.Started.Format(time.RFC3339), lp)
 	}
 	host, _ := os.Hostname()
 	b, _ := json.Marshal(lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Truncate(time.Second)})
-	if err := rewrite(f, b); err != nil {
-		f.Close()
-		return nil, "", fmt.Errorf("write lock: %w", err)
+	if err := os.WriteFile(hp, b, 0o600); err != nil {
+		return nil, "", errors.Join(fmt.Errorf("write lock holder: %w", err), fl.Unlock())
 	}
 	return func() error {
-		// Emptied, not removed: a run that opened this file an instant ago
-		// must contend for the same inode, not lock a deleted one.
-		err := rewrite(f, nil)
-		return errors.Join(err, f.Close())
+		// The record goes first: a holder file left behind means "killed".
+		err := os.Remove(hp)
+		if errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+		return errors.Join(err, fl.Unlock())
 	}, stale, nil
 }
 
-func readLock(f *os.File) lockInfo {
+// readLock reads a holder record; a missing, torn or foreign file reads as
+// no holder.
+func readLock(path string) lockInfo {
 	var info lockInfo
+	f, err := os.Open(path)
+	if err != nil {
+		return info
+	}
+	defer f.Close()
 	b := make([]byte, 512)
-	n, _ := f.ReadAt(b, 0)
-	json.Unmarshal(b[:n], &info) // an empty or foreign file reads as no holder
+	n, _ := f.Read(b)
+	json.Unmarshal(b[:n], &info)
 	return info
 }
 
-func rewrite(f *os.File, b []byte) error {
-	if err := f.Truncate(0); err != nil {
-		return err
+// legacyLock reads and clears the record that earlier versions kept in
+// the lock file itself, so that a run of one killed before an upgrade is
+// still reported once. Only Unix ever had it (their lock was flock(2),
+// advisory, so the file reads and truncates while it is locked).
+func legacyLock(lp string) lockInfo {
+	info := readLock(lp)
+	if info.PID != 0 {
+		_ = os.Truncate(lp, 0)
 	}
-	_, err := f.WriteAt(b, 0)
-	return err
+	return info
 }

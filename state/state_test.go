@@ -270,34 +270,6 @@ func TestRemovalGuard(t *testing.T) {
 	}
 }
 
-func TestLock(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "state.json")
-	unlock, stale, err := Lock(p)
-	if err != nil || stale != "" {
-		t.Fatalf("Lock = %q, %v", stale, err)
-	}
-	if _, _, err := Lock(p); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
-		t.Fatalf("second Lock = %v; want ErrLocked naming the holder", err)
-	}
-	if err := unlock(); err != nil {
-		t.Fatal(err)
-	}
-	unlock, stale, err = Lock(p)
-	if err != nil || stale != "" {
-		t.Fatalf("Lock after unlock = %q, %v", stale, err)
-	}
-	unlock()
-	// A run killed while holding the lock leaves its record but not the
-	// flock: the next run goes ahead and says what happened.
-	host, _ := os.Hostname()
-	os.WriteFile(p+".lock", []byte(`{"pid": 999999999, "host": "`+host+`", "started": "2026-01-01T00:00:00Z"}`), 0o600)
-	unlock, stale, err = Lock(p)
-	if err != nil || !strings.Contains(stale, "pid 999999999") || !strings.Contains(stale, "journal") {
-		t.Fatalf("Lock after a killed run = %q, %v; want it taken with a note", stale, err)
-	}
-	unlock()
-}
-
 // The sent-contacts file is written before the state file and keeps the
 // contacts of both; a crash between the two renames must leave a state
 // that loads, replays its journal and plans nothing more.

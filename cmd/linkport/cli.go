@@ -7,13 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/linkport/linkport/cmd/linkport/internal/report"
-	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
@@ -40,6 +39,7 @@ type globalFlags struct {
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	tty            *terminal // stderr when it is a terminal: the progress display and the log share it
 	g              globalFlags
 	// sourceLabel names the export in CRM source columns ("LinkedIn export 2026-11-20").
 	sourceLabel string
@@ -96,6 +96,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "linkport",
 		Short:         "Keep your LinkedIn network in places you own",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -106,13 +107,14 @@ func (a *app) rootCmd() *cobra.Command {
 			case a.g.quiet:
 				level = slog.LevelWarn
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			a.log = a.newLogger(level)
 			a.g.formatSet = cmd.Flags().Changed("format")
 			return nil
 		},
 	}
+	root.SetVersionTemplate("linkport {{.Version}}\n")
 	f := root.PersistentFlags()
-	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml)")
+	f.StringVarP(&a.g.config, "config", "c", "", "config file (default $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml or ~/.config/linkport/config.yaml; linkport init writes one)")
 	f.StringArrayVar(&a.g.sources, "source", nil, "LinkedIn export: a zip, an unzipped folder, a Connections.csv or a glob (repeatable; overrides source.path)")
 	f.StringVar(&a.g.stateFile, "state", "", "state file (overrides state)")
 	f.StringArrayVar(&a.g.targets, "target", nil, "only this target (repeatable)")
@@ -151,20 +153,10 @@ func (a *app) rootCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
 	}
-	version := &cobra.Command{
-		Use:   "version",
-		Short: "Print linkport's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			_, err := fmt.Fprintf(a.stdout, "linkport %s (state format %d)\n", v, state.Version)
-			return err
-		},
-	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd())
+	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd())
+	root.AddCommand(a.manCmd(root))
+	addExamples(root) // after every AddCommand
+	a.registerCompletions(root)
 	return root
 }
 
@@ -196,12 +188,9 @@ func (a *app) writeReport(render func(io.Writer) error) error {
 	return nil
 }
 
-// isTerminal reports whether w is a terminal, for the progress bar.
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether w (a reader or a writer) is a terminal; a
+// character device such as /dev/null is not.
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

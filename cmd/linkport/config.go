@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -35,6 +36,7 @@ type Config struct {
 
 	file    string                   // where it came from, for messages
 	from    string                   // where Source.Path came from, for messages: source.path or --source
+	looked  []string                 // where a config file was looked for
 	limit   state.Limit              // MaxDelete, parsed
 	renames state.Limit              // MaxRename, parsed
 	targets map[string]*targetConfig // Targets, decoded by type
@@ -83,22 +85,46 @@ type configError struct{ err error }
 func (e configError) Error() string { return e.err.Error() }
 func (e configError) Unwrap() error { return e.err }
 
-// defaultConfigPath is $LINKPORT_CONFIG, else $XDG_CONFIG_HOME/linkport/config.yaml.
-func defaultConfigPath() string {
+// defaultConfigPath is where linkport looks for its config first, and where
+// `linkport init` writes one: $LINKPORT_CONFIG, else
+// $XDG_CONFIG_HOME/linkport/config.yaml, else ~/.config/linkport/config.yaml.
+func defaultConfigPath() string { return configPaths()[0] }
+
+// configPaths lists, in order, where linkport looks for a config file: the
+// one path $LINKPORT_CONFIG names, else the XDG path and, on macOS and
+// Windows, the system's own config folder (~/Library/Application Support,
+// %AppData%) after it.
+func configPaths() []string {
 	if p := os.Getenv("LINKPORT_CONFIG"); p != "" {
-		return p
+		return []string{p}
 	}
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "linkport", "config.yaml")
+	paths := []string{filepath.Join(xdgDir("XDG_CONFIG_HOME", ".config"), "linkport", "config.yaml")}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		if d, err := os.UserConfigDir(); err == nil {
+			if p := filepath.Join(d, "linkport", "config.yaml"); p != paths[0] {
+				paths = append(paths, p)
+			}
+		}
 	}
-	return filepath.Join(os.Getenv("HOME"), ".config", "linkport", "config.yaml")
+	return paths
+}
+
+// xdgDir is $env, else ~/fallback.
+func xdgDir(env, fallback string) string {
+	if d := os.Getenv(env); d != "" {
+		return d
+	}
+	return filepath.Join(homeDir(), fallback)
+}
+
+// homeDir is $HOME, or the system's idea of it where HOME is not set (Windows).
+func homeDir() string {
+	h, _ := os.UserHomeDir()
+	return h
 }
 
 func defaultStatePath() string {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "linkport", "state.json")
-	}
-	return filepath.Join(os.Getenv("HOME"), ".local", "state", "linkport", "state.json")
+	return filepath.Join(xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")), "linkport", "state.json")
 }
 
 // loadConfig reads the config file (optional when it is the default one and
@@ -114,20 +140,12 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	v.SetDefault("max_delete", "10%")
 	v.SetDefault("max_rename", "5%")
 
-	path, explicit := g.config, g.config != ""
-	if !explicit {
-		path = defaultConfigPath()
-		explicit = os.Getenv("LINKPORT_CONFIG") != ""
+	cfg, f, err := openConfig(g.config)
+	if err != nil {
+		return nil, err
 	}
-	path = expandPath(path)
-	cfg := &Config{file: path}
-	f, err := os.Open(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && !explicit:
-		cfg.file = ""
-	case err != nil:
-		return nil, configError{fmt.Errorf("read config: %w", err)}
-	default:
+	path := cfg.file
+	if f != nil {
 		defer f.Close()
 		if err := v.ReadConfig(f); err != nil {
 			return nil, configError{fmt.Errorf("read config %s: %w", path, err)}
@@ -142,7 +160,7 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	}
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
-		return nil, configError{fmt.Errorf("config %s: unknown key %q (known: source.path, source.api, state, max_delete, max_rename, merge_by_name, default_region, targets)", path, md.Unused[0])}
+		return nil, configError{fmt.Errorf("config %s: %s", path, unknownKey(md.Unused[0], configKeys(reflect.TypeFor[Config](), "")))}
 	}
 	// Per-target env overrides: LINKPORT_TARGETS_<NAME>_<KEY>.
 	for name, t := range cfg.Targets {
@@ -184,6 +202,9 @@ func loadConfig(g *globalFlags) (*Config, error) {
 	}
 	for _, name := range g.targets {
 		if _, ok := cfg.Targets[name]; !ok {
+			if cfg.file == "" {
+				return nil, configError{fmt.Errorf("--target %s: no config file, so no targets (looked for %s)%s", name, cfg.tried(), initHint)}
+			}
 			return nil, configError{fmt.Errorf("--target %s: no such target in %s (have: %s)", name, cfg.where(), strings.Join(cfg.targetNames(nil), ", "))}
 		}
 	}
@@ -195,12 +216,47 @@ func (c *Config) reconcileOptions() mapping.Options {
 	return mapping.Options{MergeByName: c.MergeByName, DefaultRegion: c.DefaultRegion}
 }
 
+// openConfig finds the config file: the one --config or $LINKPORT_CONFIG
+// names (an error when missing), else the first of configPaths that exists,
+// else none (f is nil and the config is the defaults and the environment).
+func openConfig(flag string) (*Config, *os.File, error) {
+	paths, explicit := configPaths(), os.Getenv("LINKPORT_CONFIG") != ""
+	if flag != "" {
+		paths, explicit = []string{flag}, true
+	}
+	for i := range paths {
+		paths[i] = expandPath(paths[i])
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		switch {
+		case err == nil:
+			return &Config{file: p, looked: paths}, f, nil
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+			continue
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil, configError{fmt.Errorf("read config: %s does not exist: `linkport init -c %[1]s` writes a starter config there", p)}
+		default:
+			return nil, nil, configError{fmt.Errorf("read config: %w", err)}
+		}
+	}
+	return &Config{looked: paths}, nil, nil
+}
+
+// initHint ends a message about a missing config file.
+const initHint = ": `linkport init` writes a starter config there, or pass --config FILE"
+
+// where names the config file for messages, or says there is none and
+// where linkport looked.
 func (c *Config) where() string {
 	if c.file == "" {
-		return "the configuration (no config file)"
+		return "(no config file: looked for " + c.tried() + "; `linkport init` writes one)"
 	}
 	return c.file
 }
+
+// tried lists the paths looked for a config file, for messages.
+func (c *Config) tried() string { return strings.Join(c.looked, " and ") }
 
 // targetNames lists configured targets, sorted, limited to only when given.
 func (c *Config) targetNames(only []string) []string {
@@ -245,8 +301,11 @@ func resolveState(p string) (string, error) {
 // typo or a moved folder, and reading the rest would quietly sync less than
 // the user listed.
 func (c *Config) sourcePaths() ([]string, error) {
+	if len(c.Source.Path) == 0 && c.file == "" {
+		return nil, configError{fmt.Errorf("no source: no config file (looked for %s) and no --source%s", c.tried(), initHint)}
+	}
 	if len(c.Source.Path) == 0 {
-		return nil, configError{errors.New("no source: set source.path in the config, LINKPORT_SOURCE_PATH, or --source")}
+		return nil, configError{fmt.Errorf("no source: set source.path in %s, LINKPORT_SOURCE_PATH, or --source", c.file)}
 	}
 	var out, missing []string
 	var seen []os.FileInfo
@@ -307,8 +366,8 @@ func expandPath(p string) string {
 		return ""
 	}
 	p = os.Expand(p, os.Getenv)
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		p = filepath.Join(os.Getenv("HOME"), p[1:])
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
+		p = filepath.Join(homeDir(), p[1:])
 	}
 	return p
 }
@@ -341,6 +400,9 @@ func secret(ctx context.Context, what, env, file, command string) (string, error
 		return strings.TrimRight(string(b), "\r\n"), nil
 	default:
 		cmd := exec.CommandContext(ctx, "sh", "-c", command)
+		if runtime.GOOS == "windows" {
+			cmd = exec.CommandContext(ctx, "cmd", "/C", command) // no sh there
+		}
 		cmd.Env = commandEnv(os.Environ())
 		out, err := cmd.Output()
 		if err != nil {
@@ -359,9 +421,15 @@ func commandEnv(environ []string) []string {
 		"GPG_AGENT_INFO", "GPG_TTY", "GNUPGHOME", "SSH_AUTH_SOCK",
 		"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
 	prefixes := []string{"LC_", "XDG_", "PASSWORD_STORE_"}
+	if runtime.GOOS == "windows" { // what cmd.exe and a credential helper need to start at all
+		keep = append(keep, "SYSTEMROOT", "COMSPEC", "PATHEXT", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "TEMP", "TMP")
+	}
 	var out []string
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
+		if runtime.GOOS == "windows" {
+			k = strings.ToUpper(k) // Path, SystemRoot: names are case-insensitive there
+		}
 		if slices.Contains(keep, k) || slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			out = append(out, kv)
 		}
@@ -384,7 +452,8 @@ func decodeTarget(cfg *Config, name string, raw map[string]any, out any) error {
 	}
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
-		return configError{fmt.Errorf("config %s: targets.%s: unknown key %q for type %v", cfg.where(), name, md.Unused[0], raw["type"])}
+		return configError{fmt.Errorf("config %s: targets.%s (%v): %s", cfg.where(), name, raw["type"],
+			unknownKey(md.Unused[0], configKeys(reflect.TypeOf(out).Elem(), "")))}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,7 +63,7 @@ func (a *app) demo(ctx context.Context, addr, html string, serve bool) error {
 		return fmt.Errorf("demo: read the sample export: %w", err)
 	}
 	g := mapping.Reconcile(exp, mapping.Options{})
-	enrich.Enrich(g, exp)
+	ego := enrich.Enrich(g, exp)
 	spec := connectors.Spec{Name: "demo", Type: "carddav",
 		Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 			return carddav.New(ctx, carddav.Options{URL: bookURL}, a.log)
@@ -87,15 +88,58 @@ func (a *app) demo(ctx context.Context, addr, html string, serve bool) error {
 	if err := a.run(ctx, g, opt); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "\n%d cards are in %s\n", len(backend.Cards(book)), bookURL)
+	a.demoEnrichment(g, ego)
+	n := len(backend.Cards(book))
 	if !serve {
-		fmt.Fprintln(a.stdout, "Run `linkport demo --serve` to keep the server up and subscribe with Thunderbird or DAVx5 (no password).")
+		fmt.Fprintf(a.stdout, "\n%d cards were written to the demo server, which stops with the demo.\n", n)
+		fmt.Fprintf(a.stdout, "To look at them in Thunderbird or DAVx5, run\n  %s demo --serve\nand add the address book URL it prints (no password); Ctrl-C stops it.\n", selfCommand())
 		return nil
 	}
-	fmt.Fprintln(a.stdout, "Serving until Ctrl-C.")
+	fmt.Fprintf(a.stdout, "\n%d cards are in %s\n", n, bookURL)
+	fmt.Fprintln(a.stdout, "Serving until Ctrl-C: add that URL as a CardDAV address book in Thunderbird or DAVx5 (any user name, no password).")
 	<-ctx.Done()
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil
 	}
 	return ctx.Err()
+}
+
+// demoEnrichment says what the rest of the sample archive added to the
+// cards, with the card of the person it says most about as the example.
+func (a *app) demoEnrichment(g *mapping.Graph, ego *enrich.Ego) {
+	s := ego.Stats
+	fmt.Fprintf(a.stdout, "\nThe rest of the archive reached the cards: %d messages, %d invitations, %d notes, %d endorsements, %d recommendations matched people.\n",
+		s.Messages.Matched, s.Invitations.Matched, s.Notes.Matched, s.Endorsements.Matched, s.Recommendations.Matched)
+	var best *mapping.Contact
+	var bestLines []string
+	bestScore := 0
+	for _, c := range g.People {
+		lines := mapping.EnrichmentLines(c)
+		score := len(lines) // a last contact and a note show the most
+		if c.LastContacted != "" {
+			score += 3
+		}
+		if len(c.Notes) > 0 {
+			score += 2
+		}
+		if score > bestScore || (score == bestScore && best != nil && c.ID < best.ID) {
+			best, bestLines, bestScore = c, lines, score
+		}
+	}
+	if best == nil {
+		return
+	}
+	fmt.Fprintf(a.stdout, "For example, the NOTE on %s's card:\n", best.Name)
+	for _, l := range bestLines {
+		fmt.Fprintf(a.stdout, "    %s\n", l)
+	}
+}
+
+// selfCommand is how the user ran linkport, for the next steps a command
+// prints: `go run ./cmd/linkport` before any binary is installed.
+func selfCommand() string {
+	if exe, err := os.Executable(); err == nil && strings.Contains(exe, "go-build") {
+		return "go run ./cmd/linkport"
+	}
+	return "linkport"
 }

@@ -24,12 +24,18 @@ func TestDemoServe(t *testing.T) {
 		code <- run(ctx, []string{"demo", "--serve"}, pw, io.Discard)
 		pw.Close()
 	}()
-	var book string
+	var book, example, exampleLine string
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := sc.Text()
 		if strings.HasPrefix(line, "148 cards are in ") {
 			book = strings.TrimPrefix(line, "148 cards are in ")
+		}
+		if name, ok := strings.CutPrefix(line, "For example, the NOTE on "); ok {
+			example = strings.TrimSuffix(name, "'s card:")
+			if sc.Scan() {
+				exampleLine = strings.TrimSpace(sc.Text())
+			}
 		}
 		if strings.HasPrefix(line, "Serving until Ctrl-C") {
 			break
@@ -60,6 +66,26 @@ func TestDemoServe(t *testing.T) {
 	obj, err := client.GetAddressObject(ctx, cards[0])
 	if err != nil || obj.Card.Value("UID") == "" {
 		t.Errorf("GET a card: %v", err)
+	}
+	// The card the demo quotes carries that enrichment, as a client sees it.
+	if example == "" || exampleLine == "" {
+		t.Fatal("demo did not show what the archive added to a card")
+	}
+	found := false
+	for _, p := range cards {
+		obj, err := client.GetAddressObject(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if obj.Card.Value("FN") == example {
+			found = true
+			if note := obj.Card.Value("NOTE"); !strings.Contains(note, exampleLine) {
+				t.Errorf("%s's card NOTE %q lacks %q", example, note, exampleLine)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no card for %s", example)
 	}
 	cancel()
 	select {

@@ -44,16 +44,20 @@ func (a *app) graphs(ctx context.Context, cfg *Config, all bool) (g *mapping.Gra
 	}
 	var warnings []mapping.Warning
 	for i, in := range ins {
+		a.progress().phase("reading the export", -1)
 		exp, err := a.readExport(ctx, in.src)
 		if err != nil {
+			a.progress().end()
 			return nil, nil, nil, err
 		}
 		if in.name != "" && !exp.ExportedAt.Equal(in.at) { // its place in the order would be a guess
+			a.progress().end()
 			return nil, nil, nil, inputError{fmt.Errorf("read export %s: it changed while it was read (dated %s, then %s); try again",
 				in.name, in.at.Format(time.RFC3339), exp.ExportedAt.Format(time.RFC3339))}
 		}
 		g = mapping.Reconcile(exp, cfg.reconcileOptions())
 		ego = enrich.Enrich(g, exp)
+		a.progress().end()
 		nameArchive(g.Warnings, in.name)
 		for _, w := range g.Warnings { // the report lists them all; a whole-file one (a file decoded as Windows-1252) is said on stderr too
 			if w.Line == 0 {
@@ -85,8 +89,14 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 		return err
 	}
 	names := cfg.targetNames(a.g.targets)
-	if !dryRun && len(names) == 0 {
-		return configError{fmt.Errorf("config %s: no targets to sync to", cfg.where())}
+	switch {
+	case len(names) > 0:
+	case cfg.file == "" && !dryRun:
+		return configError{fmt.Errorf("no config file, so no targets to sync to (looked for %s)%s", cfg.tried(), initHint)}
+	case !dryRun:
+		return configError{fmt.Errorf("config %s: no targets to sync to: add one under targets:", cfg.where())}
+	case cfg.file == "":
+		a.log.Warn("no config file, so no targets: the report shows the graph only; `linkport init` writes a starter config", "looked for", cfg.tried())
 	}
 	if !dryRun {
 		if err := checkWritable(cfg.State); err != nil {
@@ -133,14 +143,12 @@ func (a *app) warnIfShared(dir string) {
 // also when it failed part way: the report says what reached each target.
 func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptions) error {
 	opt.Log = a.log
-	bar := a.progress()
-	if bar != nil {
-		opt.Progress = bar.draw
+	if bar := a.progress(); bar != nil {
+		bar.phase("planning", -1)
+		opt.Progress = func(target string, done, total int) { bar.pushed("pushing to "+target, done, total) }
 	}
 	out, err := connectors.Run(ctx, g, opt)
-	if bar != nil {
-		bar.end()
-	}
+	a.progress().end()
 	var se *connectors.StateError
 	if errors.As(err, &se) {
 		return inputError{err}
@@ -158,47 +166,13 @@ func (a *app) run(ctx context.Context, g *mapping.Graph, opt connectors.RunOptio
 	return err
 }
 
-// progressBar draws a sync's progress on a terminal.
-type progressBar struct {
-	a      *app
-	last   time.Time
-	drawn  bool
-	target string
-}
-
-// progress returns a bar drawing on a terminal, or nil.
-func (a *app) progress() *progressBar {
-	if a.g.quiet || !isTerminal(a.stderr) {
+// progress is the terminal's progress display, or nil: not on a terminal,
+// or -q.
+func (a *app) progress() *terminal {
+	if a.g.quiet {
 		return nil
 	}
-	return &progressBar{a: a}
-}
-
-func (b *progressBar) draw(target string, done, total int) {
-	if target != b.target && b.drawn {
-		fmt.Fprintln(b.a.stderr)
-	}
-	b.target = target
-	if done != total && time.Since(b.last) < 100*time.Millisecond {
-		return
-	}
-	b.last, b.drawn = time.Now(), true
-	const width = 30
-	filled := width * done / max(total, 1)
-	bar := make([]byte, width)
-	for i := range bar {
-		bar[i] = '.'
-		if i < filled {
-			bar[i] = '#'
-		}
-	}
-	fmt.Fprintf(b.a.stderr, "\r%s [%s] %d/%d", target, bar, done, total)
-}
-
-func (b *progressBar) end() {
-	if b.drawn {
-		fmt.Fprintln(b.a.stderr)
-	}
+	return a.tty
 }
 
 // runGraph prints the graph summary.

@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -73,34 +69,6 @@ func TestCommandEnv(t *testing.T) {
 		got := commandEnv([]string{tt.in})
 		if kept := len(got) == 1; kept != tt.keep {
 			t.Errorf("commandEnv(%q) = %q, keep %v", tt.in, got, tt.keep)
-		}
-	}
-}
-
-// TestHarden: on Linux, harden makes the process non-dumpable. It runs in a
-// child process so that the test binary itself stays as it was.
-func TestHarden(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Logf("non-dumpable is Linux only; harden is a no-op on %s", runtime.GOOS)
-		return
-	}
-	if mode := os.Getenv("LINKPORT_TEST_HARDEN"); mode != "" {
-		if mode == "harden" {
-			harden()
-		}
-		d, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_DUMPABLE, 0, 0)
-		os.Stdout.WriteString(map[uintptr]string{0: "not-dumpable", 1: "dumpable"}[d] + "\n")
-		return
-	}
-	for mode, want := range map[string]string{"plain": "dumpable", "harden": "not-dumpable"} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHarden$")
-		cmd.Env = append(os.Environ(), "LINKPORT_TEST_HARDEN="+mode)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s child: %v", mode, err)
-		}
-		if !strings.HasPrefix(string(out), want+"\n") {
-			t.Errorf("%s child says %q, want %s", mode, out, want)
 		}
 	}
 }

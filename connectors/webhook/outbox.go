@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/linkport/linkport/state/atomicfile"
@@ -173,7 +172,7 @@ func (o *outbox) lock(flag int) (*os.File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open outbox: %w", err)
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		if err := lockFile(f); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lock outbox %s: %w", o.path, err)
 		}
@@ -196,7 +195,7 @@ func stillNamed(f *os.File, path string) bool {
 
 // unlock releases lock's flock and closes the file.
 func unlock(f *os.File) {
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN) // closing releases it too
+	unlockFile(f) // closing releases it too
 	f.Close()
 }
 
@@ -333,7 +332,7 @@ func (o *outbox) append(b []byte, sync bool) error {
 		return fmt.Errorf("write outbox %s: %w", o.path, fs.ErrClosed)
 	}
 	if o.f != nil {
-		if err := syscall.Flock(int(o.f.Fd()), syscall.LOCK_EX); err != nil {
+		if err := lockFile(o.f); err != nil {
 			return fmt.Errorf("lock outbox %s: %w", o.path, err)
 		}
 		if !stillNamed(o.f, o.path) {
@@ -348,7 +347,7 @@ func (o *outbox) append(b []byte, sync bool) error {
 		}
 		o.f = f
 	}
-	defer syscall.Flock(int(o.f.Fd()), syscall.LOCK_UN)
+	defer unlockFile(o.f)
 	if _, err := o.f.Write(b); err != nil {
 		return fmt.Errorf("write outbox: %w", err)
 	}

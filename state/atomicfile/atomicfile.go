@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -146,6 +147,11 @@ func Write(path string, data []byte, perm os.FileMode) error {
 // EINVAL or ENOTSUP: there the rename is as durable as that filesystem makes
 // it, and the write stands. Any other error (EIO, say) is reported.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		// No directory fsync there (a read-only directory handle refuses
+		// FlushFileBuffers); NTFS journals the rename itself.
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync directory: %w", err)

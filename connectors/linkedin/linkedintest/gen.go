@@ -107,7 +107,7 @@ func Generate(opt GenOptions) map[string][]byte {
 // SampleOptions are the options of the bundled demo sample
 // (configs/sample/Basic_LinkedInDataExport_sample.zip).
 func SampleOptions() GenOptions {
-	return GenOptions{Seed: 2024, Era: Era2024, Connections: 130, Contacts: 30, Overlap: 8, HiddenRate: 0.03}
+	return GenOptions{Seed: 2024, Era: Era2026, Connections: 130, Contacts: 30, Overlap: 8, HiddenRate: 0.03, Activity: true}
 }
 
 var (
