@@ -18,8 +18,11 @@ import (
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
-// Version is the state file format this linkport reads and writes.
-const Version = 1
+// Version is the state file format this linkport writes. Version 2 added
+// the history beside the state (<state>.history); a version-1 state reads
+// as one with an empty history, seeded by the next run's archives, and is
+// written back as version 2.
+const Version = 2
 
 // Snapshot is the whole state file.
 type Snapshot struct {
@@ -30,7 +33,9 @@ type Snapshot struct {
 	Identities map[string]string  `json:"identities"`
 	Targets    map[string]*Target `json:"targets"`
 
-	sent *sentStore // the contacts the items' fingerprints name
+	sent    *sentStore // the contacts the items' fingerprints name
+	path    string     // the file it was loaded from, "" for New
+	history *History   // read on first use
 }
 
 // Target is what one configured target holds, by contact ID.
@@ -98,7 +103,7 @@ func New() *Snapshot {
 func Load(path string) (*Snapshot, error) {
 	b, err := os.ReadFile(path)
 	s := New()
-	s.sent = newSentStore(path)
+	s.sent, s.path = newSentStore(path), path
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -130,7 +135,7 @@ func decode(b []byte, s *Snapshot) error {
 	s.Version = 0 // the file must say which version it is
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
-	if err := d.Decode(s); err != nil || s.Version != Version {
+	if err := d.Decode(s); err != nil || s.Version < 1 || s.Version > Version {
 		// Only a failure pays for a second, lenient look at the version.
 		var head struct {
 			Version int `json:"version"`
@@ -144,6 +149,7 @@ func decode(b []byte, s *Snapshot) error {
 		}
 		return fmt.Errorf("decode: %w", err)
 	}
+	s.Version = Version // a version-1 state is a version-2 one without history
 	if s.Identities == nil {
 		s.Identities = map[string]string{}
 	}
@@ -154,9 +160,21 @@ func decode(b []byte, s *Snapshot) error {
 }
 
 // Save writes the snapshot atomically (temp file, fsync, rename, fsync of
-// the directory) with mode 0600, after the sent contacts it refers to, then
-// drops the journal it now contains.
+// the directory) with mode 0600, after the sent contacts it refers to and
+// the history (when it was read), then drops the journal it now contains.
+// The history goes first: a crash before the state file is written leaves
+// a history that the rerun's observations leave as it is.
 func (s *Snapshot) Save(path string) error {
+	if s.history == nil && s.path != path && s.path != "" { // saved elsewhere: carry the history over
+		if _, err := s.History(); err != nil {
+			return err
+		}
+	}
+	if s.history != nil {
+		if err := s.history.save(path); err != nil {
+			return err
+		}
+	}
 	if s.sent.path != path+".sent" { // a new snapshot, or saved elsewhere: carry the copies over
 		if err := s.sent.load(); err != nil {
 			return err
@@ -184,6 +202,7 @@ func (s *Snapshot) Save(path string) error {
 	if err := os.Remove(journalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove journal: %w", err)
 	}
+	s.path = path
 	return nil
 }
 

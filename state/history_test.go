@@ -1,0 +1,183 @@
+package state
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/linkport/linkport/mapping"
+)
+
+func TestInsert(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		in      []Entry
+		date, v string
+		want    []Entry
+		changed bool
+	}{
+		{"into nothing", nil, "2019-01-01", "a", []Entry{{"2019-01-01", "a"}}, true},
+		{"an empty first value counts", nil, "2019-01-01", "", []Entry{{"2019-01-01", ""}}, true},
+		{"same value later is skipped", []Entry{{"2019-01-01", "a"}}, "2022-01-01", "a", []Entry{{"2019-01-01", "a"}}, false},
+		{"new value later", []Entry{{"2019-01-01", "a"}}, "2022-01-01", "b", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}}, true},
+		{"same export twice", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}}, "2022-01-01", "b", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}}, false},
+		{"older archive with the current value moves it back", []Entry{{"2022-01-01", "b"}}, "2019-01-01", "b", []Entry{{"2019-01-01", "b"}}, true},
+		{"older archive with another value goes before", []Entry{{"2022-01-01", "b"}}, "2019-01-01", "a", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}}, true},
+		{"archive between, same as before", []Entry{{"2019-01-01", "a"}, {"2025-01-01", "c"}}, "2022-01-01", "a", []Entry{{"2019-01-01", "a"}, {"2025-01-01", "c"}}, false},
+		{"archive between, first sight of the next", []Entry{{"2019-01-01", "a"}, {"2025-01-01", "c"}}, "2022-01-01", "c", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "c"}}, true},
+		{"archive between, a value of its own", []Entry{{"2019-01-01", "a"}, {"2025-01-01", "c"}}, "2022-01-01", "b", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}, {"2025-01-01", "c"}}, true},
+		{"same day, other value, folds into its neighbours", []Entry{{"2019-01-01", "a"}, {"2022-01-01", "b"}, {"2025-01-01", "a"}}, "2022-01-01", "a", []Entry{{"2019-01-01", "a"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, changed := insert(tc.in, tc.date, tc.v)
+			if !reflect.DeepEqual(got, tc.want) || changed != tc.changed {
+				t.Fatalf("insert(%v, %s, %q) = %v, %v; want %v, %v", tc.in, tc.date, tc.v, got, changed, tc.want, tc.changed)
+			}
+		})
+	}
+}
+
+func hperson(id, company, title string, emails ...string) *mapping.Contact {
+	return &mapping.Contact{ID: id, Name: "P " + id, Company: company, Title: title, Emails: emails, Sources: []string{"connection"}}
+}
+
+func hgraph(ps ...*mapping.Contact) *mapping.Graph {
+	return &mapping.Graph{People: ps, Stats: mapping.Stats{Connections: len(ps), People: len(ps)}}
+}
+
+// TestObserveOrderAndIdempotence observes three exports in every order,
+// each twice: the derived positions, job changes and last-known values are
+// the same every time.
+func TestObserveOrderAndIdempotence(t *testing.T) {
+	exports := map[string]*mapping.Graph{
+		"2019-05-01": hgraph(hperson("a", "Acme", "Engineer", "a@x.org"), hperson("b", "Initech", "Analyst")),
+		"2022-03-01": hgraph(hperson("a", "Babbage", "Engineer")),
+		"2025-01-10": hgraph(hperson("a", "Babbage", "Lead"), hperson("b", "Initech", "Analyst")),
+	}
+	orders := [][]string{
+		{"2019-05-01", "2022-03-01", "2025-01-10"}, {"2025-01-10", "2022-03-01", "2019-05-01"},
+		{"2022-03-01", "2019-05-01", "2025-01-10"}, {"2025-01-10", "2019-05-01", "2022-03-01"},
+	}
+	wantChanges := []mapping.JobChange{
+		{ID: "a", Name: "P a", From: mapping.Position{Title: "Engineer", Company: "Acme"}, To: mapping.Position{Title: "Engineer", Company: "Babbage"}, On: "2022-03-01"},
+		{ID: "a", Name: "P a", From: mapping.Position{Title: "Engineer", Company: "Babbage"}, To: mapping.Position{Title: "Lead", Company: "Babbage"}, On: "2025-01-10"},
+	}
+	for _, order := range orders {
+		t.Run(strings.Join(order, ","), func(t *testing.T) {
+			h := NewHistory()
+			for _, d := range append(order, order...) {
+				h.Observe(exports[d], d)
+			}
+			a := h.Person("a")
+			if got := JobChanges("a", "P a", a.Positions()); !reflect.DeepEqual(got, wantChanges) {
+				t.Errorf("job changes = %+v\nwant %+v", got, wantChanges)
+			}
+			wantPrev := []mapping.Position{{Title: "Engineer", Company: "Babbage", Until: "2025-01-10"}, {Title: "Engineer", Company: "Acme", Until: "2022-03-01"}}
+			if got := Previous(a.Positions()); !reflect.DeepEqual(got, wantPrev) {
+				t.Errorf("previous = %+v; want %+v", got, wantPrev)
+			}
+			if v, seen := h.LastKnown(a, FieldEmails); v != "a@x.org" || seen != "2019-05-01" {
+				t.Errorf("last known email = %q, %q; want a@x.org seen 2019-05-01", v, seen)
+			}
+			b := h.Person("b")
+			if got, want := b.Value(FieldConnection, "2022-03-01"), ""; got != want {
+				t.Errorf("b on 2022: connection %q, want removed", got)
+			}
+			if got := b.Current(FieldConnection); got != "1" {
+				t.Errorf("b reconnected: connection %q", got)
+			}
+			if got := h.Newest(); got != "2025-01-10" {
+				t.Errorf("newest = %s", got)
+			}
+		})
+	}
+}
+
+func TestObserveSameExportIsNoOp(t *testing.T) {
+	h := NewHistory()
+	g := hgraph(hperson("a", "Acme", "Engineer", "a@x.org"))
+	if !h.Observe(g, "2019-05-01").Changed {
+		t.Fatal("first observation changed nothing")
+	}
+	if obs := h.Observe(g, "2019-05-01"); obs.Changed || len(obs.Positions) != 0 {
+		t.Fatalf("second observation = %+v; want no change", obs)
+	}
+}
+
+func TestHistoryFileRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state.json")
+	s := New()
+	h, _ := s.History()
+	g := hgraph(hperson("a", "Acme\tWest", "Eng\\ineer", "a@x.org", "b@x.org"))
+	g.People[0].Phones = []mapping.Phone{{Raw: "020 7946 0000", E164: "+442079460000"}, {Raw: "12 34"}}
+	h.Observe(g, "2019-05-01")
+	h.Observe(hgraph(hperson("a", "Babbage", "Lead")), "2022-03-01")
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p + ".history")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("history file: %v, %v; want mode 0600", fi, err)
+	}
+	s2, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := s2.History()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(h2.people, h.people) || !reflect.DeepEqual(h2.exports, h.exports) {
+		t.Fatalf("round trip:\n got %+v %+v\nwant %+v %+v", h2.people["a"], h2.exports, h.people["a"], h.exports)
+	}
+	if got := h2.Person("a").Value(FieldPhones, "2020-01-01"); got != "+442079460000\n12 34" {
+		t.Errorf("phones = %q", got)
+	}
+}
+
+func TestHistoryFileRejectsDamage(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	os.WriteFile(p+".history", []byte("not gzip"), 0o600)
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.History(); err == nil || !strings.Contains(err.Error(), p+".history") {
+		t.Fatalf("History() = %v; want an error naming the file", err)
+	}
+}
+
+// TestLoadVersion1 reads a state of the first format: it loads with an
+// empty history and is written back as version 2, items unchanged.
+func TestLoadVersion1(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "state-v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state.json")
+	os.WriteFile(p, b, 0o600)
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History()
+	if err != nil || h.Len() != 0 {
+		t.Fatalf("history of a v1 state: %v people, %v", h.Len(), err)
+	}
+	want := s.Targets["book"].Items["0a1b2c3d4e5f6071"].Fingerprint
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.ReadFile(p)
+	if !strings.HasPrefix(string(out), `{"version":2,`) {
+		t.Fatalf("saved state starts %.30s; want version 2", out)
+	}
+	s2, err := Load(p)
+	if err != nil || s2.Targets["book"].Items["0a1b2c3d4e5f6071"].Fingerprint != want {
+		t.Fatalf("reloaded: %v", err)
+	}
+}
