@@ -155,7 +155,8 @@ func (a *app) rootCmd() *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd())
+	root.AddCommand(diff, sync, graph, version, a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(),
+		a.historyCmd(), a.changesCmd(), a.reconnectCmd())
 	return root
 }
 
