@@ -397,7 +397,10 @@ type builder struct {
 
 func (b *builder) heading(s string) {
 	if b.md {
-		b.b.WriteString("\n## " + mdEscape(s) + "\n\n")
+		if b.b.Len() > 0 && !strings.HasSuffix(b.b.String(), "\n\n") {
+			b.b.WriteString("\n")
+		}
+		b.b.WriteString("## " + mdEscape(s) + "\n\n")
 		return
 	}
 	if b.b.Len() > 0 {
