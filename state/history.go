@@ -173,28 +173,18 @@ func (h *History) Observe(g *mapping.Graph, date string) Observation {
 		if !hasConnections {
 			vals[FieldConnection] = ""
 		}
-		var before []Span
 		for f := range numFields {
 			if f == FieldConnection && !hasConnections {
 				continue
 			}
-			if f == FieldCompany || f == FieldTitle {
-				if e, changed := insert(t.fields[f], date, vals[f]); changed {
-					if before == nil {
-						before = t.Positions()
-					}
-					t.fields[f], obs.Changed = e, true
-				}
+			e, changed := insert(t.fields[f], date, vals[f])
+			if !changed {
 				continue
 			}
-			if e, changed := insert(t.fields[f], date, vals[f]); changed {
-				t.fields[f], obs.Changed = e, true
+			if _, seen := obs.Positions[p.ID]; !seen && (f == FieldCompany || f == FieldTitle) {
+				obs.Positions[p.ID] = t.Positions() // nil for someone new: no position yet
 			}
-		}
-		if before != nil {
-			if _, seen := obs.Positions[p.ID]; !seen {
-				obs.Positions[p.ID] = before
-			}
+			t.fields[f], obs.Changed = e, true
 		}
 		if vals[FieldConnection] != "" {
 			present[p.ID] = true
