@@ -106,6 +106,9 @@ func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, 
 // emails and phones it no longer carries (a person who changed them has
 // them now, and keeps the new ones), and the earlier positions.
 func fill(h *state.History, t *state.Timeline, p *mapping.Contact) {
+	if t.Plain() {
+		return // nothing ever changed: no earlier value or position (most people, most nights)
+	}
 	if len(p.Emails) == 0 {
 		if v, seen := h.LastKnown(t, state.FieldEmails); v != "" {
 			p.Emails, p.EmailLastSeen = strings.Split(v, "\n"), seen

@@ -3,15 +3,18 @@ package state
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"hash/crc64"
 	"io"
 	"io/fs"
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state/atomicfile"
@@ -51,11 +54,71 @@ type Entry struct {
 type Timeline struct {
 	ID     string
 	fields [numFields][]Entry
+	seen   uint64 // the Observe that last listed them as a connection
+
+	// A person read from the file stays undecoded until asked about: a
+	// nightly run compares the export with sum and leaves most people so.
+	raw   string   // the file's line after "p\t", "" once decoded
+	h     *History // whose exports the line's indexes name
+	sum   uint64   // of the current values, as the file says (raw only)
+	plain bool     // every field has at most one entry (raw only)
+}
+
+// load decodes the line the person was read from.
+func (t *Timeline) load() {
+	if t.raw == "" {
+		return
+	}
+	if err := t.decode(t.raw, t.h.exports); err != nil {
+		// The file passed its checksum: only a bug of linkport's gets here.
+		panic(fmt.Sprintf("state: history of %s: %v", t.ID, err))
+	}
+	t.raw = ""
 }
 
 // Field returns the entries of field f, oldest first. They are the
 // history's own: callers must not change them.
-func (t *Timeline) Field(f HistoryField) []Entry { return t.fields[f] }
+func (t *Timeline) Field(f HistoryField) []Entry {
+	t.load()
+	return t.fields[f]
+}
+
+// Plain reports whether every field has at most one entry: nothing
+// changed, so there is no earlier value or position to know.
+func (t *Timeline) Plain() bool {
+	if t.raw != "" {
+		return t.plain
+	}
+	for _, es := range t.fields {
+		if len(es) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// current is the newest value of every field.
+func (t *Timeline) current() (v [numFields]string) {
+	for f, es := range t.fields {
+		if len(es) > 0 {
+			v[f] = es[len(es)-1].Value
+		}
+	}
+	return v
+}
+
+// sumValues hashes one value per field, for the comparison that lets a
+// nightly run skip decoding a person whose values did not change.
+func sumValues(v *[numFields]string, buf []byte) (uint64, []byte) {
+	buf = buf[:0]
+	for _, s := range v {
+		buf = append(buf, s...)
+		buf = append(buf, 0xff) // not in UTF-8: values cannot run into each other
+	}
+	return crc64.Checksum(buf, crcTable), buf
+}
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // ExportInfo is one export the history has observed.
 type ExportInfo struct {
@@ -80,6 +143,7 @@ type History struct {
 	exports []ExportInfo // by date
 	people  map[string]*Timeline
 	dirty   bool
+	gen     uint64 // counts Observe calls, for Timeline.seen
 }
 
 // NewHistory returns an empty history, not tied to a file.
@@ -101,9 +165,6 @@ func (s *Snapshot) History() (*History, error) {
 	s.history = h
 	return h, nil
 }
-
-// SetHistory replaces the state's history (a caller that built one in memory).
-func (s *Snapshot) SetHistory(h *History) { s.history = h }
 
 // Exports lists the observed exports, oldest first.
 func (h *History) Exports() []ExportInfo { return h.exports }
@@ -151,7 +212,13 @@ type Observation struct {
 func (h *History) Observe(g *mapping.Graph, date string) Observation {
 	obs := Observation{Positions: map[string][]Span{}}
 	hasConnections := g.Stats.Connections > 0 || g.Stats.HiddenMembers > 0
+	// An export at least as new as every other changes nobody whose
+	// values are those it has: such people stay undecoded.
+	fast := hasConnections && date >= h.Newest()
 	i := sort.Search(len(h.exports), func(i int) bool { return h.exports[i].Date >= date })
+	if i < len(h.exports) && h.exports[i].Date != date {
+		h.decodeAll() // the lines name exports by index: an older one shifts them
+	}
 	switch {
 	case i < len(h.exports) && h.exports[i].Date == date:
 		if hasConnections && !h.exports[i].Connections {
@@ -162,17 +229,26 @@ func (h *History) Observe(g *mapping.Graph, date string) Observation {
 		obs.Changed = true
 	}
 	var vals [numFields]string
-	present := make(map[string]bool, len(g.People))
+	var buf []byte
+	h.gen++
 	for _, p := range g.People {
 		t := h.people[p.ID]
 		if t == nil {
-			t = &Timeline{ID: p.ID}
+			t = &Timeline{ID: p.ID, h: h}
 			h.people[p.ID] = t
 		}
 		values(p, &vals)
 		if !hasConnections {
 			vals[FieldConnection] = ""
 		}
+		if fast && t.raw != "" {
+			var sum uint64
+			if sum, buf = sumValues(&vals, buf); sum == t.sum {
+				t.seen = h.gen
+				continue
+			}
+		}
+		t.load()
 		for f := range numFields {
 			if f == FieldConnection && !hasConnections {
 				continue
@@ -187,14 +263,15 @@ func (h *History) Observe(g *mapping.Graph, date string) Observation {
 			t.fields[f], obs.Changed = e, true
 		}
 		if vals[FieldConnection] != "" {
-			present[p.ID] = true
+			t.seen = h.gen
 		}
 	}
 	if hasConnections {
-		for id, t := range h.people {
-			if present[id] {
+		for _, t := range h.people {
+			if t.seen == h.gen {
 				continue
 			}
+			t.load()
 			if e, changed := insert(t.fields[FieldConnection], date, ""); changed {
 				t.fields[FieldConnection], obs.Changed = e, true
 			}
@@ -269,6 +346,7 @@ type Span struct {
 // Positions merges the company and title timelines into positions, oldest
 // first, consecutive equal ones (letter case aside) folded.
 func (t *Timeline) Positions() []Span {
+	t.load()
 	cs, ts := t.fields[FieldCompany], t.fields[FieldTitle]
 	var out []Span
 	var cur mapping.Position
@@ -346,7 +424,7 @@ func Previous(ps []Span) []mapping.Position {
 // absent from that export makes it approximate: the history keeps changes,
 // not every sighting).
 func (h *History) LastKnown(t *Timeline, f HistoryField) (value, lastSeen string) {
-	es := t.fields[f]
+	es := t.Field(f)
 	for i := len(es) - 1; i >= 0; i-- {
 		if es[i].Value == "" {
 			continue
@@ -366,7 +444,7 @@ func (h *History) LastKnown(t *Timeline, f HistoryField) (value, lastSeen string
 
 // Value returns field f's value on date (the entry in force then), "" before the first.
 func (t *Timeline) Value(f HistoryField, date string) string {
-	es := t.fields[f]
+	es := t.Field(f)
 	i := sort.Search(len(es), func(i int) bool { return es[i].Date > date })
 	if i == 0 {
 		return ""
@@ -376,28 +454,36 @@ func (t *Timeline) Value(f HistoryField, date string) string {
 
 // Current is field f's newest value.
 func (t *Timeline) Current(f HistoryField) string {
-	es := t.fields[f]
+	es := t.Field(f)
 	if len(es) == 0 {
 		return ""
 	}
 	return es[len(es)-1].Value
 }
 
-// The history file: gzip-compressed text, so that repeated dates and IDs
-// cost almost nothing (a 30,000-person network over five exports stays a
-// few MB). Its lines:
+// The history file is plain text, one line per person:
 //
 //	linkport-history	1
-//	e	<date>	<1 if it had connections, else 0>
-//	f	<id>	<field>	<date>	<value>	<date>	<value>…
+//	e	<date YYYY-MM-DD>	<1 if it had connections, else 0>	(one line per export, in date order)
+//	p	<id>	<sum>	<plain>	<field code><n>	<export>	<value>	… (n pairs)	<field code><n>	…
+//	end	<CRC-32 of every byte before this line, hex>
 //
-// Values escape backslash, tab and newline as \\, \t and \n.
+// A value is dated by its export's index in the e lines (0 for the first),
+// so each date is written once. Field codes: n name, c company, t title,
+// e emails, p phones, u profile URL, o connected on, k connection. Values
+// escape backslash, tab and newline as \\, \t and \n. sum (hex) hashes
+// the person's current values and plain is 1 when no field has more than
+// one entry: a nightly run compares an unchanged person with sum, and
+// neither decodes nor rewrites their line. The checksum makes a damaged
+// file an error when it is read, not when someone is looked up.
 const historyHeader = "linkport-history\t1"
+
+var fieldCodes = [numFields]byte{'n', 'c', 't', 'e', 'p', 'u', 'o', 'k'}
 
 var escaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`)
 
 func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
+	if strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
 	var b strings.Builder
@@ -425,112 +511,191 @@ func loadHistory(statePath string) (*History, error) {
 		return h, nil
 	}
 	h.path = historyPath(statePath)
-	f, err := os.Open(h.path)
+	b, err := os.ReadFile(h.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return h, nil
 	case err != nil:
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	defer f.Close()
-	if err := h.decode(f); err != nil {
+	if err := h.decode(string(b)); err != nil {
 		return nil, fmt.Errorf("read %s: %w", h.path, err)
 	}
 	return h, nil
 }
 
-func (h *History) decode(r io.Reader) error {
-	zr, err := gzip.NewReader(bufio.NewReaderSize(r, 1<<16))
-	if err != nil {
-		return fmt.Errorf("expected a gzip-compressed linkport history: %w", err)
+// decode reads the file's text; the people's lines are slices of it,
+// decoded when first needed.
+func (h *History) decode(text string) error {
+	body, trailer, ok := strings.Cut(text, "\nend\t")
+	if !ok {
+		return errors.New("no end line: the file was cut short")
 	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<16), 1<<26)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if n == 1 {
-			if line != historyHeader {
-				return fmt.Errorf("line 1: expected %q (a newer linkport's history?)", historyHeader)
-			}
-			continue
-		}
-		parts := strings.Split(line, "\t")
+	body += "\n"
+	if sum, err := strconv.ParseUint(strings.TrimSuffix(trailer, "\n"), 16, 32); err != nil || uint32(sum) != crc32.ChecksumIEEE([]byte(body)) {
+		return errors.New("the checksum on its end line does not match: the file was damaged or edited")
+	}
+	line, body, _ := strings.Cut(body, "\n")
+	if line != historyHeader {
+		return fmt.Errorf("line 1: expected %q (a newer linkport's history?)", historyHeader)
+	}
+	h.people = make(map[string]*Timeline, strings.Count(body, "\np\t")+1)
+	var slab []Timeline // people allocated in blocks
+	for n := 2; body != ""; n++ {
+		line, body, _ = strings.Cut(body, "\n")
+		bad := func(what string) error { return fmt.Errorf("line %d: expected %s", n, what) }
 		switch {
-		case parts[0] == "e" && len(parts) == 3 && isDate(parts[1]):
-			if k := len(h.exports); k > 0 && h.exports[k-1].Date >= parts[1] {
-				return fmt.Errorf("line %d: export %s out of date order", n, parts[1])
+		case strings.HasPrefix(line, "e\t"):
+			date, c, ok := strings.Cut(line[2:], "\t")
+			if !ok || !isDate(date) || (c != "0" && c != "1") {
+				return bad("e, a date (YYYY-MM-DD) and 0 or 1")
 			}
-			h.exports = append(h.exports, ExportInfo{Date: parts[1], Connections: parts[2] == "1"})
-		case parts[0] == "f" && len(parts) >= 5 && len(parts)%2 == 1:
-			f := slices.Index(fieldNames[:], parts[2])
-			if f < 0 {
-				return fmt.Errorf("line %d: unknown field %q", n, parts[2])
+			if k := len(h.exports); k > 0 && h.exports[k-1].Date >= date {
+				return bad("exports in date order")
 			}
-			t := h.people[parts[1]]
-			if t == nil {
-				t = &Timeline{ID: parts[1]}
-				h.people[parts[1]] = t
+			h.exports = append(h.exports, ExportInfo{Date: date, Connections: c == "1"})
+		case strings.HasPrefix(line, "p\t"):
+			if len(slab) == 0 {
+				slab = make([]Timeline, 1024)
 			}
-			es := make([]Entry, 0, (len(parts)-3)/2)
-			for i := 3; i < len(parts); i += 2 {
-				if !isDate(parts[i]) || (len(es) > 0 && es[len(es)-1].Date >= parts[i]) {
-					return fmt.Errorf("line %d: expected dates (YYYY-MM-DD) in order, got %q", n, parts[i])
-				}
-				es = append(es, Entry{parts[i], unescape(parts[i+1])})
+			t := &slab[0]
+			slab = slab[1:]
+			parts := strings.SplitN(line, "\t", 5)
+			if len(parts) != 5 || parts[1] == "" || (parts[3] != "0" && parts[3] != "1") {
+				return bad("p, an ID, a sum, 0 or 1, and fields")
 			}
-			t.fields[f] = es
+			sum, err := strconv.ParseUint(parts[2], 16, 64)
+			if err != nil {
+				return bad("a hexadecimal sum")
+			}
+			*t = Timeline{ID: parts[1], raw: line[2:], h: h, sum: sum, plain: parts[3] == "1"}
+			h.people[t.ID] = t
 		default:
-			return fmt.Errorf("line %d: expected an e or f line", n)
+			return bad("an e or p line")
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("line %d: %w", n+1, err)
+	return nil
+}
+
+// decodeAll decodes every person still undecoded.
+func (h *History) decodeAll() {
+	for _, t := range h.people {
+		t.load()
 	}
-	if n == 0 {
-		return errors.New("empty file")
+}
+
+// decode reads the rest of a p line into t.
+func (t *Timeline) decode(line string, exports []ExportInfo) error {
+	pos := 0 // where the next tab-separated part starts; -1 after the last
+	next := func() (string, bool) {
+		if pos < 0 {
+			return "", false
+		}
+		i := strings.IndexByte(line[pos:], '\t')
+		if i < 0 {
+			f := line[pos:]
+			pos = -1
+			return f, true
+		}
+		f := line[pos : pos+i]
+		pos += i + 1
+		return f, true
+	}
+	// One backing array for all of the person's entries; every field's
+	// slice is capped, so an insert copies instead of overwriting a neighbour.
+	all := make([]Entry, 0, strings.Count(line, "\t")/2)
+	next() // the ID, sum and plain flag, read with the file
+	next()
+	next()
+	for pos >= 0 {
+		tok, _ := next()
+		f := -1
+		if tok != "" {
+			f = bytes.IndexByte(fieldCodes[:], tok[0])
+		}
+		k, err := strconv.Atoi(tok[min(1, len(tok)):])
+		if f < 0 || err != nil || k < 1 {
+			return fmt.Errorf("expected a field code (n, c, t, e, p, u, o, k) and a count, got %q", tok)
+		}
+		start := len(all)
+		for range k {
+			ix, ok1 := next()
+			v, ok2 := next()
+			if !ok1 || !ok2 {
+				return fmt.Errorf("field %s: expected %d (export, value) pairs", HistoryField(f), k)
+			}
+			e, err := strconv.Atoi(ix)
+			if err != nil || e < 0 || e >= len(exports) {
+				return fmt.Errorf("field %s: %q is not the index of an export the history lists", HistoryField(f), ix)
+			}
+			if len(all) > start && all[len(all)-1].Date >= exports[e].Date {
+				return fmt.Errorf("field %s: dates out of order at %s", HistoryField(f), exports[e].Date)
+			}
+			all = append(all, Entry{exports[e].Date, unescape(v)})
+		}
+		t.fields[f] = all[start:len(all):len(all)]
 	}
 	return nil
 }
 
 func isDate(s string) bool {
-	return len(s) == 10 && s[4] == '-' && s[7] == '-'
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
-// encode writes the history in its file format, people in ID order.
+// encode writes the history in its file format, people in ID order; an
+// undecoded person's line is copied as it was read.
 func (h *History) encode(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed) // most of the size goes at the fastest level
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(zw, 1<<16)
+	crc := crc32.NewIEEE()
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	bw.WriteString(historyHeader + "\n")
-	for _, e := range h.exports {
+	index := make(map[string]string, len(h.exports))
+	for i, e := range h.exports {
 		c := "0"
 		if e.Connections {
 			c = "1"
 		}
 		bw.WriteString("e\t" + e.Date + "\t" + c + "\n")
+		index[e.Date] = strconv.Itoa(i)
 	}
+	var buf []byte
 	for _, id := range h.IDs() {
 		t := h.people[id]
+		if t.raw != "" {
+			bw.WriteString("p\t" + t.raw + "\n")
+			continue
+		}
+		cur := t.current()
+		var sum uint64
+		sum, buf = sumValues(&cur, buf)
+		plain := "0"
+		if t.Plain() {
+			plain = "1"
+		}
+		bw.WriteString("p\t" + id + "\t" + strconv.FormatUint(sum, 16) + "\t" + plain)
 		for f, es := range t.fields {
 			if len(es) == 0 {
 				continue
 			}
-			bw.WriteString("f\t" + id + "\t" + fieldNames[f])
+			bw.WriteString("\t")
+			bw.WriteByte(fieldCodes[f])
+			bw.WriteString(strconv.Itoa(len(es)))
 			for _, e := range es {
-				bw.WriteString("\t" + e.Date + "\t")
+				ix, ok := index[e.Date]
+				if !ok {
+					return fmt.Errorf("person %s: %s is not the date of an export", id, e.Date)
+				}
+				bw.WriteString("\t" + ix + "\t")
 				escaper.WriteString(bw, e.Value)
 			}
-			bw.WriteByte('\n')
 		}
+		bw.WriteByte('\n')
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	return zw.Close()
+	_, err := fmt.Fprintf(w, "end\t%08x\n", crc.Sum32())
+	return err
 }
 
 // save writes the history to <statePath>.history atomically, when it

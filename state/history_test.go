@@ -1,6 +1,7 @@
 package state
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -130,7 +131,8 @@ func TestHistoryFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(h2.people, h.people) || !reflect.DeepEqual(h2.exports, h.exports) {
+	h2.Person("a").load()
+	if !reflect.DeepEqual(h2.Person("a").fields, h.Person("a").fields) || h2.Len() != 1 || !reflect.DeepEqual(h2.exports, h.exports) {
 		t.Fatalf("round trip:\n got %+v %+v\nwant %+v %+v", h2.people["a"], h2.exports, h.people["a"], h.exports)
 	}
 	if got := h2.Person("a").Value(FieldPhones, "2020-01-01"); got != "+442079460000\n12 34" {
@@ -140,13 +142,66 @@ func TestHistoryFileRoundTrip(t *testing.T) {
 
 func TestHistoryFileRejectsDamage(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "state.json")
-	os.WriteFile(p+".history", []byte("not gzip"), 0o600)
-	s, err := Load(p)
-	if err != nil {
+	s := New()
+	h, _ := s.History()
+	h.Observe(hgraph(hperson("a", "Acme", "Engineer", "a@x.org")), "2019-05-01")
+	if err := s.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.History(); err == nil || !strings.Contains(err.Error(), p+".history") {
-		t.Fatalf("History() = %v; want an error naming the file", err)
+	good, _ := os.ReadFile(p + ".history")
+	for name, body := range map[string]string{
+		"not a history": "hello\n",
+		"cut short":     string(good[:len(good)-20]),
+		"one byte off":  strings.Replace(string(good), "Acme", "Acne", 1),
+		"newer format":  strings.Replace(string(good), "linkport-history\t1", "linkport-history\t2", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			os.WriteFile(p+".history", []byte(body), 0o600)
+			s, err := Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.History(); err == nil || !strings.Contains(err.Error(), p+".history") {
+				t.Fatalf("History() = %v; want an error naming the file", err)
+			}
+		})
+	}
+}
+
+// TestUnchangedPeopleStayUndecoded: a nightly observation of an export
+// with the same values decodes nobody, and the saved file reads back the same.
+func TestUnchangedPeopleStayUndecoded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	s := New()
+	h, _ := s.History()
+	g := hgraph(hperson("a", "Acme", "Engineer", "a@x.org"), hperson("b", "Initech", "Analyst"))
+	h.Observe(g, "2019-05-01")
+	h.Observe(hgraph(hperson("a", "Babbage", "Engineer"), hperson("b", "Initech", "Analyst")), "2022-03-01")
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = Load(p)
+	h, _ = s.History()
+	g = hgraph(hperson("a", "Babbage", "Engineer"), hperson("b", "Initech", "Analyst"))
+	if obs := h.Observe(g, "2023-01-01"); len(obs.Positions) != 0 {
+		t.Fatalf("positions changed: %+v", obs)
+	}
+	if h.Person("a").raw == "" || h.Person("b").raw == "" {
+		t.Error("an unchanged person was decoded")
+	}
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = Load(p)
+	h, _ = s.History()
+	if got := JobChanges("a", "", h.Person("a").Positions()); len(got) != 1 || got[0].On != "2022-03-01" {
+		t.Errorf("job changes after the round trip: %+v", got)
+	}
+	if got := h.Exports(); len(got) != 3 {
+		t.Errorf("exports: %+v", got)
+	}
+	if !h.Person("b").Plain() || h.Person("a").Plain() {
+		t.Error("plain flags are wrong")
 	}
 }
 
@@ -180,4 +235,61 @@ func TestLoadVersion1(t *testing.T) {
 	if err != nil || s2.Targets["book"].Items["0a1b2c3d4e5f6071"].Fingerprint != want {
 		t.Fatalf("reloaded: %v", err)
 	}
+}
+
+// BenchmarkHistory40k reads a history of 40,000 people over five exports
+// and observes the newest again, as a nightly run does.
+func BenchmarkHistory40k(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "state.json")
+	s := New()
+	h, _ := s.History()
+	var g *mapping.Graph
+	for k, date := range []string{"2021-06-01", "2022-06-01", "2023-06-01", "2024-06-01", "2025-06-01"} {
+		g = &mapping.Graph{Stats: mapping.Stats{Connections: 30000}}
+		for i := range 40000 {
+			c := &mapping.Contact{ID: fmt.Sprintf("%016x", i*7919), Name: fmt.Sprintf("Person %d Lastname", i), ProfileURL: fmt.Sprintf("https://www.linkedin.com/in/person-%d-abc", i),
+				Company: "Some Company GmbH", Title: "Senior Engineer", ConnectedOn: "2020-01-02", Sources: []string{"connection"}}
+			if i%20 == k {
+				c.Company = fmt.Sprintf("Employer %d", k)
+			}
+			if i%5 == 0 && k < 2 {
+				c.Emails = []string{fmt.Sprintf("person%d@example.org", i)}
+			}
+			g.People = append(g.People, c)
+		}
+		h.Observe(g, date)
+	}
+	if err := s.Save(p); err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := os.Stat(p + ".history")
+	if dst := os.Getenv("LINKPORT_HISTORY_COPY"); dst != "" {
+		raw, _ := os.ReadFile(p + ".history")
+		os.WriteFile(dst, raw, 0o600)
+	}
+	b.Run("load", func(b *testing.B) {
+		b.ReportMetric(float64(fi.Size())/1e6, "history-MB")
+		for b.Loop() {
+			if _, err := loadHistory(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("observe", func(b *testing.B) {
+		h, _ := loadHistory(p)
+		for b.Loop() {
+			h.Observe(g, "2025-06-01")
+		}
+	})
+	b.Run("fill", func(b *testing.B) {
+		h, _ := loadHistory(p)
+		for b.Loop() {
+			for _, c := range g.People {
+				t := h.Person(c.ID)
+				h.LastKnown(t, FieldEmails)
+				h.LastKnown(t, FieldPhones)
+				Previous(t.Positions())
+			}
+		}
+	})
 }
