@@ -68,6 +68,9 @@ func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, 
 	byID := make(map[string]*mapping.Contact, len(g.People))
 	for _, p := range g.People {
 		byID[p.ID] = p
+		if h.Plain(p.ID) {
+			continue // nothing ever changed: no earlier value or position (most people, most nights)
+		}
 		if t := h.Person(p.ID); t != nil {
 			fill(h, t, p)
 		}
@@ -106,9 +109,6 @@ func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, 
 // emails and phones it no longer carries (a person who changed them has
 // them now, and keeps the new ones), and the earlier positions.
 func fill(h *state.History, t *state.Timeline, p *mapping.Contact) {
-	if t.Plain() {
-		return // nothing ever changed: no earlier value or position (most people, most nights)
-	}
 	if len(p.Emails) == 0 {
 		if v, seen := h.LastKnown(t, state.FieldEmails); v != "" {
 			p.Emails, p.EmailLastSeen = strings.Split(v, "\n"), seen

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state/atomicfile"
@@ -44,10 +45,11 @@ var fieldNames = [numFields]string{"name", "company", "title", "emails", "phones
 
 func (f HistoryField) String() string { return fieldNames[f] }
 
-// Entry is one observed value and the export date (YYYY-MM-DD) it was
-// first seen on; it holds until the next entry.
+// Entry is one observed value, the export date (YYYY-MM-DD) it was first
+// seen on, and the last; it holds until the next entry.
 type Entry struct {
 	Date, Value string
+	Last        string
 }
 
 // Timeline is one person's history: per field, the changes in date order.
@@ -55,46 +57,39 @@ type Timeline struct {
 	ID     string
 	fields [numFields][]Entry
 	seen   uint64 // the Observe that last listed them as a connection
-
-	// A person read from the file stays undecoded until asked about: a
-	// nightly run compares the export with sum and leaves most people so.
-	raw   string   // the file's line after "p\t", "" once decoded
-	h     *History // whose exports the line's indexes name
-	sum   uint64   // of the current values, as the file says (raw only)
-	plain bool     // every field has at most one entry (raw only)
-}
-
-// load decodes the line the person was read from.
-func (t *Timeline) load() {
-	if t.raw == "" {
-		return
-	}
-	if err := t.decode(t.raw, t.h.exports); err != nil {
-		// The file passed its checksum: only a bug of linkport's gets here.
-		panic(fmt.Sprintf("state: history of %s: %v", t.ID, err))
-	}
-	t.raw = ""
 }
 
 // Field returns the entries of field f, oldest first. They are the
 // history's own: callers must not change them.
-func (t *Timeline) Field(f HistoryField) []Entry {
-	t.load()
-	return t.fields[f]
+func (t *Timeline) Field(f HistoryField) []Entry { return t.fields[f] }
+
+// plain reports whether every field has at most one entry.
+// (see History.Plain).
+func (t *Timeline) plain() bool {
+	return len(t.fields[FieldCompany]) <= 1 && len(t.fields[FieldTitle]) <= 1 &&
+		!lost(t.fields[FieldEmails]) && !lost(t.fields[FieldPhones])
 }
 
-// Plain reports whether every field has at most one entry: nothing
-// changed, so there is no earlier value or position to know.
-func (t *Timeline) Plain() bool {
-	if t.raw != "" {
-		return t.plain
+// lost reports whether the newest entry is empty and an earlier one is not.
+func lost(es []Entry) bool {
+	if len(es) < 2 || es[len(es)-1].Value != "" {
+		return false
 	}
-	for _, es := range t.fields {
-		if len(es) > 1 {
-			return false
+	for _, e := range es {
+		if e.Value != "" {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// rawLine is a person as read from the file, not decoded yet: a nightly
+// run compares the export with sum and leaves most people so.
+type rawLine struct {
+	text  string // the line after "p\t"
+	sum   uint64 // of the current values
+	plain bool   // no field has more than one entry
+	seen  uint64 // as Timeline.seen
 }
 
 // current is the newest value of every field.
@@ -140,20 +135,25 @@ type ExportInfo struct {
 // finds the history as the rerun would write it.
 type History struct {
 	path    string
-	exports []ExportInfo // by date
-	people  map[string]*Timeline
+	exports []ExportInfo         // by date
+	people  map[string]*Timeline // decoded
+	lines   map[string]int32     // people read from the file, not decoded yet: their index in raw
+	raw     []rawLine
 	dirty   bool
 	gen     uint64 // counts Observe calls, for Timeline.seen
 }
 
 // NewHistory returns an empty history, not tied to a file.
-func NewHistory() *History { return &History{people: map[string]*Timeline{}} }
+func NewHistory() *History {
+	return &History{people: map[string]*Timeline{}, lines: map[string]int32{}}
+}
 
 func historyPath(statePath string) string { return statePath + ".history" }
 
 // History returns the state's history, reading <state>.history on first
 // use; a missing file is an empty history (a state from before version 2
-// has none: the next run's archives seed it).
+// has none: the next run's archives seed it). It may run while Identify
+// does, which touches other parts of the snapshot.
 func (s *Snapshot) History() (*History, error) {
 	if s.history != nil {
 		return s.history, nil
@@ -178,15 +178,49 @@ func (h *History) Newest() string {
 }
 
 // Len is how many people the history knows.
-func (h *History) Len() int { return len(h.people) }
+func (h *History) Len() int { return len(h.people) + len(h.lines) }
 
 // Person returns the timeline of the person with ID id, nil if unknown.
-func (h *History) Person(id string) *Timeline { return h.people[id] }
+func (h *History) Person(id string) *Timeline {
+	if t := h.people[id]; t != nil {
+		return t
+	}
+	i, ok := h.lines[id]
+	if !ok {
+		return nil
+	}
+	r := &h.raw[i]
+	t := &Timeline{ID: id, seen: r.seen}
+	if err := t.decode(r.text, h.exports); err != nil {
+		// The file passed its checksum: only a bug of linkport's gets here.
+		panic(fmt.Sprintf("state: history of %s: %v", id, err))
+	}
+	delete(h.lines, id)
+	h.people[id] = t
+	return t
+}
+
+// Plain reports whether the history has nothing to fill in for the person
+// with ID id, given their newest values: one company and one title at
+// most, and no email or phone that the newest entry lacks (true for
+// someone unknown). It decodes nobody: most people, most nights.
+func (h *History) Plain(id string) bool {
+	if i, ok := h.lines[id]; ok {
+		return h.raw[i].plain
+	}
+	if t := h.people[id]; t != nil {
+		return t.plain()
+	}
+	return true
+}
 
 // IDs lists every person the history knows, sorted.
 func (h *History) IDs() []string {
-	ids := make([]string, 0, len(h.people))
+	ids := make([]string, 0, h.Len())
 	for id := range h.people {
+		ids = append(ids, id)
+	}
+	for id := range h.lines {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
@@ -232,28 +266,27 @@ func (h *History) Observe(g *mapping.Graph, date string) Observation {
 	var buf []byte
 	h.gen++
 	for _, p := range g.People {
-		t := h.people[p.ID]
-		if t == nil {
-			t = &Timeline{ID: p.ID, h: h}
-			h.people[p.ID] = t
-		}
 		values(p, &vals)
 		if !hasConnections {
 			vals[FieldConnection] = ""
 		}
-		if fast && t.raw != "" {
+		if i, ok := h.lines[p.ID]; ok && fast {
 			var sum uint64
-			if sum, buf = sumValues(&vals, buf); sum == t.sum {
-				t.seen = h.gen
+			if sum, buf = sumValues(&vals, buf); sum == h.raw[i].sum {
+				h.raw[i].seen = h.gen
 				continue
 			}
 		}
-		t.load()
+		t := h.Person(p.ID)
+		if t == nil {
+			t = &Timeline{ID: p.ID}
+			h.people[p.ID] = t
+		}
 		for f := range numFields {
 			if f == FieldConnection && !hasConnections {
 				continue
 			}
-			e, changed := insert(t.fields[f], date, vals[f])
+			e, changed := insert(t.fields[f], date, vals[f], h.exports)
 			if !changed {
 				continue
 			}
@@ -267,13 +300,19 @@ func (h *History) Observe(g *mapping.Graph, date string) Observation {
 		}
 	}
 	if hasConnections {
-		for _, t := range h.people {
-			if t.seen == h.gen {
-				continue
-			}
-			t.load()
-			if e, changed := insert(t.fields[FieldConnection], date, ""); changed {
+		gone := func(t *Timeline) {
+			if e, changed := insert(t.fields[FieldConnection], date, "", h.exports); changed {
 				t.fields[FieldConnection], obs.Changed = e, true
+			}
+		}
+		for _, t := range h.people {
+			if t.seen != h.gen {
+				gone(t)
+			}
+		}
+		for id, i := range h.lines {
+			if h.raw[i].seen != h.gen {
+				gone(h.Person(id))
 			}
 		}
 	}
@@ -286,18 +325,16 @@ func values(p *mapping.Contact, v *[numFields]string) {
 	v[FieldName] = p.Name
 	v[FieldCompany] = p.Company
 	v[FieldTitle] = p.Title
-	emails := slices.Clone(p.Emails)
-	sort.Strings(emails)
-	v[FieldEmails] = strings.Join(emails, "\n")
-	phones := make([]string, len(p.Phones))
-	for i, ph := range p.Phones {
-		phones[i] = ph.E164
-		if phones[i] == "" {
-			phones[i] = ph.Raw
+	v[FieldEmails] = joinSorted(p.Emails)
+	phones := make([]string, 0, 4) // on the stack for up to four
+	for _, ph := range p.Phones {
+		n := ph.E164
+		if n == "" {
+			n = ph.Raw
 		}
+		phones = append(phones, n)
 	}
-	sort.Strings(phones)
-	v[FieldPhones] = strings.Join(phones, "\n")
+	v[FieldPhones] = joinSorted(phones)
 	v[FieldProfileURL] = p.ProfileURL
 	v[FieldConnectedOn] = p.ConnectedOn
 	v[FieldConnection] = ""
@@ -306,35 +343,85 @@ func values(p *mapping.Contact, v *[numFields]string) {
 	}
 }
 
-// insert puts (date, v) into es in date order, keeping only changes: it
-// is a no-op when the entry before date holds v, and moves the entry after
-// back to date when that one holds v. An entry already at date takes v
-// (two exports of one day: the later observed wins).
-func insert(es []Entry, date, v string) ([]Entry, bool) {
-	i := sort.Search(len(es), func(i int) bool { return es[i].Date >= date })
-	if i < len(es) && es[i].Date == date {
-		if es[i].Value == v {
+// joinSorted joins the list, sorted, by "\n"; one value costs nothing.
+func joinSorted(l []string) string {
+	switch {
+	case len(l) == 0:
+		return ""
+	case len(l) == 1:
+		return l[0]
+	case !slices.IsSorted(l):
+		l = slices.Sorted(slices.Values(l))
+	}
+	return strings.Join(l, "\n")
+}
+
+// insert records that an export of date showed v: each entry is a value
+// and the first and last exports that showed it (a value seen, then not,
+// then again, is two entries). A date inside an entry of the same value
+// changes nothing; one just after it extends it (Last); one before the
+// entry after, of that entry's value, moves it back (first seen); one
+// inside an entry of another value splits it. An entry already at date
+// takes v (two exports of one day: the later observed wins). exports are
+// the history's, date among them: a split entry ends at the export before
+// date (the history keeps when values changed, not every sighting).
+func insert(es []Entry, date, v string, exports []ExportInfo) ([]Entry, bool) {
+	// i: the entry in force on date, -1 before the first.
+	i := sort.Search(len(es), func(i int) bool { return es[i].Date > date }) - 1
+	switch {
+	case i >= 0 && es[i].Value == v:
+		if es[i].Last >= date {
 			return es, false
 		}
 		es = slices.Clone(es) // the old slice may be someone's "before"
-		es[i].Value = v
-		if i+1 < len(es) && es[i+1].Value == v {
-			es = slices.Delete(es, i+1, i+2)
-		}
-		if i > 0 && es[i-1].Value == v {
-			es = slices.Delete(es, i, i+1)
-		}
+		es[i].Last = date
 		return es, true
-	}
-	if i > 0 && es[i-1].Value == v {
-		return es, false
+	case i >= 0 && es[i].Date == date:
+		es = slices.Clone(es)
+		old := es[i]
+		es[i] = Entry{Date: date, Value: v, Last: date}
+		if old.Last > date { // seen later too: keep that sighting
+			es = slices.Insert(es, i+1, Entry{Date: old.Last, Value: old.Value, Last: old.Last})
+		}
+		return merge(es), true
 	}
 	es = slices.Clone(es)
-	if i < len(es) && es[i].Value == v {
-		es[i].Date = date
+	if i >= 0 && es[i].Last >= date { // date falls inside another value's entry: split it
+		old := es[i]
+		es[i].Last = before(exports, date, old.Date)
+		if old.Last == date { // another export of that day: the later observed wins
+			return merge(slices.Insert(es, i+1, Entry{Date: date, Value: v, Last: date})), true
+		}
+		es = slices.Insert(es, i+1, Entry{Date: date, Value: v, Last: date}, Entry{Date: old.Last, Value: old.Value, Last: old.Last})
 		return es, true
 	}
-	return slices.Insert(es, i, Entry{date, v}), true
+	if i+1 < len(es) && es[i+1].Value == v {
+		es[i+1].Date = date
+		return es, true
+	}
+	return slices.Insert(es, i+1, Entry{Date: date, Value: v, Last: date}), true
+}
+
+// before is the newest export date before date, and not before floor.
+func before(exports []ExportInfo, date, floor string) string {
+	j := sort.Search(len(exports), func(j int) bool { return exports[j].Date >= date })
+	if j == 0 {
+		return floor
+	}
+	return max(exports[j-1].Date, floor)
+}
+
+// merge folds neighbouring entries of one value into one.
+func merge(es []Entry) []Entry {
+	out := es[:0]
+	for _, e := range es {
+		if n := len(out); n > 0 && out[n-1].Value == e.Value {
+			out[n-1].Last = max(out[n-1].Last, e.Last)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Span is a position held from Since until the next span's Since.
@@ -346,7 +433,6 @@ type Span struct {
 // Positions merges the company and title timelines into positions, oldest
 // first, consecutive equal ones (letter case aside) folded.
 func (t *Timeline) Positions() []Span {
-	t.load()
 	cs, ts := t.fields[FieldCompany], t.fields[FieldTitle]
 	var out []Span
 	var cur mapping.Position
@@ -419,25 +505,13 @@ func Previous(ps []Span) []mapping.Position {
 }
 
 // LastKnown returns the newest non-empty value of field f and the date of
-// the last export that showed it; "" when f never had a value. The last
-// date is the newest observed export before the value changed (a person
-// absent from that export makes it approximate: the history keeps changes,
-// not every sighting).
+// the last export that showed it; "" when f never had a value.
 func (h *History) LastKnown(t *Timeline, f HistoryField) (value, lastSeen string) {
 	es := t.Field(f)
 	for i := len(es) - 1; i >= 0; i-- {
-		if es[i].Value == "" {
-			continue
+		if es[i].Value != "" {
+			return es[i].Value, es[i].Last
 		}
-		if i == len(es)-1 {
-			return es[i].Value, h.Newest()
-		}
-		next := es[i+1].Date
-		j := sort.Search(len(h.exports), func(j int) bool { return h.exports[j].Date >= next })
-		if j == 0 {
-			return es[i].Value, es[i].Date
-		}
-		return es[i].Value, max(h.exports[j-1].Date, es[i].Date)
 	}
 	return "", ""
 }
@@ -465,10 +539,11 @@ func (t *Timeline) Current(f HistoryField) string {
 //
 //	linkport-history	1
 //	e	<date YYYY-MM-DD>	<1 if it had connections, else 0>	(one line per export, in date order)
-//	p	<id>	<sum>	<plain>	<field code><n>	<export>	<value>	… (n pairs)	<field code><n>	…
+//	p	<id>	<sum>	<plain>	<field code><n>	<exports>	<value>	… (n pairs)	<field code><n>	…
 //	end	<CRC-32 of every byte before this line, hex>
 //
-// A value is dated by its export's index in the e lines (0 for the first),
+// A value is dated by the exports that first and last showed it, as their
+// indexes in the e lines (0 for the first): "2", or "1-3" when they differ,
 // so each date is written once. Field codes: n name, c company, t title,
 // e emails, p phones, u profile URL, o connected on, k connection. Values
 // escape backslash, tab and newline as \\, \t and \n. sum (hex) hashes
@@ -518,7 +593,7 @@ func loadHistory(statePath string) (*History, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	if err := h.decode(string(b)); err != nil {
+	if err := h.decode(b); err != nil {
 		return nil, fmt.Errorf("read %s: %w", h.path, err)
 	}
 	return h, nil
@@ -526,21 +601,23 @@ func loadHistory(statePath string) (*History, error) {
 
 // decode reads the file's text; the people's lines are slices of it,
 // decoded when first needed.
-func (h *History) decode(text string) error {
-	body, trailer, ok := strings.Cut(text, "\nend\t")
-	if !ok {
+func (h *History) decode(b []byte) error {
+	end := bytes.LastIndex(b, []byte("\nend\t"))
+	if end < 0 {
 		return errors.New("no end line: the file was cut short")
 	}
-	body += "\n"
-	if sum, err := strconv.ParseUint(strings.TrimSuffix(trailer, "\n"), 16, 32); err != nil || uint32(sum) != crc32.ChecksumIEEE([]byte(body)) {
+	trailer := strings.TrimSuffix(string(b[end+len("\nend\t"):]), "\n")
+	if sum, err := strconv.ParseUint(trailer, 16, 32); err != nil || uint32(sum) != crc32.ChecksumIEEE(b[:end+1]) {
 		return errors.New("the checksum on its end line does not match: the file was damaged or edited")
 	}
-	line, body, _ := strings.Cut(body, "\n")
+	// Every person's line is a slice of the file: b is never written to
+	// again, so it serves as the text without a copy.
+	line, body, _ := strings.Cut(unsafe.String(unsafe.SliceData(b), end+1), "\n")
 	if line != historyHeader {
 		return fmt.Errorf("line 1: expected %q (a newer linkport's history?)", historyHeader)
 	}
-	h.people = make(map[string]*Timeline, strings.Count(body, "\np\t")+1)
-	var slab []Timeline // people allocated in blocks
+	people := strings.Count(body, "\np\t") + 1
+	h.lines, h.raw = make(map[string]int32, people), make([]rawLine, 0, people)
 	for n := 2; body != ""; n++ {
 		line, body, _ = strings.Cut(body, "\n")
 		bad := func(what string) error { return fmt.Errorf("line %d: expected %s", n, what) }
@@ -555,21 +632,15 @@ func (h *History) decode(text string) error {
 			}
 			h.exports = append(h.exports, ExportInfo{Date: date, Connections: c == "1"})
 		case strings.HasPrefix(line, "p\t"):
-			if len(slab) == 0 {
-				slab = make([]Timeline, 1024)
+			id, rest, _ := strings.Cut(line[2:], "\t")
+			hex, rest, _ := strings.Cut(rest, "\t")
+			plain, _, _ := strings.Cut(rest, "\t")
+			sum, err := strconv.ParseUint(hex, 16, 64)
+			if id == "" || err != nil || (plain != "0" && plain != "1") {
+				return bad("p, an ID, a hexadecimal sum, 0 or 1, and fields")
 			}
-			t := &slab[0]
-			slab = slab[1:]
-			parts := strings.SplitN(line, "\t", 5)
-			if len(parts) != 5 || parts[1] == "" || (parts[3] != "0" && parts[3] != "1") {
-				return bad("p, an ID, a sum, 0 or 1, and fields")
-			}
-			sum, err := strconv.ParseUint(parts[2], 16, 64)
-			if err != nil {
-				return bad("a hexadecimal sum")
-			}
-			*t = Timeline{ID: parts[1], raw: line[2:], h: h, sum: sum, plain: parts[3] == "1"}
-			h.people[t.ID] = t
+			h.lines[id] = int32(len(h.raw))
+			h.raw = append(h.raw, rawLine{text: line[2:], sum: sum, plain: plain == "1"})
 		default:
 			return bad("an e or p line")
 		}
@@ -579,8 +650,8 @@ func (h *History) decode(text string) error {
 
 // decodeAll decodes every person still undecoded.
 func (h *History) decodeAll() {
-	for _, t := range h.people {
-		t.load()
+	for id := range h.lines {
+		h.Person(id)
 	}
 }
 
@@ -624,14 +695,19 @@ func (t *Timeline) decode(line string, exports []ExportInfo) error {
 			if !ok1 || !ok2 {
 				return fmt.Errorf("field %s: expected %d (export, value) pairs", HistoryField(f), k)
 			}
-			e, err := strconv.Atoi(ix)
-			if err != nil || e < 0 || e >= len(exports) {
-				return fmt.Errorf("field %s: %q is not the index of an export the history lists", HistoryField(f), ix)
+			first, lastIx, ranged := strings.Cut(ix, "-") // "3", or "1-3": first and last seen
+			if !ranged {
+				lastIx = first
 			}
-			if len(all) > start && all[len(all)-1].Date >= exports[e].Date {
+			e, err1 := strconv.Atoi(first)
+			last, err2 := strconv.Atoi(lastIx)
+			if err1 != nil || err2 != nil || e < 0 || last < e || last >= len(exports) {
+				return fmt.Errorf("field %s: %q is not the index of an export the history lists (or two, first-last)", HistoryField(f), ix)
+			}
+			if len(all) > start && all[len(all)-1].Last >= exports[e].Date {
 				return fmt.Errorf("field %s: dates out of order at %s", HistoryField(f), exports[e].Date)
 			}
-			all = append(all, Entry{exports[e].Date, unescape(v)})
+			all = append(all, Entry{Date: exports[e].Date, Value: unescape(v), Last: exports[last].Date})
 		}
 		t.fields[f] = all[start:len(all):len(all)]
 	}
@@ -660,16 +736,16 @@ func (h *History) encode(w io.Writer) error {
 	}
 	var buf []byte
 	for _, id := range h.IDs() {
-		t := h.people[id]
-		if t.raw != "" {
-			bw.WriteString("p\t" + t.raw + "\n")
+		if i, ok := h.lines[id]; ok {
+			bw.WriteString("p\t" + h.raw[i].text + "\n")
 			continue
 		}
+		t := h.people[id]
 		cur := t.current()
 		var sum uint64
 		sum, buf = sumValues(&cur, buf)
 		plain := "0"
-		if t.Plain() {
+		if t.plain() {
 			plain = "1"
 		}
 		bw.WriteString("p\t" + id + "\t" + strconv.FormatUint(sum, 16) + "\t" + plain)
@@ -682,8 +758,12 @@ func (h *History) encode(w io.Writer) error {
 			bw.WriteString(strconv.Itoa(len(es)))
 			for _, e := range es {
 				ix, ok := index[e.Date]
-				if !ok {
-					return fmt.Errorf("person %s: %s is not the date of an export", id, e.Date)
+				last, ok2 := index[e.Last]
+				if !ok || !ok2 {
+					return fmt.Errorf("person %s: %s or %s is not the date of an export", id, e.Date, e.Last)
+				}
+				if last != ix {
+					ix += "-" + last
 				}
 				bw.WriteString("\t" + ix + "\t")
 				escaper.WriteString(bw, e.Value)

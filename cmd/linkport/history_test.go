@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +13,6 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/mapping"
-	"github.com/linkport/linkport/state"
 )
 
 const connectionsHead = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
@@ -214,94 +211,4 @@ func TestParseSince(t *testing.T) {
 			t.Errorf("parseSince(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-}
-
-// BenchmarkHistory30k is the history at LinkedIn's cap: the 30,000
-// connections (+ 10,000 contacts) of benchExport, observed in five
-// archives (four older ones with moves, emails since hidden and people
-// since gone). It reports the history's size on disk and what it adds to
-// a nightly diff: the history's work (read the file, observe the export,
-// fill last-known values and positions, find new job changes), timed with
-// the same exported calls Run makes, against the whole diff's time.
-func BenchmarkHistory30k(b *testing.B) {
-	dir, cfg := benchExport(b)
-	statePath := filepath.Join(dir, "state.json")
-	read := func() *mapping.Graph {
-		exp, err := linkedin.Open(filepath.Join(dir, "export"), linkedin.Options{}).Read(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		return mapping.Reconcile(exp, mapping.Options{})
-	}
-	snap, err := state.Load(statePath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := read()
-	snap.Identify(g)
-	h, err := snap.History()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for k, date := range []string{"2021-06-01", "2022-06-01", "2023-06-01", "2024-06-01"} {
-		old := &mapping.Graph{Stats: g.Stats}
-		for i, p := range g.People {
-			if i%50 == k {
-				continue // not yet, or no longer, a connection
-			}
-			cp := *p
-			if i%20 == k {
-				cp.Company, cp.Title = fmt.Sprintf("Earlier Employer %d", i%300), "Associate"
-			}
-			if i%5 == 0 && k < 2 {
-				cp.Emails = []string{fmt.Sprintf("person%d@example.org", i)}
-			}
-			old.People = append(old.People, &cp)
-		}
-		h.Observe(old, date)
-	}
-	if err := snap.Save(statePath); err != nil {
-		b.Fatal(err)
-	}
-	fi, err := os.Stat(statePath + ".history")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(fi.Size())/1e6, "history-MB")
-
-	var diff, hist time.Duration
-	for b.Loop() {
-		start := time.Now()
-		if code := run(context.Background(), []string{"diff", "-c", cfg, "-q", "--format", "json"}, io.Discard, io.Discard); code != 0 {
-			b.Fatalf("diff exit %d", code)
-		}
-		diff += time.Since(start)
-
-		g := read()
-		s, err := state.Load(statePath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Identify(g)
-		start = time.Now()
-		h, err := s.History()
-		if err != nil {
-			b.Fatal(err)
-		}
-		obs := h.Observe(g, time.Now().Format(time.DateOnly))
-		for _, p := range g.People {
-			if t := h.Person(p.ID); t != nil {
-				h.LastKnown(t, state.FieldEmails)
-				h.LastKnown(t, state.FieldPhones)
-				p.Previous = state.Previous(t.Positions())
-			}
-		}
-		for id, before := range obs.Positions {
-			state.JobChanges(id, "", before)
-			state.JobChanges(id, "", h.Person(id).Positions())
-		}
-		hist += time.Since(start)
-	}
-	b.ReportMetric(100*float64(hist)/float64(diff-hist), "%-added-to-diff")
-	b.ReportMetric(float64(hist.Milliseconds())/float64(b.N), "history-ms/op")
 }
