@@ -546,12 +546,16 @@ func (t *Timeline) Current(f HistoryField) string {
 // indexes in the e lines (0 for the first): "2", or "1-3" when they differ,
 // so each date is written once. Field codes: n name, c company, t title,
 // e emails, p phones, u profile URL, o connected on, k connection. Values
-// escape backslash, tab and newline as \\, \t and \n. sum (hex) hashes
+// escape backslash, tab and newline as \\, \t and \n; a profile URL
+// writes https://www.linkedin.com/in/ as ~. sum (hex) hashes
 // the person's current values and plain is 1 when no field has more than
 // one entry: a nightly run compares an unchanged person with sum, and
 // neither decodes nor rewrites their line. The checksum makes a damaged
 // file an error when it is read, not when someone is looked up.
 const historyHeader = "linkport-history\t1"
+
+// profilePrefix starts every canonical profile URL; the file writes it "~".
+const profilePrefix = "https://www.linkedin.com/in/"
 
 var fieldCodes = [numFields]byte{'n', 'c', 't', 'e', 'p', 'u', 'o', 'k'}
 
@@ -707,6 +711,9 @@ func (t *Timeline) decode(line string, exports []ExportInfo) error {
 			if len(all) > start && all[len(all)-1].Last >= exports[e].Date {
 				return fmt.Errorf("field %s: dates out of order at %s", HistoryField(f), exports[e].Date)
 			}
+			if f == int(FieldProfileURL) && strings.HasPrefix(v, "~") {
+				v = profilePrefix + v[1:]
+			}
 			all = append(all, Entry{Date: exports[e].Date, Value: unescape(v), Last: exports[last].Date})
 		}
 		t.fields[f] = all[start:len(all):len(all)]
@@ -766,7 +773,16 @@ func (h *History) encode(w io.Writer) error {
 					ix += "-" + last
 				}
 				bw.WriteString("\t" + ix + "\t")
-				escaper.WriteString(bw, e.Value)
+				v := e.Value
+				if f == int(FieldProfileURL) {
+					if rest, ok := strings.CutPrefix(v, profilePrefix); ok {
+						bw.WriteByte('~') // the canonical prefix, written once per value as one byte
+						v = rest
+					} else if strings.HasPrefix(v, "~") {
+						bw.WriteByte('\\')
+					}
+				}
+				escaper.WriteString(bw, v)
 			}
 		}
 		bw.WriteByte('\n')
