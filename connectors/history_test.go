@@ -309,3 +309,40 @@ func TestVersion1StateMigrates(t *testing.T) {
 		t.Errorf("history after migration: %v", err)
 	}
 }
+
+// TestURLlessArchiveAddedLater: a 2019 archive has no profile URLs; read
+// after the 2025 one was synced, its people still match by name and
+// company, and the email only it has stays on the target.
+func TestURLlessArchiveAddedLater(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	b := newBook()
+	opt := connectors.RunOptions{StatePath: path, Targets: []connectors.Spec{bookSpec("book", b, nil)}, Limit: state.DefaultLimit}
+	nameKey := "name:" + mapping.NameKey("Bob Byte") + "|" + mapping.NameKey("Initech")
+	a2025 := archive("2025-01-10", row{"bob", "Bob Byte", "Initech", "Analyst", "", "", "2016-03-04"})
+	a2025.People[0].Keys = append(a2025.People[0].Keys, nameKey)
+	if _, err := connectors.Run(context.Background(), a2025, opt); err != nil {
+		t.Fatal(err)
+	}
+	a2019 := archive("2019-05-01", row{"", "Bob Byte", "Initech", "Analyst", "bob@example.org", "", "2016-03-04"})
+	a2019.People[0].ProfileURL = ""
+	a2019.People[0].Keys = []string{"email:bob@example.org", nameKey}
+	a2025 = archive("2025-01-10", row{"bob", "Bob Byte", "Initech", "Analyst", "", "", "2016-03-04"})
+	a2025.People[0].Keys = append(a2025.People[0].Keys, nameKey)
+	opt.Earlier = []*mapping.Graph{a2019}
+	out, err := connectors.Run(context.Background(), a2025, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.held) != 1 || out.Targets[0].Count(state.OpCreate, connectors.StatusDone) != 0 {
+		t.Fatalf("target holds %d, created %d; want Bob once", len(b.held), out.Targets[0].Count(state.OpCreate, connectors.StatusDone))
+	}
+	for _, c := range b.held {
+		if !reflect.DeepEqual(c.Emails, []string{"bob@example.org"}) || c.EmailLastSeen != "2019-05-01" {
+			t.Errorf("Bob: %v last seen %q; want the 2019 email kept", c.Emails, c.EmailLastSeen)
+		}
+	}
+	s, _ := state.Load(path)
+	if h, _ := s.History(); h.Len() != 1 {
+		t.Errorf("the history knows %d people; want Bob once", h.Len())
+	}
+}

@@ -69,7 +69,7 @@ func (e *StateError) Error() string { return e.Err.Error() }
 func (e *StateError) Unwrap() error { return e.Err }
 
 // Run is one run over the graph g: lock the state, load it, identify the
-// people (of the earlier archives too, oldest first, so IDs match across
+// people (of the earlier archives too, after g, so IDs match across
 // archives), observe the earlier archives and g into the history and fill
 // g from it (last-known emails and phones, previous positions), diff each
 // target (as its Shape sees g), apply the guard, then apply each plan,
@@ -107,8 +107,12 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	minted := map[string]string{}
 	earlier := slices.Clone(opt.Earlier)
 	sort.SliceStable(earlier, func(i, j int) bool { return earlier[i].ExportedAt.Before(earlier[j].ExportedAt) })
-	for _, e := range append(earlier, g) {
-		maps.Copy(minted, snap.Identify(e))
+	// The export first, so that its people have the IDs a sync of it
+	// alone would give them; the earlier archives then match them, also
+	// by name where an old archive has no profile URLs.
+	maps.Copy(minted, snap.Identify(g))
+	for i := len(earlier) - 1; i >= 0; i-- {
+		maps.Copy(minted, snap.IdentifyEarlier(earlier[i], g))
 	}
 	if err := <-histErr; err != nil {
 		return nil, &StateError{err}

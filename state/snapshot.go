@@ -225,6 +225,28 @@ func (s *Snapshot) Target(name, typ string) *Target {
 // It returns the identity keys it added, for the journal: a run killed
 // before its save must not forget the IDs its writes used.
 func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
+	return s.identify(g, nil)
+}
+
+// IdentifyEarlier identifies the people of an export older than newer
+// (already identified) as Identify does; a person none of whose keys the
+// state knows also takes the ID of the person of newer who shares their
+// name key. Without it an archive from before 2023 (no profile URLs) read
+// after a newer one would make strangers of everyone whose email it
+// lacks: the state keeps no name key for people with a URL.
+func (s *Snapshot) IdentifyEarlier(g, newer *mapping.Graph) (added map[string]string) {
+	alias := map[string]string{}
+	for _, p := range newer.People {
+		for _, k := range p.Keys {
+			if strings.HasPrefix(k, "name:") {
+				alias[k] = p.ID
+			}
+		}
+	}
+	return s.identify(g, alias)
+}
+
+func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added map[string]string) {
 	added = map[string]string{}
 	taken := make(map[string]bool, len(g.People))
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
@@ -234,6 +256,11 @@ func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
 			if id, ok := s.Identities[k]; ok && !taken[id] {
 				p.ID = id
 				break
+			}
+		}
+		for _, k := range p.Keys {
+			if id, ok := alias[k]; ok && p.ID == "" && !taken[id] {
+				p.ID = id
 			}
 		}
 		if p.ID == "" {
