@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"sort"
+	"time"
 
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
@@ -64,15 +68,20 @@ type RunOutcome struct {
 }
 
 // StateError is a state file Run cannot read (corrupt, or newer than this
-// linkport): the user's to look at. Nothing was written.
+// linkport), or an export older than what its history holds
+// (ErrOlderExport): the user's to look at. Nothing was written.
 type StateError struct{ Err error }
 
 func (e *StateError) Error() string { return e.Err.Error() }
 func (e *StateError) Unwrap() error { return e.Err }
 
-// Run is one run over the identified graph g: lock the state, load it,
-// identify the people, diff each target, apply the guard, then apply each
-// plan, journaling every confirmed write before the next, and save. The
+// Run is one run over the graph g: lock the state, load it, identify the
+// people (of the earlier archives too, after g, so IDs match across
+// archives), observe the earlier archives and g into the history and fill
+// g from it (last-known emails and phones, previous positions), diff each
+// target (as its Shape sees g), apply the guard, then apply each plan,
+// journaling every confirmed write before the next, and save the history
+// with the state. A dry run does all of it but the writes, in memory. The
 // graph is built before Run, so no lock is held while an export is read.
 // The outcome is returned whenever a plan was made, also with an error: it
 // says what reached each target, write by write.
@@ -95,17 +104,41 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	if err != nil {
 		return nil, &StateError{err}
 	}
-	minted := snap.Identify(g)
+	// The history is read while the people are identified: on two cores
+	// that hides most of its cost. The two touch different parts of snap.
+	histErr := make(chan error, 1)
+	go func() {
+		_, err := snap.History()
+		histErr <- err
+	}()
+	minted := map[string]string{}
+	earlier := slices.Clone(opt.Earlier)
+	sort.SliceStable(earlier, func(i, j int) bool { return earlier[i].ExportedAt.Before(earlier[j].ExportedAt) })
+	// The export first, so that its people have the IDs a sync of it
+	// alone would give them; the earlier archives then match them, also
+	// by name where an old archive has no profile URLs.
+	maps.Copy(minted, snap.Identify(g))
+	for i := len(earlier) - 1; i >= 0; i-- {
+		maps.Copy(minted, snap.IdentifyEarlier(earlier[i], g))
+	}
+	if err := <-histErr; err != nil {
+		return nil, &StateError{err}
+	}
+	jobChanges, err := remember(snap, g, earlier, time.Now(), log)
+	if err != nil {
+		return nil, err
+	}
 
-	out := &RunOutcome{DryRun: opt.DryRun}
+	out := &RunOutcome{DryRun: opt.DryRun, JobChanges: jobChanges}
 	plans := make([]state.Plan, len(opt.Targets))
 	guard := make([]error, len(opt.Targets))
 	for i, sp := range opt.Targets {
-		if plans[i], err = state.Diff(snap, sp.Name, sp.Type, g); err != nil {
+		tg := shaped(g, sp.Shape)
+		if plans[i], err = state.Diff(snap, sp.Name, sp.Type, tg); err != nil {
 			return nil, &StateError{err}
 		}
 		if !opt.Force {
-			guard[i] = errors.Join(plans[i].CheckRemovals(opt.Limit, len(g.People)), plans[i].CheckRenames(opt.RenameLimit))
+			guard[i] = errors.Join(plans[i].CheckRemovals(opt.Limit, len(tg.People)), plans[i].CheckRenames(opt.RenameLimit))
 		}
 	}
 	if out.Guard = errors.Join(guard...); opt.DryRun || out.Guard != nil {

@@ -18,8 +18,11 @@ import (
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
-// Version is the state file format this linkport reads and writes.
-const Version = 1
+// Version is the state file format this linkport writes. Version 2 added
+// the history beside the state (<state>.history); a version-1 state reads
+// as one with an empty history, seeded by the next run's archives, and is
+// written back as version 2.
+const Version = 2
 
 // Snapshot is the whole state file.
 type Snapshot struct {
@@ -32,7 +35,9 @@ type Snapshot struct {
 	// Cursors are where incremental sources resume (see cursor.go).
 	Cursors map[string]string `json:"cursors,omitempty"`
 
-	sent *sentStore // the contacts the items' fingerprints name
+	sent    *sentStore // the contacts the items' fingerprints name
+	path    string     // the file it was loaded from, "" for New
+	history *History   // read on first use
 }
 
 // Target is what one configured target holds, by contact ID.
@@ -106,7 +111,7 @@ func New() *Snapshot {
 func Load(path string) (*Snapshot, error) {
 	b, err := os.ReadFile(path)
 	s := New()
-	s.sent = newSentStore(path)
+	s.sent, s.path = newSentStore(path), path
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -138,7 +143,7 @@ func decode(b []byte, s *Snapshot) error {
 	s.Version = 0 // the file must say which version it is
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
-	if err := d.Decode(s); err != nil || s.Version != Version {
+	if err := d.Decode(s); err != nil || s.Version < 1 || s.Version > Version {
 		// Only a failure pays for a second, lenient look at the version.
 		var head struct {
 			Version int `json:"version"`
@@ -152,6 +157,7 @@ func decode(b []byte, s *Snapshot) error {
 		}
 		return fmt.Errorf("decode: %w", err)
 	}
+	s.Version = Version // a version-1 state is a version-2 one without history
 	if s.Identities == nil {
 		s.Identities = map[string]string{}
 	}
@@ -162,9 +168,21 @@ func decode(b []byte, s *Snapshot) error {
 }
 
 // Save writes the snapshot atomically (temp file, fsync, rename, fsync of
-// the directory) with mode 0600, after the sent contacts it refers to, then
-// drops the journal it now contains.
+// the directory) with mode 0600, after the sent contacts it refers to and
+// the history (when it was read), then drops the journal it now contains.
+// The history goes first: a crash before the state file is written leaves
+// a history that the rerun's observations leave as it is.
 func (s *Snapshot) Save(path string) error {
+	if s.history == nil && s.path != path && s.path != "" { // saved elsewhere: carry the history over
+		if _, err := s.History(); err != nil {
+			return err
+		}
+	}
+	if s.history != nil {
+		if err := s.history.save(path); err != nil {
+			return err
+		}
+	}
 	if s.sent.path != path+".sent" { // a new snapshot, or saved elsewhere: carry the copies over
 		if err := s.sent.load(); err != nil {
 			return err
@@ -192,6 +210,7 @@ func (s *Snapshot) Save(path string) error {
 	if err := os.Remove(journalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove journal: %w", err)
 	}
+	s.path = path
 	return nil
 }
 
@@ -214,6 +233,28 @@ func (s *Snapshot) Target(name, typ string) *Target {
 // It returns the identity keys it added, for the journal: a run killed
 // before its save must not forget the IDs its writes used.
 func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
+	return s.identify(g, nil)
+}
+
+// IdentifyEarlier identifies the people of an export older than newer
+// (already identified) as Identify does; a person none of whose keys the
+// state knows also takes the ID of the person of newer who shares their
+// name key. Without it an archive from before 2023 (no profile URLs) read
+// after a newer one would make strangers of everyone whose email it
+// lacks: the state keeps no name key for people with a URL.
+func (s *Snapshot) IdentifyEarlier(g, newer *mapping.Graph) (added map[string]string) {
+	alias := map[string]string{}
+	for _, p := range newer.People {
+		for _, k := range p.Keys {
+			if strings.HasPrefix(k, "name:") {
+				alias[k] = p.ID
+			}
+		}
+	}
+	return s.identify(g, alias)
+}
+
+func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added map[string]string) {
 	added = map[string]string{}
 	taken := make(map[string]bool, len(g.People))
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
@@ -223,6 +264,11 @@ func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
 			if id, ok := s.Identities[k]; ok && !taken[id] {
 				p.ID = id
 				break
+			}
+		}
+		for _, k := range p.Keys {
+			if id, ok := alias[k]; ok && p.ID == "" && !taken[id] {
+				p.ID = id
 			}
 		}
 		if p.ID == "" {

@@ -39,7 +39,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	for name, body := range map[string]string{
 		"not json":      "hello",
 		"no version":    `{"targets":{}}`,
-		"newer version": `{"version": 2}`,
+		"newer version": `{"version": 3}`,
 		"unknown field": `{"version": 1, "surprise": true}`,
 	} {
 		t.Run(name, func(t *testing.T) {

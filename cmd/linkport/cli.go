@@ -153,7 +153,8 @@ func (a *app) rootCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
 	}
-	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd())
+	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd(),
+		a.historyCmd(), a.changesCmd(), a.reconnectCmd())
 	root.AddCommand(a.manCmd(root))
 	addExamples(root) // after every AddCommand
 	a.registerCompletions(root)

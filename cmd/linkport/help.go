@@ -37,6 +37,13 @@ var examples = map[string]string{
 	"linkport adopt": `  linkport adopt
   linkport adopt --accept 3f2a9c0e1d2a4b5c
   linkport adopt --reject 3f2a9c0e1d2a4b5c 9b8a7c6d5e4f3a2b`,
+	"linkport history": `  linkport history
+  linkport history "Ada Lovelace"
+  linkport history https://www.linkedin.com/in/ada-lovelace --format json`,
+	"linkport changes": `  linkport changes --since 30d
+  linkport changes --since 2026-11-01 --format markdown --output digest.md`,
+	"linkport reconnect": `  linkport reconnect
+  linkport reconnect --months 6 --min-messages 10`,
 	"linkport help": `  linkport help sync`,
 	"linkport completion": `  source <(linkport completion bash)
   linkport completion zsh > "${fpath[1]}/_linkport"

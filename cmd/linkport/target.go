@@ -21,10 +21,12 @@ import (
 // targetConfig is one entry under targets:, decoded by its type so that a
 // key the type does not know is an error.
 type targetConfig struct {
-	Type    string
-	csv     *csvConfig
-	carddav *carddavConfig
-	webhook *webhookConfig
+	Type string
+	// onMissing is on_missing, every type's key: keep (the default) or clear.
+	onMissing string
+	csv       *csvConfig
+	carddav   *carddavConfig
+	webhook   *webhookConfig
 }
 
 type csvConfig struct {
@@ -74,6 +76,9 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 		typ, _ := raw["type"].(string)
 		tc := &targetConfig{Type: typ}
 		var err error
+		if tc.onMissing, raw, err = onMissing(cfg, name, raw); err != nil {
+			return nil, err
+		}
 		switch typ {
 		case "csv", "vcf":
 			tc.csv = &csvConfig{}
@@ -136,9 +141,39 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look})
+		sp := connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look}
+		if tc.onMissing == onMissingClear {
+			sp.Shape = connectors.ClearLastKnown
+		}
+		out = append(out, sp)
 	}
 	return out, nil
+}
+
+// on_missing values.
+const (
+	onMissingKeep  = "keep"  // a value a newer export lacks stays, marked as last known
+	onMissingClear = "clear" // the target gets the latest export's values only
+)
+
+// onMissing reads and checks a target's on_missing key, which every type
+// takes, and returns the target's keys without it for the type's decoder.
+func onMissing(cfg *Config, name string, raw map[string]any) (string, map[string]any, error) {
+	v, ok := raw["on_missing"]
+	if !ok {
+		return onMissingKeep, raw, nil
+	}
+	s, _ := v.(string)
+	if s != onMissingKeep && s != onMissingClear {
+		return "", nil, configError{fmt.Errorf("config %s: targets.%s: on_missing %q: want keep or clear", cfg.where(), name, fmt.Sprint(v))}
+	}
+	rest := make(map[string]any, len(raw))
+	for k, val := range raw {
+		if k != "on_missing" {
+			rest[k] = val
+		}
+	}
+	return s, rest, nil
 }
 
 // opener is connectors.Spec.Open.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/linkport/linkport/state"
 )
 
 func TestBuildVersion(t *testing.T) {
@@ -13,24 +16,25 @@ func TestBuildVersion(t *testing.T) {
 		settings map[string]string
 		want     string
 	}{
-		{name: "go install of a tag", version: "v1.2.3", want: "v1.2.3 (built with go1.26.0, state format 1)"},
+		{name: "go install of a tag", version: "v1.2.3", want: "v1.2.3 (built with go1.26.0, state format N)"},
 		{name: "a checkout", version: "(devel)",
 			settings: map[string]string{"vcs.revision": "0123456789abcdef0123", "vcs.time": "2026-12-01T10:00:00Z", "vcs.modified": "false"},
-			want:     "(devel) (commit 0123456789ab of 2026-12-01T10:00:00Z, built with go1.26.0, state format 1)"},
+			want:     "(devel) (commit 0123456789ab of 2026-12-01T10:00:00Z, built with go1.26.0, state format N)"},
 		{name: "a dirty checkout", version: "",
 			settings: map[string]string{"vcs.revision": "0123456789abcdef0123", "vcs.modified": "true"},
-			want:     "(devel) (commit 0123456789ab, with uncommitted changes, built with go1.26.0, state format 1)"},
+			want:     "(devel) (commit 0123456789ab, with uncommitted changes, built with go1.26.0, state format N)"},
 		{name: "a pseudo-version names its commit once", version: "v0.0.0-20261201100000-0123456789ab",
 			settings: map[string]string{"vcs.revision": "0123456789abcdef0123"},
-			want:     "v0.0.0-20261201100000-0123456789ab (built with go1.26.0, state format 1)"},
+			want:     "v0.0.0-20261201100000-0123456789ab (built with go1.26.0, state format N)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: tc.version}}
 			for k, v := range tc.settings {
 				bi.Settings = append(bi.Settings, debug.BuildSetting{Key: k, Value: v})
 			}
-			if got := buildVersion(bi); got != tc.want {
-				t.Errorf("buildVersion = %q, want %q", got, tc.want)
+			want := strings.Replace(tc.want, "state format N", fmt.Sprintf("state format %d", state.Version), 1)
+			if got := buildVersion(bi); got != want {
+				t.Errorf("buildVersion = %q, want %q", got, want)
 			}
 		})
 	}
