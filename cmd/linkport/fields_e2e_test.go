@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/connectors/webhook"
+	"github.com/linkport/linkport/mapping"
 )
 
 // invitationText is what Ada Quill wrote when she invited the user.
@@ -318,3 +320,71 @@ func TestFieldsConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// The README's Privacy table names every canonical field once, and says
+// "always sent" of exactly the mandatory ones and "not sent" of exactly
+// the off-by-default ones: it is the documented list.
+func TestReadmeListsEveryField(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "### What each target is sent\n")
+	if !ok {
+		t.Fatal("README.md has no section 'What each target is sent'")
+	}
+	sec, _, _ = strings.Cut(sec, "\n#")
+	seen := map[string]int{}
+	var always, off []string
+	field := regexp.MustCompile("`([a-z_0-9]+)`")
+	namesIn := func(cell string) []string {
+		var out []string
+		for _, m := range field.FindAllStringSubmatch(cell, -1) {
+			if _, ok := mapping.LookupField(m[1]); ok {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	var rows [][]string
+	rowed := map[string]bool{} // the fields with a row of their own
+	for _, line := range strings.Split(sec, "\n") {
+		if cells := strings.Split(line, "|"); len(cells) >= 5 && strings.HasPrefix(line, "| `") {
+			rows = append(rows, cells)
+			for _, n := range namesIn(cells[1]) {
+				rowed[n] = true
+			}
+		}
+	}
+	for _, cells := range rows {
+		names := namesIn(cells[1])
+		// A derived form is named in its field's description.
+		for _, n := range namesIn(cells[2]) {
+			if !rowed[n] {
+				names = append(names, n)
+			}
+		}
+		for _, n := range names {
+			seen[n]++
+		}
+		switch def := cells[3]; {
+		case strings.Contains(def, "always sent"):
+			always = append(always, names...)
+		case strings.Contains(def, "not sent"):
+			off = append(off, names...)
+		}
+	}
+	for _, f := range mapping.Catalogue() {
+		if seen[f.Name] != 1 {
+			t.Errorf("the README's table names %s %d times, want once", f.Name, seen[f.Name])
+		}
+	}
+	if slices.Sort(always); !slices.Equal(always, sorted(connectors.MandatoryFields())) {
+		t.Errorf("README: always sent %v, want %v", always, connectors.MandatoryFields())
+	}
+	if !slices.Equal(off, connectors.OffByDefault()) {
+		t.Errorf("README: not sent by default %v, want %v", off, connectors.OffByDefault())
+	}
+}
+
+func sorted(s []string) []string { slices.Sort(s); return s }
