@@ -295,12 +295,16 @@ func TestFieldsConfigErrors(t *testing.T) {
 		{"derived", "exclude: [phones_e164]", `"phones_e164" is a form of "phones"`},
 		{"key typo", "inclde: [emails]", `unknown key "fields.inclde": did you mean "fields.include"?`},
 		{"not a list", "exclude: emails", "fields.exclude: want a list of field names"},
+		{"not a map", "!", "fields: want include: [field, …] or exclude: [field, …]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := env(t)
 			fields := "    fields:\n      " + tc.fields + "\n"
-			if strings.HasPrefix(tc.fields, "{") {
+			switch {
+			case strings.HasPrefix(tc.fields, "{"):
 				fields = "    fields: " + tc.fields + "\n"
+			case tc.fields == "!":
+				fields = "    fields: [emails]\n"
 			}
 			path := filepath.Join(dir, "c.csv")
 			cfg := writeConfig(t, dir, "source:\n  path: testdata/export2024\nstate: "+filepath.Join(dir, "state.json")+

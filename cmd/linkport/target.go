@@ -158,6 +158,10 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 	return out, nil
 }
 
+// commonTargetKeys are the keys every target type takes, read before the
+// type's own decoder (which knows them only for its did-you-mean).
+var commonTargetKeys = []string{"on_missing", "fields"}
+
 // on_missing values.
 const (
 	onMissingKeep  = "keep"  // a value a newer export lacks stays, marked as last known
