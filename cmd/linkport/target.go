@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -220,9 +221,12 @@ func fieldsKey(cfg *Config, name string, raw map[string]any) (connectors.FieldCh
 	if !ok {
 		return fail(errors.New("fields: want include: [field, …] or exclude: [field, …]"))
 	}
-	for k, val := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != "include" && k != "exclude" {
+			return fail(errors.New(unknownKey("fields."+k, []string{"fields.include", "fields.exclude"})))
+		}
 		var names []string
-		switch list := val.(type) {
+		switch list := m[k].(type) {
 		case []any:
 			names = []string{}
 			for _, e := range list {
@@ -237,13 +241,10 @@ func fieldsKey(cfg *Config, name string, raw map[string]any) (connectors.FieldCh
 		default:
 			return fail(fmt.Errorf("fields.%s: want a list of field names, as [emails, phones]", k))
 		}
-		switch k {
-		case "include":
+		if k == "include" {
 			fc.Include = names
-		case "exclude":
+		} else {
 			fc.Exclude = names
-		default:
-			return fail(errors.New(unknownKey("fields."+k, []string{"fields.include", "fields.exclude"})))
 		}
 	}
 	if _, err := fc.Dropped(); err != nil {
