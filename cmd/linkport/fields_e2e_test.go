@@ -392,3 +392,33 @@ func TestReadmeListsEveryField(t *testing.T) {
 }
 
 func sorted(s []string) []string { slices.Sort(s); return s }
+
+// linkport export writes what a file target is sent by default: the
+// invitation's words stay out, who invited whom and when stay in.
+func TestExportLeavesOutInvitationText(t *testing.T) {
+	dir := env(t)
+	src := fieldsExport(t, dir)
+	for _, profile := range []string{"generic", "vcard", "google"} {
+		out := filepath.Join(dir, profile+".out")
+		args := []string{"export", "--profile", profile, "--source", src, "--output", out}
+		if profile == "generic" {
+			args = append(args, "--state", filepath.Join(dir, "state.json"), "--changes")
+		}
+		if code, _, errs := runCLI(t, args...); code != exitOK {
+			t.Fatalf("export %s: exit %d, %s", profile, code, errs)
+		}
+		files, _ := filepath.Glob(strings.TrimSuffix(out, ".out") + "*")
+		if len(files) == 0 {
+			t.Fatalf("export %s wrote nothing", profile)
+		}
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			if strings.Contains(string(b), "small tools") {
+				t.Errorf("export %s: %s holds the invitation's words", profile, f)
+			}
+			if profile != "generic" && !strings.Contains(strings.ReplaceAll(unfold(string(b)), "\r\n ", ""), "They invited you on 2026-02-07.") {
+				t.Errorf("export %s: %s lacks who invited whom:\n%s", profile, f, b)
+			}
+		}
+	}
+}
