@@ -20,18 +20,31 @@ func EnrichmentLines(c *Contact) []string {
 		}
 		lines = append(lines, fmt.Sprintf(format, args...))
 	}
+	// A target's field choice may leave out any part of a line
+	// (connectors.FieldChoice): a line says only what the contact holds.
 	if c.LastContacted != "" {
-		from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[c.LastMessageFrom]
-		if from == "" {
-			from = "unknown"
+		var about []string
+		if c.MessageCount > 0 {
+			about = append(about, fmt.Sprintf("%d messages", c.MessageCount))
 		}
-		line("Last contacted on %s (%d messages, the last from %s).", c.LastContacted, c.MessageCount, from)
+		if c.LastMessageFrom != "" {
+			from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[c.LastMessageFrom]
+			if from == "" {
+				from = "unknown"
+			}
+			about = append(about, "the last from "+from)
+		}
+		if len(about) > 0 {
+			line("Last contacted on %s (%s).", c.LastContacted, strings.Join(about, ", "))
+		} else {
+			line("Last contacted on %s.", c.LastContacted)
+		}
 	}
-	switch c.InvitedBy {
-	case "me":
-		line("You invited them on %s.", c.InvitedOn)
-	case "them":
-		line("They invited you on %s.", c.InvitedOn)
+	switch who := map[string]string{"me": "You invited them", "them": "They invited you"}[c.InvitedBy]; {
+	case who != "" && c.InvitedOn != "":
+		line("%s on %s.", who, c.InvitedOn)
+	case who != "":
+		line("%s.", who)
 	}
 	if c.InvitationText != "" {
 		line("Invitation: “%s”", c.InvitationText)

@@ -453,7 +453,7 @@ func decodeTarget(cfg *Config, name string, raw map[string]any, out any) error {
 	if len(md.Unused) > 0 {
 		sort.Strings(md.Unused)
 		return configError{fmt.Errorf("config %s: targets.%s (%v): %s", cfg.where(), name, raw["type"],
-			unknownKey(md.Unused[0], configKeys(reflect.TypeOf(out).Elem(), "")))}
+			unknownKey(md.Unused[0], append(configKeys(reflect.TypeOf(out).Elem(), ""), commonTargetKeys...)))}
 	}
 	return nil
 }

@@ -17,6 +17,8 @@ func TestConfigMessages(t *testing.T) {
 		{name: "typo in the API block", body: "source:\n  api:\n    tokn_env: X\n", want: []string{`did you mean "source.api.token_env"?`}},
 		{name: "typo in a target", body: "targets:\n  p:\n    type: carddav\n    url: http://x/\n    adressbook: x\n",
 			want: []string{`targets.p (carddav)`, `did you mean "addressbook"?`}},
+		{name: "typo of a key every target takes", body: "targets:\n  p:\n    type: csv\n    path: x.csv\n    feilds: {exclude: [emails]}\n",
+			want: []string{`targets.p (csv)`, `did you mean "fields"?`}},
 		{name: "nothing close", body: "colour: blue\n", want: []string{`unknown key "colour" (known here: source, state, max_delete`}},
 		{name: "password in a carddav target", body: "targets:\n  p:\n    type: carddav\n    url: http://x/\n    password: hunter2\n",
 			want: []string{`"password" is not read`, "password_env", "password_file", "password_command"}},

@@ -64,7 +64,7 @@ func (a *app) demo(ctx context.Context, addr, html string, serve bool) error {
 	}
 	g := mapping.Reconcile(exp, mapping.Options{})
 	ego := enrich.Enrich(g, exp)
-	spec := connectors.Spec{Name: "demo", Type: "carddav",
+	spec := connectors.Spec{Name: "demo", Type: "carddav", Shape: connectors.DefaultShape(),
 		Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 			return carddav.New(ctx, carddav.Options{URL: bookURL}, a.log)
 		}}
@@ -113,7 +113,9 @@ func (a *app) demoEnrichment(g *mapping.Graph, ego *enrich.Ego) {
 	var best *mapping.Contact
 	var bestLines []string
 	bestScore := 0
+	shape := connectors.DefaultShape() // quote the card as it was sent
 	for _, c := range g.People {
+		c = shape(c)
 		lines := mapping.EnrichmentLines(c)
 		score := len(lines) // a last contact and a note show the most
 		if c.LastContacted != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/csvfile"
+	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
 )
 
@@ -67,7 +68,7 @@ func (a *app) exportCmd() *cobra.Command {
 				if err != nil {
 					return usageError{fmt.Errorf("export --output %s: %w", out, err)}
 				}
-				spec := connectors.Spec{Name: "export:" + p.Name, Type: typ, Open: open}
+				spec := connectors.Spec{Name: "export:" + p.Name, Type: typ, Open: open, Shape: connectors.DefaultShape()}
 				return a.run(cmd.Context(), g, connectors.RunOptions{StatePath: cfg.State, Targets: []connectors.Spec{spec}, Limit: cfg.limit, RenameLimit: cfg.renames})
 			}
 			snap := state.New()
@@ -76,8 +77,13 @@ func (a *app) exportCmd() *cobra.Command {
 					return inputError{err}
 				}
 			}
-			snap.Identify(g) // read-only: the IDs match what targets received
-			if err := csvfile.Export(cmd.Context(), g.People, csvfile.Options{Path: out, Profile: p, SourceLabel: a.sourceLabel}); err != nil {
+			snap.Identify(g)                   // read-only: the IDs match what targets received
+			shape := connectors.DefaultShape() // what a file target is sent: no invitation text
+			people := make([]*mapping.Contact, len(g.People))
+			for i, c := range g.People {
+				people[i] = shape(c)
+			}
+			if err := csvfile.Export(cmd.Context(), people, csvfile.Options{Path: out, Profile: p, SourceLabel: a.sourceLabel}); err != nil {
 				return err
 			}
 			parts := 1

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/agnivade/levenshtein"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/carddav"
@@ -24,9 +28,11 @@ type targetConfig struct {
 	Type string
 	// onMissing is on_missing, every type's key: keep (the default) or clear.
 	onMissing string
-	csv       *csvConfig
-	carddav   *carddavConfig
-	webhook   *webhookConfig
+	// fields is fields, every type's key: what the target is sent.
+	fields  connectors.FieldChoice
+	csv     *csvConfig
+	carddav *carddavConfig
+	webhook *webhookConfig
 }
 
 type csvConfig struct {
@@ -77,6 +83,9 @@ func parseTargets(cfg *Config) (map[string]*targetConfig, error) {
 		tc := &targetConfig{Type: typ}
 		var err error
 		if tc.onMissing, raw, err = onMissing(cfg, name, raw); err != nil {
+			return nil, err
+		}
+		if tc.fields, raw, err = fieldsKey(cfg, name, raw); err != nil {
 			return nil, err
 		}
 		switch typ {
@@ -142,13 +151,17 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 			return nil, err
 		}
 		sp := connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look}
-		if tc.onMissing == onMissingClear {
-			sp.Shape = connectors.ClearLastKnown
+		if sp.Shape, err = tc.shape(); err != nil {
+			return nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 		}
 		out = append(out, sp)
 	}
 	return out, nil
 }
+
+// commonTargetKeys are the keys every target type takes, read before the
+// type's own decoder (which knows them only for its did-you-mean).
+var commonTargetKeys = []string{"on_missing", "fields"}
 
 // on_missing values.
 const (
@@ -174,6 +187,97 @@ func onMissing(cfg *Config, name string, raw map[string]any) (string, map[string
 		}
 	}
 	return s, rest, nil
+}
+
+// shape is what the target is given of each person: on_missing's clear
+// first (it reads the last-seen dates the field choice may drop), then
+// the fields it is sent.
+func (tc *targetConfig) shape() (func(*mapping.Contact) *mapping.Contact, error) {
+	fields, err := tc.fields.Shape()
+	if err != nil {
+		return nil, err
+	}
+	var clear func(*mapping.Contact) *mapping.Contact
+	if tc.onMissing == onMissingClear {
+		clear = connectors.ClearLastKnown
+	}
+	return connectors.ComposeShapes(clear, fields), nil
+}
+
+// fieldsKey reads and checks a target's fields key, which every type
+// takes ({include: [...]} or {exclude: [...]}, canonical field names), and
+// returns the target's keys without it for the type's decoder. A name that
+// is no field gets the nearest one.
+func fieldsKey(cfg *Config, name string, raw map[string]any) (connectors.FieldChoice, map[string]any, error) {
+	var fc connectors.FieldChoice
+	v, ok := raw["fields"]
+	if !ok {
+		return fc, raw, nil
+	}
+	fail := func(err error) (connectors.FieldChoice, map[string]any, error) {
+		return fc, nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fail(errors.New("fields: want include: [field, …] or exclude: [field, …]"))
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != "include" && k != "exclude" {
+			return fail(errors.New(unknownKey("fields."+k, []string{"fields.include", "fields.exclude"})))
+		}
+		var names []string
+		switch list := m[k].(type) {
+		case []any:
+			names = []string{}
+			for _, e := range list {
+				s, ok := e.(string)
+				if !ok {
+					return fail(fmt.Errorf("fields.%s: %v is not a field name", k, e))
+				}
+				names = append(names, s)
+			}
+		case nil:
+			names = []string{}
+		default:
+			return fail(fmt.Errorf("fields.%s: want a list of field names, as [emails, phones]", k))
+		}
+		if k == "include" {
+			fc.Include = names
+		} else {
+			fc.Exclude = names
+		}
+	}
+	if _, err := fc.Dropped(); err != nil {
+		var fe *connectors.FieldError
+		if errors.As(err, &fe) && fe.Unknown {
+			if near := nearest(fe.Field, append(connectors.ChoosableFields(), connectors.MandatoryFields()...)); near != "" {
+				return fail(fmt.Errorf("fields.%s: unknown field %q: did you mean %q?", fe.Key, fe.Field, near))
+			}
+		}
+		return fail(err)
+	}
+	rest := make(map[string]any, len(raw))
+	for k, val := range raw {
+		if k != "fields" {
+			rest[k] = val
+		}
+	}
+	return fc, rest, nil
+}
+
+// nearest is the name of known closest to s by edit distance, if it is
+// close enough to be what was meant; else "".
+func nearest(s string, known []string) string {
+	best, bestD := "", 0
+	for _, k := range known {
+		if d := levenshtein.ComputeDistance(strings.ToLower(s), k); best == "" || d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(s)/3) {
+		return best
+	}
+	return ""
 }
 
 // opener is connectors.Spec.Open.

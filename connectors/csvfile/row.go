@@ -119,7 +119,9 @@ func noteLines(c *mapping.Contact, source string) []string {
 func listField(p *Profile, c *mapping.Contact, field string) []string {
 	if field == "tags" {
 		tags := append([]string(nil), p.Tags...)
-		if len(c.Emails) == 0 {
+		// A target whose fields leave out emails still has people with
+		// one: email_status (always sent) says so, and the tag must not lie.
+		if len(c.Emails) == 0 && c.EmailStatus != mapping.EmailPresent {
 			tags = append(tags, p.NoEmailTag)
 		}
 		return tags
