@@ -40,9 +40,9 @@ type Snapshot struct {
 	Graves    []string `json:"tombstones,omitempty"`
 
 	graves  map[string]bool // Graves as a set, built on first use
-	sent    *sentStore // the contacts the items' fingerprints name
-	path    string     // the file it was loaded from, "" for New
-	history *History   // read on first use
+	sent    *sentStore      // the contacts the items' fingerprints name
+	path    string          // the file it was loaded from, "" for New
+	history *History        // read on first use
 }
 
 // Target is what one configured target holds, by contact ID.
