@@ -49,7 +49,7 @@ type ForgetOptions struct {
 type ForgetOutcome struct {
 	// IDs are the people forgotten (with those of an interrupted forget it finished).
 	IDs []string
-	// Tombstones is how many tombstones the state holds now.
+	// Tombstones is how many tombstones (one per person) the state holds now.
 	Tombstones int
 	// Resumed: an interrupted forget was finished too.
 	Resumed bool
@@ -102,12 +102,12 @@ func Forget(ctx context.Context, people []Person, opt ForgetOptions) (*ForgetOut
 			if err != nil {
 				return nil, &StateError{err}
 			}
-			hs, err := snap.Tombstones(append(ks, p.Keys...))
+			ts, err := snap.Tombstone(append(ks, p.Keys...))
 			if err != nil {
 				return nil, &StateError{err}
 			}
 			in.IDs = append(in.IDs, p.ID)
-			in.Tombstones = append(in.Tombstones, hs...)
+			in.Tombstones = append(in.Tombstones, ts)
 		}
 		if newKey { // the intent's hashes are worth nothing without the key that made them
 			if err := snap.Save(opt.StatePath); err != nil {

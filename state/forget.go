@@ -40,9 +40,19 @@ func (s *Snapshot) tombstoneKey() ([]byte, error) {
 	return k, nil
 }
 
-// Tombstones returns the tombstone hashes of identity keys ("url:…",
-// "email:…", "name:…|…"), sorted and without repeats.
-func (s *Snapshot) Tombstones(keys []string) ([]string, error) {
+// Tombstone returns the tombstone of one person with identity keys keys
+// ("url:…", "email:…", "name:…|…"): their hashes, sorted, joined by ",".
+// One tombstone per person, so that unforget given any one key lifts the
+// whole of it.
+func (s *Snapshot) Tombstone(keys []string) (string, error) {
+	hs, err := s.hashes(keys)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(hs, ","), nil
+}
+
+func (s *Snapshot) hashes(keys []string) ([]string, error) {
 	k, err := s.tombstoneKey()
 	if err != nil {
 		return nil, err
@@ -57,25 +67,28 @@ func (s *Snapshot) Tombstones(keys []string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-// Bury adds tombstone hashes (from Tombstones) to the state.
-func (s *Snapshot) Bury(hashes []string) {
-	s.Graves = append(s.Graves, hashes...)
+// Bury adds tombstones (from Tombstone) to the state.
+func (s *Snapshot) Bury(tombstones []string) {
+	s.Graves = append(s.Graves, tombstones...)
 	slices.Sort(s.Graves)
 	s.Graves = slices.Compact(s.Graves)
 	s.graves = nil
 }
 
-// Lift removes the tombstones of keys and returns how many there were.
+// Lift removes every tombstone that any of keys matches and returns how
+// many it removed.
 func (s *Snapshot) Lift(keys []string) (int, error) {
 	if len(s.Graves) == 0 {
 		return 0, nil
 	}
-	hs, err := s.Tombstones(keys)
+	hs, err := s.hashes(keys)
 	if err != nil {
 		return 0, err
 	}
 	n := len(s.Graves)
-	s.Graves = slices.DeleteFunc(s.Graves, func(h string) bool { return slices.Contains(hs, h) })
+	s.Graves = slices.DeleteFunc(s.Graves, func(g string) bool {
+		return slices.ContainsFunc(strings.Split(g, ","), func(h string) bool { return slices.Contains(hs, h) })
+	})
 	s.graves = nil
 	return n - len(s.Graves), nil
 }
@@ -86,12 +99,14 @@ func (s *Snapshot) IsForgotten(c *mapping.Contact) bool {
 		return false
 	}
 	if s.graves == nil {
-		s.graves = make(map[string]bool, len(s.Graves))
-		for _, h := range s.Graves {
-			s.graves[h] = true
+		s.graves = map[string]bool{}
+		for _, g := range s.Graves {
+			for _, h := range strings.Split(g, ",") {
+				s.graves[h] = true
+			}
 		}
 	}
-	hs, err := s.Tombstones(c.Keys)
+	hs, err := s.hashes(c.Keys)
 	if err != nil {
 		return false
 	}
@@ -216,7 +231,8 @@ func (s *Snapshot) Purge(ids []string) error {
 // any point is finished by the next forget. It holds IDs and tombstone
 // hashes only, nothing that says who the people were.
 type Intent struct {
-	IDs        []string `json:"ids"`
+	IDs []string `json:"ids"`
+	// Tombstones are one per person (Snapshot.Tombstone).
 	Tombstones []string `json:"tombstones"`
 }
 
