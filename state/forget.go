@@ -172,8 +172,12 @@ func (s *Snapshot) KeysOf(id string) ([]string, error) {
 		return nil, err
 	}
 	if tl := h.Person(id); tl != nil {
-		for _, n := range tl.Field(FieldName) {
-			for _, co := range append(tl.Field(FieldCompany), Entry{}) {
+		companies := tl.Field(FieldCompany)
+		if len(companies) == 0 {
+			companies = []Entry{{}}
+		}
+		for _, n := range tl.Field(FieldName) { // the pairs the history saw, and no name alone: that would bury namesakes
+			for _, co := range companies {
 				ks = append(ks, IdentityKeys(&mapping.Contact{Name: n.Value, Company: co.Value})...)
 			}
 		}

@@ -285,8 +285,9 @@ func (a *app) resolve(ctx context.Context, cfg *Config, args []string) ([]candid
 	if cfg.Source.API == nil { // the API is not asked: forget needs no network but the targets'
 		if _, perr := cfg.sourcePaths(); perr == nil {
 			g, _, _, err := a.graphs(ctx, cfg, false)
-			if err != nil {
-				return nil, err
+			if err != nil { // the state alone still names everyone synced
+				a.log.Warn("forget: the export could not be read; looking in the state only", "err", err)
+				g = &mapping.Graph{}
 			}
 			snap.SkipForgotten(g)
 			snap.Identify(g) // in memory only: never saved

@@ -358,6 +358,12 @@ func TestForgetKilled(t *testing.T) {
 			t.Logf("%s: finished before the kill: %v", pt.name, finished)
 			// The rerun: a plain forget finishes an interrupted one; one
 			// killed before its intent was written did nothing, so is asked again.
+			if in, _ := state.ReadIntent(s.statePath); in != nil {
+				t.Logf("%s: the intent of %d people is left", pt.name, len(in.IDs))
+				if code, _, errs := runCLI(t, "sync", "-c", s.cfg); code != exitUsage || !strings.Contains(errs, "linkport forget") {
+					t.Errorf("sync with a forget unfinished: exit %d: %s", code, errs)
+				}
+			}
 			args := []string{"forget", "-c", s.cfg, "--yes"}
 			if in, _ := state.ReadIntent(s.statePath); in == nil && !finished {
 				if snap, _ := state.Load(s.statePath); snap != nil && snap.Identities["url:bram-osei"] != "" {
@@ -408,4 +414,42 @@ func killedForget(t *testing.T, s *forgetSetup, ready func() bool) (finished boo
 		return true
 	}
 	return false
+}
+
+// TestForgetAmbiguousName refuses a name two people share, listing both,
+// and forgets one of them named by profile URL; a name matching nobody is
+// refused too. Nothing is changed by a refusal.
+func TestForgetAmbiguousName(t *testing.T) {
+	dir := env(t)
+	src := filepath.Join(dir, "export")
+	copyDir(t, "testdata/export2024", src)
+	p := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(p)
+	b = append(b, "Ada,Quill,https://www.linkedin.com/in/ada-quill-2,,Difference Engines,Analyst,01 Jan 2020\n"...)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	statePath := filepath.Join(dir, "s", "state.json")
+	cfg := writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+statePath+"\ntargets:\n  sheet:\n    type: csv\n    path: "+filepath.Join(dir, "c.csv")+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg); code != exitOK {
+		t.Fatalf("sync: exit %d: %s", code, errs)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "c.csv"))
+	code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "ada quill")
+	if code != exitUsage || !strings.Contains(errs, "matches 2 people") || !strings.Contains(errs, "Analytical Engines") || !strings.Contains(errs, "Difference Engines") {
+		t.Fatalf("forget of a shared name: exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "Nobody Atall"); code != exitUsage || !strings.Contains(errs, "no one") {
+		t.Fatalf("forget of an unknown name: exit %d: %s", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "c.csv")); !bytes.Equal(before, after) {
+		t.Fatal("a refused forget changed the file")
+	}
+	if code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "linkedin.com/in/ada-quill-2"); code != exitOK {
+		t.Fatalf("forget by URL: exit %d: %s", code, errs)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "c.csv"))
+	if bytes.Contains(after, []byte("Difference Engines")) || !bytes.Contains(after, []byte("Analytical Engines")) {
+		t.Fatalf("the file after forgetting the second Ada Quill:\n%s", after)
+	}
 }
