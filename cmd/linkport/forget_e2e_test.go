@@ -21,6 +21,7 @@ import (
 
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/webhook"
+	"github.com/linkport/linkport/mapping/card"
 	"github.com/linkport/linkport/state"
 )
 
@@ -451,5 +452,68 @@ func TestForgetAmbiguousName(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(dir, "c.csv"))
 	if bytes.Contains(after, []byte("Difference Engines")) || !bytes.Contains(after, []byte("Analytical Engines")) {
 		t.Fatalf("the file after forgetting the second Ada Quill:\n%s", after)
+	}
+}
+
+// TestForgetAdopted forgets a person whose card in the book is the user's
+// own, linked by adopt: link. The card stays, with everything the user
+// wrote, and loses only what linkport added.
+func TestForgetAdopted(t *testing.T) {
+	dir := env(t)
+	srv := carddavtest.NewServer()
+	defer srv.Close()
+	bk := book{url: srv.BookURL}
+	v := vcard.Card{}
+	v.SetValue(vcard.FieldVersion, "3.0")
+	v.SetValue(vcard.FieldUID, "user-card-bram")
+	v.SetValue(vcard.FieldFormattedName, "Bram Osei")
+	v.SetValue(vcard.FieldName, "Osei;Bram;;;")
+	v.SetValue(vcard.FieldTelephone, "+1 202 555 0101")
+	v.SetValue(vcard.FieldNote, userNote)
+	v.SetValue(vcard.FieldURL, "https://linkedin.com/in/bram-osei/")
+	href := urlPath(srv.BookURL) + "user-bram.vcf"
+	if _, err := bk.client(t).PutAddressObject(t.Context(), href, v); err != nil {
+		t.Fatal(err)
+	}
+	statePath := filepath.Join(dir, "s", "state.json")
+	cfg := writeConfig(t, dir, "source:\n  path: testdata/export2024\nstate: "+statePath+
+		"\ntargets:\n  phone:\n    type: carddav\n    url: "+srv.BookURL+"\n    adopt: link\n    backup_dir: "+filepath.Join(dir, "backup")+"\n")
+	if code, _, errs := runCLI(t, "sync", "-c", cfg); code != exitOK {
+		t.Fatalf("sync: exit %d: %s", code, errs)
+	}
+	get := func() vcard.Card {
+		o, err := bk.client(t).GetAddressObject(t.Context(), href)
+		if err != nil {
+			t.Fatalf("the user's card: %v", err)
+		}
+		return o.Card
+	}
+	if c := get(); c.Value(card.FieldLinkportID) == "" {
+		t.Fatalf("the sync did not link the user's card: %v", c)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "backup", "*.vcf")); len(m) == 0 {
+		t.Fatal("linking the user's card backed nothing up: the backup check below would prove nothing")
+	}
+	if code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "Bram Osei"); code != exitOK {
+		t.Fatalf("forget: exit %d: %s", code, errs)
+	}
+	c := get()
+	for name := range c {
+		if strings.HasPrefix(strings.ToUpper(name), "X-LINKPORT") {
+			t.Errorf("the user's card still has %s after forget: %v", name, c)
+		}
+	}
+	if c.Value(vcard.FieldNote) != userNote || c.Value(vcard.FieldTelephone) != "+1 202 555 0101" || c.Value(vcard.FieldFormattedName) != "Bram Osei" {
+		t.Errorf("the user's card lost what they wrote: %v", c)
+	}
+	if strings.Contains(fmt.Sprint(c), "bram@example.org") {
+		t.Errorf("the user's card keeps the email linkport added: %v", c)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "backup", "*")); len(m) != 0 {
+		t.Errorf("backups of the forgotten person are left: %v", m)
+	}
+	code, out, errs := runCLI(t, "sync", "-c", cfg)
+	if code != exitOK || !strings.Contains(out, "forgotten: 1 skipped") {
+		t.Errorf("the sync after forget: exit %d: %s %s", code, out, errs)
 	}
 }
