@@ -164,7 +164,7 @@ func forgetVCards(b []byte, m *matcher) ([]byte, error) {
 	if !dropped {
 		return nil, nil
 	}
-	return buf.Bytes(), nil
+	return append([]byte{}, buf.Bytes()...), nil // not nil when no card is left: the file is emptied
 }
 
 // forgetRows returns the CSV b, in the profile's encoding, without the
