@@ -453,6 +453,26 @@ func TestForgetAmbiguousName(t *testing.T) {
 	if bytes.Contains(after, []byte("Difference Engines")) || !bytes.Contains(after, []byte("Analytical Engines")) {
 		t.Fatalf("the file after forgetting the second Ada Quill:\n%s", after)
 	}
+
+	// Someone new in the export, never synced, is forgotten before they
+	// reach any target: the next sync skips them.
+	b = append(b, "Zed,Unsynced,https://www.linkedin.com/in/zed-unsynced,,Nowhere Ltd,Dev,02 Feb 2026\n"...)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "Zed Unsynced"); code != exitOK {
+		t.Fatalf("forget of someone only in the export: exit %d: %s", code, errs)
+	}
+	code, out, errs := runCLI(t, "sync", "-c", cfg)
+	if code != exitOK || !strings.Contains(out, "forgotten: 2 skipped") {
+		t.Errorf("sync after forgetting someone never synced: exit %d: %s %s", code, out, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "c.csv")); bytes.Contains(after, []byte("Unsynced")) {
+		t.Errorf("the file holds the person forgotten before their first sync:\n%s", after)
+	}
+	if st, _ := os.ReadFile(statePath); bytes.Contains(st, []byte("zed")) {
+		t.Errorf("the state holds the person forgotten before their first sync: %s", st)
+	}
 }
 
 // TestForgetAdopted forgets a person whose card in the book is the user's
