@@ -126,7 +126,16 @@ func (s *Snapshot) SkipForgotten(g *mapping.Graph) int {
 		return 0
 	}
 	n := len(g.People)
-	g.People = slices.DeleteFunc(g.People, s.IsForgotten)
+	names := map[string]bool{}
+	g.People = slices.DeleteFunc(g.People, func(c *mapping.Contact) bool {
+		if s.IsForgotten(c) {
+			names[c.Name] = true
+			return true
+		}
+		return false
+	})
+	// The report lists merges by the person's name: not theirs any more.
+	g.Merges = slices.DeleteFunc(g.Merges, func(m mapping.Merge) bool { return names[m.Into] })
 	return n - len(g.People)
 }
 

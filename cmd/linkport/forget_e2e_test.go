@@ -59,6 +59,7 @@ type forgetSetup struct {
 	books                    []book
 	dav                      *carddavtest.Server
 	hook                     *flakyReceiver
+	bramGone                 bool // forgotten: no report may name him
 }
 
 // bram is the person forgotten: every byte that says who he is.
@@ -147,6 +148,13 @@ func (s *forgetSetup) sync(t *testing.T, wantCode int) syncReport {
 	code, out, errs := runCLI(t, "sync", "-c", s.cfg, "--format", "json")
 	if code != wantCode {
 		t.Fatalf("sync: exit %d, want %d: %s", code, wantCode, errs)
+	}
+	if s.bramGone {
+		for _, n := range bramNeedles {
+			if strings.Contains(strings.ToLower(out+errs), strings.ToLower(n)) {
+				t.Errorf("the sync's report or log names %q after the forget", n)
+			}
+		}
 	}
 	var r syncReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -244,6 +252,8 @@ func (s *forgetSetup) forgotten(t *testing.T, bramID string) {
 	if !told {
 		t.Error("the receiver never got contact.forgotten")
 	}
+	s.bramGone = true
+	defer func() { s.bramGone = false }()
 	r := s.sync(t, exitOK)
 	if r.Forgotten != 1 {
 		t.Errorf("the sync after forget reports %d forgotten, want 1", r.Forgotten)
