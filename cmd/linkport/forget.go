@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -189,7 +190,7 @@ type candidate struct {
 }
 
 func (c *candidate) String() string {
-	s := c.id + "  " + cmpOrStr(c.displayName, "(no name)")
+	s := c.id + "  " + cmp.Or(c.displayName, "(no name)")
 	if c.company != "" {
 		s += ", " + c.company
 	}
@@ -199,14 +200,10 @@ func (c *candidate) String() string {
 	if len(c.urls) > 0 {
 		s += "  " + c.urls[0]
 	}
-	return s
-}
-
-func cmpOrStr(a, b string) string {
-	if a != "" {
-		return a
+	if !c.inState {
+		s += "  (in the export, never synced)"
 	}
-	return b
+	return s
 }
 
 func (c *candidate) add(p *mapping.Contact) {
@@ -294,7 +291,6 @@ func (a *app) resolve(ctx context.Context, cfg *Config, args []string) ([]candid
 			for _, p := range g.People {
 				c := get(p.ID)
 				c.add(p)
-				c.inExport = true
 				c.keys = append(c.keys, p.Keys...)
 			}
 		}
