@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -85,6 +86,10 @@ forget is crash-safe like a sync: a forget killed midway is finished by the next
 			}
 			if err != nil {
 				return fmt.Errorf("forget: %w (run linkport forget again to finish)", err)
+			}
+			if fi, err := os.Stat(cfg.State + ".api"); err == nil && fi.IsDir() && len(out.IDs) > 0 {
+				a.log.Warn("the API changelog base is LinkedIn's copy of your data and is not rewritten: it may still hold them "+
+					"(the tombstone keeps them out of every sync; delete the folder to have the next sync fetch it afresh)", "dir", cfg.State+".api")
 			}
 			switch {
 			case len(out.IDs) == 0:
