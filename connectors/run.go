@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,6 +66,9 @@ type RunOutcome struct {
 	Targets []TargetOutcome
 	// JobChanges are the job changes first seen in this run's archives.
 	JobChanges []mapping.JobChange
+	// Forgotten is how many people of the export were skipped because a
+	// tombstone names them (linkport forget).
+	Forgotten int
 }
 
 // StateError is a state file Run cannot read (corrupt, or newer than this
@@ -104,6 +108,15 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	if err != nil {
 		return nil, &StateError{err}
 	}
+	if in, err := state.ReadIntent(opt.StatePath); err != nil || in != nil {
+		return nil, &StateError{cmp.Or(err, ErrForgetPending)}
+	}
+	// Forgotten people leave the graphs before anyone is identified, so
+	// that none of their keys reaches the identities or the history again.
+	forgotten := snap.SkipForgotten(g)
+	for _, e := range opt.Earlier {
+		snap.SkipForgotten(e)
+	}
 	// The history is read while the people are identified: on two cores
 	// that hides most of its cost. The two touch different parts of snap.
 	histErr := make(chan error, 1)
@@ -129,7 +142,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		return nil, err
 	}
 
-	out := &RunOutcome{DryRun: opt.DryRun, JobChanges: jobChanges}
+	out := &RunOutcome{DryRun: opt.DryRun, JobChanges: jobChanges, Forgotten: forgotten}
 	plans := make([]state.Plan, len(opt.Targets))
 	guard := make([]error, len(opt.Targets))
 	for i, sp := range opt.Targets {

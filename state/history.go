@@ -816,6 +816,20 @@ func (h *History) save(statePath string) error {
 	return nil
 }
 
+// purge drops the people ids for good.
+func (h *History) purge(ids map[string]bool) {
+	for id := range ids {
+		if _, ok := h.lines[id]; ok {
+			delete(h.lines, id)
+			h.dirty = true
+		}
+		if _, ok := h.people[id]; ok {
+			delete(h.people, id)
+			h.dirty = true
+		}
+	}
+}
+
 // Size is the history's encoded size in bytes, as it would be on disk.
 func (h *History) Size() int {
 	var b bytes.Buffer

@@ -29,6 +29,7 @@ type sentStore struct {
 	disk   map[string]json.RawMessage // fingerprint → contact, from the file
 	added  map[string]json.RawMessage // sent during this run
 	base   map[string]bool            // fingerprints the state on disk refers to
+	purged bool                       // copies were purged: the next save rewrites the file
 }
 
 func newSentStore(statePath string) *sentStore {
@@ -98,7 +99,7 @@ func (st *sentStore) load() error {
 // save writes the copies that refs (the state about to be saved) and the
 // state on disk refer to, atomically, and skips the write when nothing changed.
 func (st *sentStore) save(refs map[string]bool) error {
-	if len(st.added) == 0 && sameKeys(refs, st.base) {
+	if len(st.added) == 0 && sameKeys(refs, st.base) && !st.purged {
 		return nil
 	}
 	if err := st.load(); err != nil {
@@ -133,8 +134,27 @@ func (st *sentStore) save(refs map[string]bool) error {
 		st.disk[fp] = raw
 	}
 	st.added = map[string]json.RawMessage{}
-	st.base = refs
+	st.base, st.purged = refs, false
 	return nil
+}
+
+// purge drops the copies with the fingerprints fps for good: unlike a
+// copy merely no longer referred to, which the file keeps until the state
+// on disk stops referring to it, a purged one is gone from the next save.
+// (A crash before the state file is saved leaves a state that refers to
+// copies no longer there; the forget intent that made the purge is
+// replayed first, so nothing reads them.)
+func (st *sentStore) purge(fps map[string]bool) {
+	if len(fps) == 0 {
+		return
+	}
+	st.load() // an unreadable file fails the save, which reads it again
+	for fp := range fps {
+		delete(st.added, fp)
+		delete(st.disk, fp)
+		delete(st.base, fp)
+	}
+	st.purged = true
 }
 
 func sameKeys(a, b map[string]bool) bool {

@@ -34,10 +34,15 @@ type Snapshot struct {
 	Targets    map[string]*Target `json:"targets"`
 	// Cursors are where incremental sources resume (see cursor.go).
 	Cursors map[string]string `json:"cursors,omitempty"`
+	// ForgetKey is the random key of the tombstones (hex), made by the
+	// first forget; Graves are the tombstones (forget.go).
+	ForgetKey string   `json:"forget_key,omitempty"`
+	Graves    []string `json:"tombstones,omitempty"`
 
-	sent    *sentStore // the contacts the items' fingerprints name
-	path    string     // the file it was loaded from, "" for New
-	history *History   // read on first use
+	graves  map[string]bool // Graves as a set, built on first use
+	sent    *sentStore      // the contacts the items' fingerprints name
+	path    string          // the file it was loaded from, "" for New
+	history *History        // read on first use
 }
 
 // Target is what one configured target holds, by contact ID.

@@ -154,7 +154,7 @@ func (a *app) rootCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runGraph(cmd.Context()) },
 	}
 	root.AddCommand(diff, sync, graph, a.versionCmd(), a.initCmd(), a.exportCmd(), a.demoCmd(), a.webhookCmd(), a.outboxCmd(), a.fetchCmd(), a.adoptCmd(),
-		a.historyCmd(), a.changesCmd(), a.reconnectCmd())
+		a.historyCmd(), a.changesCmd(), a.reconnectCmd(), a.forgetCmd(), a.unforgetCmd())
 	root.AddCommand(a.manCmd(root))
 	addExamples(root) // after every AddCommand
 	a.registerCompletions(root)

@@ -44,6 +44,11 @@ var examples = map[string]string{
   linkport changes --since 2026-11-01 --format markdown --output digest.md`,
 	"linkport reconnect": `  linkport reconnect
   linkport reconnect --months 6 --min-messages 10`,
+	"linkport forget": `  linkport forget https://www.linkedin.com/in/ada-lovelace
+  linkport forget --yes ada@example.org "Charles Babbage"
+  linkport forget --list`,
+	"linkport unforget": `  linkport unforget https://www.linkedin.com/in/ada-lovelace
+  linkport unforget "Ada Lovelace|Analytical Engines"`,
 	"linkport help": `  linkport help sync`,
 	"linkport completion": `  source <(linkport completion bash)
   linkport completion zsh > "${fpath[1]}/_linkport"

@@ -32,7 +32,7 @@ const (
 //	{
 //	  "id": "evt_3f2a…",            // equals the webhook-id header when sent alone
 //	  "schema": 1,
-//	  "type": "contact.updated",    // contact.created | contact.updated | contact.removed | contact.job_changed
+//	  "type": "contact.updated",    // contact.created | contact.updated | contact.removed | contact.job_changed | contact.forgotten (TypeForgotten: data holds the id only)
 //	  "timestamp": "2026-03-01T06:00:00Z",  // when linkport detected the change
 //	  "data": {
 //	    "id": "9c1e…",              // the contact's stable ID

@@ -26,7 +26,9 @@ type Run struct {
 	// JobChanges are the job changes first seen in this run's archives;
 	// they come before the field-level changes in every format.
 	JobChanges []mapping.JobChange `json:"job_changes,omitempty"`
-	Targets    []Target            `json:"targets"`
+	// Forgotten is how many people of the export a tombstone skipped (linkport forget).
+	Forgotten int      `json:"forgotten,omitempty"`
+	Targets   []Target `json:"targets"`
 
 	// charts are drawn by the HTML report from the graph at hand.
 	charts charts
@@ -79,7 +81,7 @@ const StoppedByGuard = "a guard (max_delete or max_rename) objected; nothing was
 
 // NewRun builds the report of a run over graph g from its outcome.
 func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
-	r := &Run{DryRun: o.DryRun, Graph: g.Stats, Merges: g.Merges, JobChanges: o.JobChanges, Targets: []Target{},
+	r := &Run{DryRun: o.DryRun, Graph: g.Stats, Merges: g.Merges, JobChanges: o.JobChanges, Forgotten: o.Forgotten, Targets: []Target{},
 		charts: newCharts(g)}
 	if o.Guard != nil && !o.DryRun {
 		r.Stopped = StoppedByGuard

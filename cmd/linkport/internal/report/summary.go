@@ -279,6 +279,9 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 	line(st.heading(title))
 	line(fmt.Sprintf("graph: %d people from %d connections and %d contacts (%d merged); %d without email; %d hidden members skipped; %d organisations",
 		g.People, g.Connections, g.Contacts, g.Merged, g.EmailMissing, g.HiddenMembers, g.Organizations))
+	if r.Forgotten > 0 {
+		line(fmt.Sprintf("forgotten: %d skipped (linkport forget; linkport unforget lifts it)", r.Forgotten))
+	}
 	var byName []mapping.Merge
 	for _, m := range r.Merges {
 		if m.By == "name" {
