@@ -127,16 +127,16 @@ type activityParser struct {
 	cols  [numActivityCols]int
 	dates dateParser
 
-	msgs     []compactMessage    // messages.csv rows, expanded by done
-	ids      map[string]int32    // cell → index in cells
-	cells    []string            // the distinct cells of msgs
-	strs     map[string]string   // interned cells
-	lists    map[string][]string // RECIPIENT PROFILE URLS cell → split, shared
-	lim      *limits             // nil: no bound
-	cost     int64               // bytes this row adds to lim.kept
-	dropped  int                 // rows past maxKeptBytes, counted not kept
-	redacted int                 // endorsement rows whose person LinkedIn redacted
-	first    int                 // the first dropped row's line
+	msgs     chunks[compactMessage] // messages.csv rows, expanded by done
+	ids      map[string]int32       // cell → index in cells
+	cells    []string               // the distinct cells of msgs
+	strs     map[string]string      // interned cells
+	lists    map[string][]string    // RECIPIENT PROFILE URLS cell → split, shared
+	lim      *limits                // nil: no bound
+	cost     int64                  // bytes this row adds to lim.kept
+	dropped  int                    // rows past maxKeptBytes, counted not kept
+	redacted int                    // endorsement rows whose person LinkedIn redacted
+	first    int                    // the first dropped row's line
 }
 
 func (p *activityParser) limit(lim *limits) { p.lim = lim }
@@ -180,6 +180,18 @@ func (p *activityParser) index(s string) int32 {
 	p.ids[c] = i
 	p.cost += int64(len(c)) + 64
 	return i
+}
+
+// ref is index(keep(s)) at one map lookup for a cell already seen, with
+// the same cost to the budget.
+func (p *activityParser) ref(s string) int32 {
+	if i, ok := p.ids[s]; ok {
+		if len(p.strs) >= maxInterned {
+			p.keep(s) // past the intern table keep copies every time, and counts it
+		}
+		return i
+	}
+	return p.index(p.keep(s))
 }
 
 // urls splits a RECIPIENT PROFILE URLS cell, sharing the result with every
@@ -251,9 +263,9 @@ func (p *activityParser) row(row []string, line int) {
 		}
 		dir, folder := strings.ToUpper(raw(aDirection)), strings.ToUpper(raw(aFolder))
 		// Held compact until done: a heavy user has half a million messages.
-		p.msgs = append(p.msgs, compactMessage{line: line, date: p.date(raw(aDate), "DATE", line),
-			conv: p.index(raw(aConversation)), from: p.index(get(aFrom)), fromURL: p.index(get(aFromURL)),
-			to: p.index(get(aTo)), toURLs: p.index(raw(aToURL)), outgoing: dir == "OUTGOING" || folder == "SENT"})
+		p.msgs.add(compactMessage{line: line, date: p.date(raw(aDate), "DATE", line),
+			conv: p.index(raw(aConversation)), from: p.ref(raw(aFrom)), fromURL: p.ref(raw(aFromURL)),
+			to: p.ref(raw(aTo)), toURLs: p.index(raw(aToURL)), outgoing: dir == "OUTGOING" || folder == "SENT"})
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
 			From: get(aFrom), To: get(aTo), FromURL: get(aFromURL), ToURL: get(aToURL),
@@ -298,14 +310,14 @@ func (p *activityParser) account() {
 }
 
 func (p *activityParser) done() {
-	if len(p.msgs) > 0 {
-		p.exp.Messages = slices.Grow(p.exp.Messages, len(p.msgs))
-		for _, m := range p.msgs {
+	if p.msgs.n > 0 {
+		p.exp.Messages = slices.Grow(p.exp.Messages, p.msgs.n)
+		p.msgs.each(func(m *compactMessage) {
 			p.exp.Messages = append(p.exp.Messages, mapping.Message{File: p.name, Line: m.line,
 				Conversation: p.cells[m.conv], From: p.cells[m.from], FromURL: p.cells[m.fromURL],
 				To: p.cells[m.to], ToURLs: p.urls(p.cells[m.toURLs]), Date: m.date, Outgoing: m.outgoing})
-		}
-		p.msgs, p.ids, p.cells = nil, nil, nil
+		})
+		p.ids, p.cells = nil, nil
 	}
 	p.dates.done(p.exp, p.name)
 	if p.redacted > 0 {

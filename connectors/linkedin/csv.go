@@ -304,7 +304,10 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 	return p
 }
 
-func (p *rowParser) done() { p.dates.done(p.exp, p.name) }
+func (p *rowParser) done() {
+	p.exp.Records = p.recs.appendTo(p.exp.Records)
+	p.dates.done(p.exp, p.name)
+}
 
 func (p *rowParser) limit(lim *limits) { p.lim = lim }
 
@@ -317,7 +320,8 @@ type rowParser struct {
 	cols  [numCols]int
 	kind  fileKind
 	dates dateParser
-	lim   *limits // nil: no bound
+	recs  chunks[mapping.Record] // appended to exp.Records by done
+	lim   *limits                // nil: no bound
 	fail  error
 }
 
@@ -392,7 +396,7 @@ func (p *rowParser) row(row []string, line int) {
 			rec.ConnectedOn = p.date(s, line)
 		}
 	}
-	p.exp.Records = append(p.exp.Records, rec)
+	p.recs.add(rec)
 }
 
 // date parses a "Connected On" value; an unknown shape is a warning and a zero date.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/linkport/linkport/mapping"
@@ -40,12 +41,13 @@ const (
 )
 
 // limits are the budgets of one Read, shared by every file it reads (no
-// state outside a Read).
+// state outside a Read). Only inflated is touched by both groups of files
+// read at once (see readFS).
 type limits struct {
 	people     int64 // Connections.csv and Contacts.csv bytes, together
 	peopleUsed int64
-	inflate    int64 // every byte read from the archive; 0 outside a zip
-	inflated   int64
+	inflate    int64        // every byte read from the archive; 0 outside a zip
+	inflated   atomic.Int64 // shared by the two groups of files read at once
 	peopleRows int
 	kept       int64 // bytes kept from the enrichment files
 }
@@ -75,8 +77,7 @@ func (m *meter) Read(p []byte) (int, error) {
 		}
 	}
 	if m.lim.inflate > 0 {
-		m.lim.inflated += int64(n)
-		if m.lim.inflated > m.lim.inflate {
+		if m.lim.inflated.Add(int64(n)) > m.lim.inflate {
 			return n, fmt.Errorf("%w: inflates past the %d-byte budget for all the files read from one archive (zip bomb?)", ErrTooLarge, m.lim.inflate)
 		}
 	}

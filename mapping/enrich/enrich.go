@@ -62,7 +62,7 @@ func (m *Matched) add(ok bool) {
 // bodies never reach a person: only dates and counts.
 func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 	ego := &Ego{Owner: DetectOwner(exp)}
-	ix := newPeopleIndex(g.People, ego.Owner)
+	ix := newPeopleIndex(g.People, ego.Owner, newKeyCache())
 	for _, p := range g.People {
 		clearEnrichment(p)
 	}
@@ -146,7 +146,12 @@ func day(t time.Time) string {
 // enrichMessages counts, per person, the messages of every conversation they
 // take part in and notes the newest one: its date and who wrote it.
 func enrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
-	last := map[*mapping.Contact]time.Time{}
+	type newest struct {
+		date time.Time
+		from string
+	}
+	// Dates are formatted once per person at the end, not per message.
+	last := map[*mapping.Contact]newest{}
 	for i := range msgs {
 		m := &msgs[i]
 		fromMe := m.Outgoing || ix.isOwner(m.FromURL, m.From)
@@ -161,20 +166,21 @@ func enrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
 		st.add(len(people) > 0)
 		for _, p := range people {
 			p.MessageCount++
-			if m.Date.IsZero() || (!last[p].IsZero() && m.Date.Before(last[p])) {
+			if m.Date.IsZero() || (!last[p].date.IsZero() && m.Date.Before(last[p].date)) {
 				continue
 			}
-			last[p] = m.Date
-			p.LastContacted = day(m.Date)
+			n := newest{date: m.Date, from: "other"}
 			switch {
 			case fromMe:
-				p.LastMessageFrom = "me"
+				n.from = "me"
 			case sender == p:
-				p.LastMessageFrom = "them"
-			default:
-				p.LastMessageFrom = "other"
+				n.from = "them"
 			}
+			last[p] = n
 		}
+	}
+	for p, n := range last {
+		p.LastContacted, p.LastMessageFrom = day(n.date), n.from
 	}
 }
 
@@ -184,11 +190,14 @@ type peopleIndex struct {
 	byName map[string][]*mapping.Contact // name key → people
 	owner  Owner
 	slug   string // the owner's slug
+	name   string // the owner's name key
+	keys   *keyCache
 }
 
-func newPeopleIndex(people []*mapping.Contact, owner Owner) *peopleIndex {
-	ix := &peopleIndex{byURL: map[string]*mapping.Contact{}, byName: map[string][]*mapping.Contact{}, owner: owner}
+func newPeopleIndex(people []*mapping.Contact, owner Owner, keys *keyCache) *peopleIndex {
+	ix := &peopleIndex{byURL: map[string]*mapping.Contact{}, byName: map[string][]*mapping.Contact{}, owner: owner, keys: keys}
 	_, ix.slug = mapping.NormalizeProfileURL(owner.ProfileURL)
+	ix.name = mapping.NameKey(owner.Name)
 	for _, p := range people {
 		if _, s := mapping.NormalizeProfileURL(p.ProfileURL); s != "" {
 			ix.byURL[s] = p
@@ -202,10 +211,10 @@ func newPeopleIndex(people []*mapping.Contact, owner Owner) *peopleIndex {
 
 // isOwner reports whether a URL (or a name, when either URL is unknown) is the owner's.
 func (ix *peopleIndex) isOwner(url, name string) bool {
-	if _, s := mapping.NormalizeProfileURL(url); s != "" && ix.slug != "" {
+	if s := ix.keys.slug(url); s != "" && ix.slug != "" {
 		return s == ix.slug
 	}
-	return ix.owner.Name != "" && mapping.NameKey(name) == mapping.NameKey(ix.owner.Name)
+	return ix.owner.Name != "" && ix.keys.name(name) == ix.name
 }
 
 // find returns the person with this profile URL or, failing that, the one
@@ -214,15 +223,15 @@ func (ix *peopleIndex) find(url, name string) *mapping.Contact {
 	if ix.isOwner(url, name) {
 		return nil
 	}
-	_, slug := mapping.NormalizeProfileURL(url)
+	slug := ix.keys.slug(url)
 	if p := ix.byURL[slug]; slug != "" && p != nil {
 		return p
 	}
-	ps := ix.byName[mapping.NameKey(name)]
+	ps := ix.byName[ix.keys.name(name)]
 	if len(ps) != 1 {
 		return nil
 	}
-	if _, s := mapping.NormalizeProfileURL(ps[0].ProfileURL); s != "" && slug != "" && s != slug {
+	if s := ix.keys.slug(ps[0].ProfileURL); s != "" && slug != "" && s != slug {
 		return nil
 	}
 	return ps[0]
@@ -240,7 +249,7 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 	}
 	unmatched := false
 	for _, u := range m.ToURLs {
-		if _, s := mapping.NormalizeProfileURL(u); s != "" && s != ix.slug {
+		if s := ix.keys.slug(u); s != "" && s != ix.slug {
 			if p := ix.byURL[s]; p != nil {
 				add(p)
 			} else {
@@ -259,7 +268,7 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 			if ix.isOwner("", name) {
 				break
 			}
-			if ps := ix.byName[mapping.NameKey(name)]; len(ps) == 1 {
+			if ps := ix.byName[ix.keys.name(name)]; len(ps) == 1 {
 				add(ps[0])
 				break
 			}
@@ -278,22 +287,24 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 //
 // Owner.By is "" when neither says.
 func DetectOwner(exp *mapping.Export) Owner {
+	kc := newKeyCache()
 	urls, names := votes{}, votes{}
 	for _, inv := range exp.Invitations {
 		if inv.Outgoing {
-			urls.add(inv.FromURL, 1)
-			names.add(inv.From, 1)
+			urls.add(kc, inv.FromURL, 1)
+			names.add(kc, inv.From, 1)
 		} else {
-			urls.add(inv.ToURL, 1)
-			names.add(inv.To, 1)
+			urls.add(kc, inv.ToURL, 1)
+			names.add(kc, inv.To, 1)
 		}
 	}
 	if o := (Owner{ProfileURL: urls.best(false), Name: names.best(false), By: "invitations"}); o.ProfileURL != "" || o.Name != "" {
 		if o.ProfileURL == "" { // before late 2023 invitations carry names only
 			sent := votes{}
-			for _, m := range exp.Messages {
-				if mapping.NameKey(m.From) == mapping.NameKey(o.Name) {
-					sent.add(m.FromURL, 1)
+			owner := mapping.NameKey(o.Name)
+			for i := range exp.Messages {
+				if m := &exp.Messages[i]; kc.name(m.From) == owner {
+					sent.add(kc, m.FromURL, 1)
 				}
 			}
 			o.ProfileURL = sent.best(true)
@@ -302,23 +313,21 @@ func DetectOwner(exp *mapping.Export) Owner {
 	}
 	urls, names = votes{}, votes{}
 	sent := votes{}
-	convs := map[string]map[string]bool{} // conversation → participants counted
-	once := func(conv, key string, v votes, val string) {
+	type participant struct{ conv, kind, key string }
+	counted := map[participant]bool{} // participants counted in each conversation
+	once := func(conv, kind string, v votes, val string) {
 		if val == "" {
 			return
 		}
-		if convs[conv] == nil {
-			convs[conv] = map[string]bool{}
-		}
-		if k := key + mapping.NameKey(val); !convs[conv][k] {
-			convs[conv][k] = true
-			v.add(val, 1)
+		if k := (participant{conv, kind, kc.name(val)}); !counted[k] {
+			counted[k] = true
+			v.add(kc, val, 1)
 		}
 	}
 	for i := range exp.Messages {
 		m := &exp.Messages[i]
 		if m.Outgoing {
-			sent.add(m.From, 1)
+			sent.add(kc, m.From, 1)
 		}
 		conv := m.Conversation
 		if conv == "" {
@@ -336,9 +345,10 @@ func DetectOwner(exp *mapping.Export) Owner {
 	o := Owner{ProfileURL: urls.best(true), By: "messages"}
 	if o.ProfileURL != "" {
 		senders := votes{}
-		for _, m := range exp.Messages {
-			if _, s := mapping.NormalizeProfileURL(m.FromURL); s != "" && s == slugOf(o.ProfileURL) {
-				senders.add(m.From, 1)
+		owner := slugOf(o.ProfileURL)
+		for i := range exp.Messages {
+			if m := &exp.Messages[i]; kc.slug(m.FromURL) != "" && kc.slug(m.FromURL) == owner {
+				senders.add(kc, m.From, 1)
 			}
 		}
 		o.Name = senders.best(false)
@@ -363,12 +373,8 @@ type vote struct {
 	n     int
 }
 
-func (v votes) add(value string, n int) {
-	value = mapping.NormalizeName(value)
-	k := mapping.NameKey(value)
-	if c, s := mapping.NormalizeProfileURL(value); s != "" {
-		value, k = c, "url:"+s
-	}
+func (v votes) add(kc *keyCache, value string, n int) {
+	value, k := kc.vote(value)
 	if k == "" {
 		return
 	}
@@ -392,4 +398,62 @@ func (v votes) best(unique bool) string {
 		return ""
 	}
 	return all[0].value
+}
+
+// maxCached bounds the strings one keyCache remembers; past it, keys are
+// computed each time.
+const maxCached = 1 << 16
+
+// keyCache remembers the slug, name key and vote key of the strings the
+// enrichment rows repeat: a heavy user's half a million messages name a
+// few thousand people, and normalising a name or URL each time was most of
+// Enrich.
+type keyCache struct {
+	slugs, names map[string]string
+	votes        map[string][2]string
+}
+
+func newKeyCache() *keyCache {
+	return &keyCache{slugs: map[string]string{}, names: map[string]string{}, votes: map[string][2]string{}}
+}
+
+// slug is mapping.NormalizeProfileURL's slug of s.
+func (c *keyCache) slug(s string) string {
+	if v, ok := c.slugs[s]; ok {
+		return v
+	}
+	_, v := mapping.NormalizeProfileURL(s)
+	if len(c.slugs) < maxCached {
+		c.slugs[s] = v
+	}
+	return v
+}
+
+// name is mapping.NameKey(s).
+func (c *keyCache) name(s string) string {
+	if v, ok := c.names[s]; ok {
+		return v
+	}
+	v := mapping.NameKey(s)
+	if len(c.names) < maxCached {
+		c.names[s] = v
+	}
+	return v
+}
+
+// vote is the value a vote counts for and its key: a profile URL in its
+// canonical form under its slug, else the normalised name under its key.
+func (c *keyCache) vote(s string) (value, key string) {
+	if v, ok := c.votes[s]; ok {
+		return v[0], v[1]
+	}
+	value = mapping.NormalizeName(s)
+	key = mapping.NameKey(value)
+	if canon, slug := mapping.NormalizeProfileURL(value); slug != "" {
+		value, key = canon, "url:"+slug
+	}
+	if len(c.votes) < maxCached {
+		c.votes[s] = [2]string{value, key}
+	}
+	return value, key
 }
