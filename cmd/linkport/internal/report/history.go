@@ -230,7 +230,11 @@ func (n *Network) Write(w io.Writer, format string) error {
 		for i, e := range n.Exports {
 			dates[i] = e.Date
 		}
-		b.heading(fmt.Sprintf("linkport history: %d people over %d exports", n.People, len(n.Exports)))
+		exports := "exports"
+		if len(n.Exports) == 1 {
+			exports = "export"
+		}
+		b.heading(fmt.Sprintf("linkport history: %d people over %d %s", n.People, len(n.Exports), exports))
 		if len(dates) > 0 {
 			b.line("exports: " + strings.Join(dates, ", "))
 		}
@@ -242,6 +246,9 @@ func (n *Network) Write(w io.Writer, format string) error {
 			title string
 			orgs  []OrgCount
 		}{{"moved to", n.MovedTo}, {"moved from", n.MovedFrom}} {
+			if len(l.orgs) == 0 {
+				continue // no job change yet: no heading over nothing
+			}
 			b.heading(l.title)
 			for _, o := range l.orgs {
 				b.item(fmt.Sprintf("%s: %d", o.Name, o.People))
