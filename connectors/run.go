@@ -166,15 +166,19 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		return out, out.Guard
 	}
 
-	j, err := state.OpenJournal(opt.StatePath)
-	if err != nil {
-		return nil, err
+	// A run with nothing to write and no new identity opens no journal: a
+	// no-op sync leaves every file as it was (Save, too, writes only what
+	// changed).
+	r := &runner{snap: snap, statePath: opt.StatePath, log: log, progress: opt.Progress}
+	defer r.close()
+	if len(minted) > 0 || slices.ContainsFunc(plans, func(p state.Plan) bool { return len(p.Changes) > 0 }) {
+		if err := r.openJournal(); err != nil {
+			return nil, err
+		}
+		if err := r.journal.AppendIdentities(minted); err != nil {
+			return nil, err
+		}
 	}
-	defer j.Close()
-	if err := j.AppendIdentities(minted); err != nil {
-		return nil, err
-	}
-	r := &runner{snap: snap, journal: j, log: log, progress: opt.Progress}
 	var errs []error
 	for i, sp := range opt.Targets {
 		t := r.target(ctx, sp, plans[i])
@@ -244,12 +248,31 @@ func foresee(ctx context.Context, sp Spec, snap *state.Snapshot, p state.Plan, t
 
 // runner carries what every target of a run shares.
 type runner struct {
-	snap     *state.Snapshot
-	journal  *state.Journal
-	log      *slog.Logger
-	progress func(target string, done, total int)
+	snap      *state.Snapshot
+	statePath string
+	journal   *state.Journal // opened before the first write, if any
+	log       *slog.Logger
+	progress  func(target string, done, total int)
 	// broken is a confirmation that could not be journaled: the run stops.
 	broken error
+}
+
+func (r *runner) openJournal() error {
+	if r.journal != nil {
+		return nil
+	}
+	j, err := state.OpenJournal(r.statePath)
+	if err != nil {
+		return err
+	}
+	r.journal = j
+	return nil
+}
+
+func (r *runner) close() {
+	if r.journal != nil {
+		r.journal.Close()
+	}
 }
 
 // target opens one target and applies its plan.
@@ -288,7 +311,11 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 	deferred := ok && cc.ConfirmsOnClose()
 
 	confirm := func(rs ...state.Result) error {
-		if err := r.journal.Append(p.Target, p.Type, rs...); err != nil {
+		err := r.openJournal() // opened already unless the plan was empty
+		if err == nil {
+			err = r.journal.Append(p.Target, p.Type, rs...)
+		}
+		if err != nil {
 			r.broken = fmt.Errorf("record confirmed writes: %w", err)
 			return r.broken
 		}
