@@ -145,8 +145,10 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	out := &RunOutcome{DryRun: opt.DryRun, JobChanges: jobChanges, Forgotten: forgotten}
 	plans := make([]state.Plan, len(opt.Targets))
 	guard := make([]error, len(opt.Targets))
+	graphs := make([]*mapping.Graph, len(opt.Targets)) // g as each target is given it
 	for i, sp := range opt.Targets {
 		tg := shaped(g, sp.Shape)
+		graphs[i] = tg
 		if plans[i], err = state.Diff(snap, sp.Name, sp.Type, tg); err != nil {
 			return nil, &StateError{err}
 		}
@@ -166,18 +168,22 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		return out, out.Guard
 	}
 
-	j, err := state.OpenJournal(opt.StatePath)
-	if err != nil {
-		return nil, err
+	// A run with nothing to write and no new identity opens no journal: a
+	// no-op sync leaves every file as it was (Save, too, writes only what
+	// changed).
+	r := &runner{snap: snap, statePath: opt.StatePath, log: log, progress: opt.Progress}
+	defer r.close()
+	if len(minted) > 0 || slices.ContainsFunc(plans, func(p state.Plan) bool { return len(p.Changes) > 0 }) {
+		if err := r.openJournal(); err != nil {
+			return nil, err
+		}
+		if err := r.journal.AppendIdentities(minted); err != nil {
+			return nil, err
+		}
 	}
-	defer j.Close()
-	if err := j.AppendIdentities(minted); err != nil {
-		return nil, err
-	}
-	r := &runner{snap: snap, journal: j, log: log, progress: opt.Progress}
 	var errs []error
 	for i, sp := range opt.Targets {
-		t := r.target(ctx, sp, plans[i])
+		t := r.target(ctx, sp, plans[i], graphs[i])
 		out.Targets = append(out.Targets, t)
 		if err := t.err(); err != nil {
 			errs = append(errs, fmt.Errorf("target %s: %w", sp.Name, err))
@@ -244,16 +250,35 @@ func foresee(ctx context.Context, sp Spec, snap *state.Snapshot, p state.Plan, t
 
 // runner carries what every target of a run shares.
 type runner struct {
-	snap     *state.Snapshot
-	journal  *state.Journal
-	log      *slog.Logger
-	progress func(target string, done, total int)
+	snap      *state.Snapshot
+	statePath string
+	journal   *state.Journal // opened before the first write, if any
+	log       *slog.Logger
+	progress  func(target string, done, total int)
 	// broken is a confirmation that could not be journaled: the run stops.
 	broken error
 }
 
-// target opens one target and applies its plan.
-func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcome {
+func (r *runner) openJournal() error {
+	if r.journal != nil {
+		return nil
+	}
+	j, err := state.OpenJournal(r.statePath)
+	if err != nil {
+		return err
+	}
+	r.journal = j
+	return nil
+}
+
+func (r *runner) close() {
+	if r.journal != nil {
+		r.journal.Close()
+	}
+}
+
+// target opens one target and applies its plan, made from the graph g.
+func (r *runner) target(ctx context.Context, sp Spec, p state.Plan, g *mapping.Graph) TargetOutcome {
 	out := TargetOutcome{Name: sp.Name, Type: sp.Type, Unchanged: p.Unchanged}
 	skip := func(reason string) TargetOutcome {
 		for _, c := range p.Changes {
@@ -268,7 +293,11 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 		out.Err = fmt.Errorf("%s: %w", ReasonInterrupted, ctx.Err())
 		return skip(ReasonInterrupted)
 	}
-	t, err := sp.Open(ctx, func() ([]*mapping.Contact, error) { return r.snap.Sent(sp.Name) })
+	sent := func() ([]*mapping.Contact, error) { return r.snap.Sent(sp.Name) }
+	if len(p.Changes) == 0 {
+		sent = func() ([]*mapping.Contact, error) { return held(r.snap, sp.Name, g), nil }
+	}
+	t, err := sp.Open(ctx, sent)
 	if err != nil {
 		out.Err = err
 		return skip(ReasonTargetNotReady + err.Error())
@@ -288,7 +317,11 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 	deferred := ok && cc.ConfirmsOnClose()
 
 	confirm := func(rs ...state.Result) error {
-		if err := r.journal.Append(p.Target, p.Type, rs...); err != nil {
+		err := r.openJournal() // opened already unless the plan was empty
+		if err == nil {
+			err = r.journal.Append(p.Target, p.Type, rs...)
+		}
+		if err != nil {
 			r.broken = fmt.Errorf("record confirmed writes: %w", err)
 			return r.broken
 		}
@@ -337,6 +370,26 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan) TargetOutcom
 		err = errors.Join(err, confirm(pending...))
 	}
 	out.Err = err
+	return out
+}
+
+// held is what the target holds when its plan from g is empty: the people
+// of g whose item is live. Diff found each one's fingerprint (a hash of
+// its JSON, the sent store's copy) unchanged, and there is no live item
+// without a person (it would be a removal), so they are the sent store's
+// contacts without decoding them: on a no-op night that was the largest
+// cost beyond the diff.
+func held(snap *state.Snapshot, target string, g *mapping.Graph) []*mapping.Contact {
+	t := snap.Targets[target]
+	if t == nil {
+		return nil
+	}
+	out := make([]*mapping.Contact, 0, len(g.People))
+	for _, c := range g.People {
+		if it := t.Items[c.ID]; it != nil && !it.Removed && !it.RemoteDeleted {
+			out = append(out, c)
+		}
+	}
 	return out
 }
 

@@ -10,18 +10,37 @@ import (
 	"github.com/linkport/linkport/mapping"
 )
 
+// benchPeople builds n people shaped like a LinkedIn network's.
+func benchPeople(n int) []*mapping.Contact {
+	people := make([]*mapping.Contact, 0, n)
+	for i := range n {
+		people = append(people, &mapping.Contact{Name: fmt.Sprintf("Person %d Lastname", i), FirstName: "Person", LastName: fmt.Sprint(i),
+			ProfileURL: fmt.Sprintf("https://www.linkedin.com/in/person-%d-abc", i), Company: "Some Company GmbH", Title: "Senior Engineer",
+			ConnectedOn: "2024-01-02", Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden,
+			Keys: []string{fmt.Sprintf("url:person-%d-abc", i), fmt.Sprintf("name:person %d lastname|some company gmbh", i)}})
+	}
+	return people
+}
+
+// BenchmarkDiffFirst40k plans a first sync of 40,000 people: every one a
+// create.
+func BenchmarkDiffFirst40k(b *testing.B) {
+	s := New()
+	g := &mapping.Graph{People: benchPeople(40000)}
+	s.Identify(g)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Diff(s, "book", "carddav", g); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkLoad40k loads the state of a 40,000-contact target: what every
 // nightly run pays before it can diff.
 func BenchmarkLoad40k(b *testing.B) {
 	s := New()
-	var people []*mapping.Contact
-	for i := range 40000 {
-		c := &mapping.Contact{Name: fmt.Sprintf("Person %d Lastname", i), FirstName: "Person", LastName: fmt.Sprint(i),
-			ProfileURL: fmt.Sprintf("https://www.linkedin.com/in/person-%d-abc", i), Company: "Some Company GmbH", Title: "Senior Engineer",
-			ConnectedOn: "2024-01-02", Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden,
-			Keys: []string{fmt.Sprintf("url:person-%d-abc", i), fmt.Sprintf("name:person %d lastname|some company gmbh", i)}}
-		people = append(people, c)
-	}
+	people := benchPeople(40000)
 	g := &mapping.Graph{People: people}
 	s.Identify(g)
 	for _, c := range people {

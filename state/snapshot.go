@@ -43,6 +43,9 @@ type Snapshot struct {
 	sent    *sentStore      // the contacts the items' fingerprints name
 	path    string          // the file it was loaded from, "" for New
 	history *History        // read on first use
+	// saved is the SHA-256 of the state file as read or last written at
+	// path: a Save that would write the same bytes writes nothing.
+	saved [sha256.Size]byte
 }
 
 // Target is what one configured target holds, by contact ID.
@@ -125,6 +128,7 @@ func Load(path string) (*Snapshot, error) {
 		if err := decode(b, s); err != nil {
 			return nil, fmt.Errorf("read state %s: %w", path, err)
 		}
+		s.saved = sha256.Sum256(b)
 	}
 	s.sent.base = s.fingerprints()
 	if err := replay(journalPath(path), s); err != nil {
@@ -175,7 +179,9 @@ func decode(b []byte, s *Snapshot) error {
 // Save writes the snapshot atomically (temp file, fsync, rename, fsync of
 // the directory) with mode 0600, after the sent contacts it refers to and
 // the history (when it was read), then drops the journal it now contains.
-// The history goes first: a crash before the state file is written leaves
+// A file whose content would not change is not written (nor is the history
+// or the sent store): a run that changed nothing leaves every file as it
+// was, its modification time too. The history goes first: a crash before the state file is written leaves
 // a history that the rerun's observations leave as it is.
 func (s *Snapshot) Save(path string) error {
 	if s.history == nil && s.path != path && s.path != "" { // saved elsewhere: carry the history over
@@ -209,8 +215,12 @@ func (s *Snapshot) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save state: %w", err)
+	b = append(b, '\n')
+	if sum := sha256.Sum256(b); s.path != path || sum != s.saved {
+		if err := atomicfile.Write(path, b, 0o600); err != nil {
+			return fmt.Errorf("save state: %w", err)
+		}
+		s.saved = sum
 	}
 	if err := os.Remove(journalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove journal: %w", err)

@@ -64,6 +64,7 @@ type Target struct {
 	rows    map[string]*mapping.Contact // by ID: who the file will hold
 	removed map[string]*mapping.Contact // changes mode: who this run removed
 	dated   string                      // changes mode: this run's file, once named
+	touched bool                        // a Put or Remove was made
 	// wrap, if set, wraps every output file's writer (tests inject failures).
 	wrap func(io.Writer) io.Writer
 }
@@ -139,6 +140,7 @@ func (t *Target) Put(ctx context.Context, c, _ *mapping.Contact, _ state.Ref) (c
 	defer t.mu.Unlock()
 	t.rows[c.ID] = c
 	delete(t.removed, c.ID)
+	t.touched = true
 	return connectors.Outcome{Ref: state.Ref{Href: filepath.Base(t.opt.Path)}}, nil
 }
 
@@ -154,14 +156,17 @@ func (t *Target) Remove(ctx context.Context, c *mapping.Contact, _ state.Ref) (c
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.rows, c.ID)
+	t.touched = true
 	if t.opt.Mode == ModeChanges {
 		t.removed[c.ID] = c
 	}
 	return connectors.Outcome{}, nil
 }
 
-// Close writes the file atomically. Full mode replaces it, even when
-// nothing changed, so a deleted file comes back. Changes mode writes this
+// Close writes the file atomically. Full mode replaces it, also when no
+// one changed, so a deleted or edited file comes back; a file that already
+// holds exactly what would be written is left alone, its modification time
+// too (a no-op sync writes nothing). Changes mode writes this
 // run's changes to a new dated file (and the removed people beside it),
 // and nothing when nothing changed. Close twice writes once.
 func (t *Target) Close(ctx context.Context) error {
@@ -171,7 +176,14 @@ func (t *Target) Close(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.opt.Mode != ModeChanges {
-		return t.write(t.opt.Path, sorted(t.rows))
+		n, write, err := t.layout(t.opt.Path, sorted(t.rows))
+		if err != nil {
+			return err
+		}
+		if !t.touched && sameParts(t.opt.Path, n, write) {
+			return nil
+		}
+		return writeParts(t.opt.Path, n, write, t.wrap)
 	}
 	if len(t.rows)+len(t.removed) == 0 {
 		return nil
@@ -216,15 +228,25 @@ func (t *Target) freePath() string {
 // write lays people out in the profile and replaces the file at path (and
 // its numbered parts when over the row limit).
 func (t *Target) write(path string, people []*mapping.Contact) error {
+	n, write, err := t.layout(path, people)
+	if err != nil {
+		return err
+	}
+	return writeParts(path, n, write, t.wrap)
+}
+
+// layout is how people are laid out in the profile at path: how many
+// parts, and what each one holds.
+func (t *Target) layout(path string, people []*mapping.Contact) (int, writeFunc, error) {
 	p := t.opt.Profile
 	if p.Format == FormatVCard {
-		return writeParts(path, 1, func(w io.Writer, _ int) error { return writeVCards(w, people) }, t.wrap)
+		return 1, func(w io.Writer, _ int) error { return writeVCards(w, people) }, nil
 	}
 	rows := make([][]string, len(people))
 	for i, c := range people {
 		rows[i] = p.Row(c, t.opt.SourceLabel)
 		if err := p.checkEncodable(rows[i]); err != nil {
-			return fmt.Errorf("write %s: %s (%s): %w", path, c.Name, c.ID, err)
+			return 0, nil, fmt.Errorf("write %s: %s (%s): %w", path, c.Name, c.ID, err)
 		}
 	}
 	limit := p.RowLimit
@@ -233,9 +255,9 @@ func (t *Target) write(path string, people []*mapping.Contact) error {
 	}
 	parts := max((len(rows)+limit-1)/limit, 1)
 	header := p.Header()
-	return writeParts(path, parts, func(w io.Writer, i int) error {
+	return parts, func(w io.Writer, i int) error {
 		return p.writeCSV(w, header, rows[min(i*limit, len(rows)):min((i+1)*limit, len(rows))])
-	}, t.wrap)
+	}, nil
 }
 
 // sorted orders people by name (case-insensitively, then exactly) and ID,

@@ -1,6 +1,8 @@
 package csvfile
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -93,6 +95,61 @@ func writeParts(path string, n int, write writeFunc, wrap func(io.Writer) io.Wri
 		}
 	}
 	return removeStale(path, n)
+}
+
+// sameParts reports whether the n files of path already hold exactly what
+// write would write, and no stale part is left for writeParts to remove. It
+// compares as it lays out, without holding a file in memory.
+func sameParts(path string, n int, write writeFunc) bool {
+	for i, p := range PartPaths(path, n) {
+		f, err := os.Open(p)
+		if err != nil {
+			return false
+		}
+		c := &comparer{r: bufio.NewReaderSize(f, 64<<10), same: true}
+		err = write(c, i)
+		same := err == nil && c.same && c.atEOF()
+		f.Close()
+		if !same {
+			return false
+		}
+	}
+	ext := filepath.Ext(path)
+	stale := strings.TrimSuffix(path, ext) + "-" + strconv.Itoa(n+1) + ext
+	if n <= 1 {
+		stale = PartPaths(path, 2)[0]
+	} else if _, err := os.Lstat(path); err == nil {
+		return false
+	}
+	_, err := os.Lstat(stale)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// comparer is a writer that checks what it is given against r.
+type comparer struct {
+	r    *bufio.Reader
+	buf  []byte
+	same bool
+}
+
+func (c *comparer) Write(p []byte) (int, error) {
+	if !c.same {
+		return len(p), nil
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	b := c.buf[:len(p)]
+	if _, err := io.ReadFull(c.r, b); err != nil || !bytes.Equal(b, p) {
+		c.same = false
+	}
+	return len(p), nil
+}
+
+// atEOF reports whether r holds nothing more.
+func (c *comparer) atEOF() bool {
+	_, err := c.r.ReadByte()
+	return err == io.EOF
 }
 
 // removeStale deletes the numbered parts an earlier run wrote beyond the n
