@@ -68,26 +68,12 @@ var ErrForgetPending = errors.New("a forget did not finish (it was interrupted):
 // A target that fails leaves the state as it was (the people still known)
 // and the intent in place, for a rerun.
 func Forget(ctx context.Context, people []Person, opt ForgetOptions) (*ForgetOutcome, error) {
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	unlock, stale, err := state.Lock(opt.StatePath)
+	log := orDiscard(opt.Log)
+	snap, in, unlock, err := openState(opt.StatePath, true, log)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if stale != "" {
-		log.Warn(stale)
-	}
-	snap, err := state.Load(opt.StatePath)
-	if err != nil {
-		return nil, &StateError{err}
-	}
-	in, err := state.ReadIntent(opt.StatePath)
-	if err != nil {
-		return nil, &StateError{err}
-	}
 	out := &ForgetOutcome{}
 	if in == nil {
 		in = &state.Intent{}

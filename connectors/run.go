@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,26 +89,14 @@ func (e *StateError) Unwrap() error { return e.Err }
 // The outcome is returned whenever a plan was made, also with an error: it
 // says what reached each target, write by write.
 func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, error) {
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if !opt.DryRun {
-		unlock, stale, err := state.Lock(opt.StatePath)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-		if stale != "" {
-			log.Warn(stale)
-		}
-	}
-	snap, err := state.Load(opt.StatePath)
+	log := orDiscard(opt.Log)
+	snap, in, unlock, err := openState(opt.StatePath, !opt.DryRun, log)
 	if err != nil {
-		return nil, &StateError{err}
+		return nil, err
 	}
-	if in, err := state.ReadIntent(opt.StatePath); err != nil || in != nil {
-		return nil, &StateError{cmp.Or(err, ErrForgetPending)}
+	defer unlock()
+	if in != nil {
+		return nil, &StateError{ErrForgetPending}
 	}
 	// Forgotten people leave the graphs before anyone is identified, so
 	// that none of their keys reaches the identities or the history again.
@@ -201,6 +188,39 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		errs = append(errs, err) // the journal keeps every confirmed write for the next run
 	}
 	return out, errors.Join(errs...)
+}
+
+// openState locks the state at path (unless !lock: a dry run), loads it
+// and reads a forget's unfinished intent, if any: how Run and Forget
+// begin. On success unlock releases the lock; a state that cannot be read
+// is a StateError.
+func openState(path string, lock bool, log *slog.Logger) (snap *state.Snapshot, in *state.Intent, unlock func() error, err error) {
+	unlock = func() error { return nil }
+	if lock {
+		var stale string
+		if unlock, stale, err = state.Lock(path); err != nil {
+			return nil, nil, nil, err
+		}
+		if stale != "" {
+			log.Warn(stale)
+		}
+	}
+	if snap, err = state.Load(path); err == nil {
+		in, err = state.ReadIntent(path)
+	}
+	if err != nil {
+		unlock()
+		return nil, nil, nil, &StateError{err}
+	}
+	return snap, in, unlock, nil
+}
+
+// orDiscard is log, or a logger that drops everything.
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
 }
 
 // unapplied is a plan's outcome when nothing was attempted: planned (a
