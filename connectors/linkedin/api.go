@@ -352,19 +352,19 @@ func (a *APISource) domain(ctx context.Context, domain string) ([]row, []mapping
 	var rows []row
 	var warns []mapping.Warning
 	seenRows := map[string]bool{}
-	seenPages := map[string]bool{}
+	pages := newPageGuard(a.opt.MaxPages)
 	bad := 0
-	for n := 0; ; n++ {
-		if n >= a.opt.MaxPages {
+	for {
+		capped, err := pages.turn(domain, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		if capped {
 			warns = append(warns, mapping.Warning{File: "api:" + domain, Msg: fmt.Sprintf(
-				"stopped after %d pages without LinkedIn's \"No data found\" end; later rows, if any, are missing", n)})
-			a.log.Warn("linkedin api: page cap reached", "domain", domain, "pages", n)
+				"stopped after %d pages without LinkedIn's \"No data found\" end; later rows, if any, are missing", pages.n)})
+			a.log.Warn("linkedin api: page cap reached", "domain", domain, "pages", pages.n)
 			break
 		}
-		if seenPages[next.String()] {
-			return nil, nil, &APIError{Domain: domain, Message: "the next links loop; stopped at " + next.RequestURI()}
-		}
-		seenPages[next.String()] = true
 		p, end, err := a.page(ctx, domain, next)
 		if err != nil {
 			return nil, nil, err
@@ -409,6 +409,29 @@ func (a *APISource) domain(ctx context.Context, domain string) ([]row, []mapping
 			Msg: fmt.Sprintf("%d values LinkedIn could not process were left empty", bad)})
 	}
 	return rows, warns, nil
+}
+
+// pageGuard bounds a paged read: at most max pages, and never a page
+// whose link was already followed (a server whose next links loop).
+type pageGuard struct {
+	max, n int // n: pages turned so far
+	seen   map[string]bool
+}
+
+func newPageGuard(max int) *pageGuard { return &pageGuard{max: max, seen: map[string]bool{}} }
+
+// turn is called before reading the page at next: capped says the cap is
+// reached (the caller warns and stops); a link seen before is an error.
+func (g *pageGuard) turn(label string, next *url.URL) (capped bool, err error) {
+	if g.n >= g.max {
+		return true, nil
+	}
+	if g.seen[next.String()] {
+		return false, &APIError{Domain: label, Message: "the next links loop; stopped at " + next.RequestURI()}
+	}
+	g.seen[next.String()] = true
+	g.n++
+	return false, nil
 }
 
 func (r row) key() string {

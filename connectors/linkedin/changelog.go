@@ -105,18 +105,18 @@ func (a *APISource) Changelog(ctx context.Context, since time.Time) ([]Event, []
 	var events []Event
 	var warns []mapping.Warning
 	seen := map[int64]bool{}
-	seenPages := map[string]bool{}
-	for n := 0; ; n++ {
-		if n >= a.opt.MaxPages {
+	pages := newPageGuard(a.opt.MaxPages)
+	for {
+		capped, err := pages.turn(changelogLabel, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		if capped {
 			warns = append(warns, mapping.Warning{File: "api:changelog", Msg: fmt.Sprintf(
-				"stopped after %d pages of events; the next run goes on from the newest one read", n)})
-			a.log.Warn("linkedin changelog: page cap reached", "pages", n)
+				"stopped after %d pages of events; the next run goes on from the newest one read", pages.n)})
+			a.log.Warn("linkedin changelog: page cap reached", "pages", pages.n)
 			break
 		}
-		if seenPages[next.String()] {
-			return nil, nil, &APIError{Domain: changelogLabel, Message: "the next links loop; stopped at " + next.RequestURI()}
-		}
-		seenPages[next.String()] = true
 		body, end, err := a.get(ctx, changelogLabel, next)
 		if err != nil {
 			return nil, nil, err
@@ -127,7 +127,7 @@ func (a *APISource) Changelog(ctx context.Context, since time.Time) ([]Event, []
 		var p changelogPage
 		if err := json.Unmarshal(body, &p); err != nil {
 			return nil, nil, &APIError{Domain: changelogLabel, Status: 200,
-				Message: fmt.Sprintf("page %d (%s): answer is not Changelog API JSON (want an \"elements\" array of events): %v", n+1, next.RequestURI(), err)}
+				Message: fmt.Sprintf("page %d (%s): answer is not Changelog API JSON (want an \"elements\" array of events): %v", pages.n, next.RequestURI(), err)}
 		}
 		for i, raw := range p.Elements {
 			var e Event
@@ -137,7 +137,7 @@ func (a *APISource) Changelog(ctx context.Context, since time.Time) ([]Event, []
 					why = err.Error()
 				}
 				return nil, nil, &APIError{Domain: changelogLabel, Status: 200,
-					Message: fmt.Sprintf("page %d (%s), event %d: not a changelog event (want numeric id and processedAt): %s", n+1, next.RequestURI(), i+1, why)}
+					Message: fmt.Sprintf("page %d (%s), event %d: not a changelog event (want numeric id and processedAt): %s", pages.n, next.RequestURI(), i+1, why)}
 			}
 			if !seen[e.ID] {
 				seen[e.ID] = true
