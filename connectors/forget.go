@@ -74,6 +74,11 @@ func Forget(ctx context.Context, people []Person, opt ForgetOptions) (*ForgetOut
 		return nil, err
 	}
 	defer unlock()
+	// The stamp's report may name the people: it goes first (the next
+	// sync makes the run again, and may stamp it afresh).
+	if err := state.RemoveStamp(opt.StatePath); err != nil {
+		return nil, err
+	}
 	out := &ForgetOutcome{}
 	if in == nil {
 		in = &state.Intent{}

@@ -32,6 +32,11 @@ type Spec struct {
 	// without writing (an Observer: CardDAV matches the creates to the
 	// user's cards); Open is then never called.
 	Look func(ctx context.Context) (Target, error)
+	// Witness, if set, says what the target's own side is now, as a string
+	// that changes whenever it does (the hashes of a file target's files):
+	// a run that changed nothing can then be remembered (Memo). A target
+	// whose empty plan still has work to do (an outbox to drain) has none.
+	Witness func(ctx context.Context) (string, error)
 }
 
 // RunOptions say what Run does.
@@ -55,6 +60,8 @@ type RunOptions struct {
 	// Cursors are saved in the state (state.Snapshot.SetCursor) when the
 	// sync succeeds: never on a dry run, a guard stop or a failed write.
 	Cursors map[string]string
+	// Memo, if set, remembers a sync that changed nothing (see Recall).
+	Memo *Memo
 }
 
 // RunOutcome is what a run did, target by target.
@@ -186,6 +193,8 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	}
 	if err := snap.Save(opt.StatePath); err != nil {
 		errs = append(errs, err) // the journal keeps every confirmed write for the next run
+	} else if len(errs) == 0 {
+		r.stamp(ctx, opt, out, len(minted))
 	}
 	return out, errors.Join(errs...)
 }

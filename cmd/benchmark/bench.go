@@ -46,9 +46,9 @@ func median(ts []time.Duration) time.Duration {
 
 // linkportJobs are the measurements of one linkport binary.
 type linkportJobs struct {
-	name                   string // "" or "against"
-	first, nightly, noop   *job
-	firstMsgs, nightlyMsgs *job
+	name                          string // "" or "against"
+	first, nightly, changed, noop *job
+	firstMsgs, nightlyMsgs        *job
 }
 
 func bench(ctx context.Context, cfg config, out io.Writer) error {
@@ -105,7 +105,7 @@ func bench(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 		sets = append(sets, set)
-		for _, j := range []*job{set.first, set.nightly, set.noop, set.firstMsgs, set.nightlyMsgs} {
+		for _, j := range []*job{set.first, set.nightly, set.changed, set.noop, set.firstMsgs, set.nightlyMsgs} {
 			if j != nil {
 				jobs = append(jobs, j)
 			}
@@ -124,18 +124,24 @@ func bench(ctx context.Context, cfg config, out io.Writer) error {
 }
 
 // prepare writes the configs of one binary's runs (each binary has states
-// of its own) and runs the sync that leaves the nightly state in place.
+// of its own) and runs the syncs that leave the nightly state in place.
 func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out io.Writer) (*linkportJobs, error) {
 	dir := filepath.Join(work, "runs", "linkport"+name)
 	set := &linkportJobs{name: name}
-	mk := func(kind, src string) (string, error) {
+	// mk writes the config of one kind of run, with a state and a target
+	// of its own unless it diffs against another kind's (on).
+	mk := func(kind, src string, on ...string) (string, error) {
 		d := filepath.Join(dir, kind)
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return "", fmt.Errorf("make %s: %w", d, err)
 		}
+		sd := d
+		if len(on) > 0 {
+			sd = filepath.Join(dir, on[0])
+		}
 		p := filepath.Join(d, "config.yaml")
 		body := fmt.Sprintf("source:\n  path: %q\nstate: %q\nmax_delete: 100%%\ntargets:\n  backup:\n    type: csv\n    path: %q\n",
-			src, filepath.Join(d, "state.json"), filepath.Join(d, "out.csv"))
+			src, filepath.Join(sd, "state.json"), filepath.Join(sd, "out.csv"))
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 			return "", fmt.Errorf("write config: %w", err)
 		}
@@ -155,8 +161,13 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 	if err != nil {
 		return nil, err
 	}
+	changed, err := mk("changed", export+"-changed", "nightly")
+	if err != nil {
+		return nil, err
+	}
 	set.first = lj("linkport diff, first (no state)", first, "diff", "")
 	set.nightly = lj("linkport diff, nightly (state)", nightly, "diff", "")
+	set.changed = lj("linkport diff, nightly, a new export", changed, "diff", "")
 	set.noop = lj("linkport sync, no-op", nightly, "sync", filepath.Dir(nightly))
 	syncs := []string{nightly}
 	if msgs {
@@ -173,10 +184,15 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 		set.nightlyMsgs = lj("linkport diff, nightly + messages.csv", nm, "diff", "")
 		syncs = append(syncs, nm)
 	}
+	// Two nights on the export: the first sync creates everyone, the
+	// second changes nothing (and a linkport that remembers such a run
+	// can recall it on the nights measured).
 	for _, c := range syncs {
-		fmt.Fprintf(out, "first sync for the nightly state (%s) …\n", filepath.Base(filepath.Dir(c)))
-		if err := runQuiet(ctx, bin, "sync", "-q", "-c", c); err != nil {
-			return nil, fmt.Errorf("first sync: %w", err)
+		fmt.Fprintf(out, "two syncs for the nightly state (%s) …\n", filepath.Base(filepath.Dir(c)))
+		for range 2 {
+			if err := runQuiet(ctx, bin, "sync", "-q", "-c", c); err != nil {
+				return nil, fmt.Errorf("sync for the nightly state: %w", err)
+			}
 		}
 	}
 	return set, nil
@@ -279,7 +295,7 @@ func report(out io.Writer, cfg config, conns, contacts int, people []string, goR
 		all = append(all, pyRef)
 	}
 	for _, s := range sets {
-		for _, j := range []*job{s.first, s.nightly, s.noop, s.firstMsgs, s.nightlyMsgs} {
+		for _, j := range []*job{s.first, s.nightly, s.changed, s.noop, s.firstMsgs, s.nightlyMsgs} {
 			if j != nil {
 				all = append(all, j)
 			}
@@ -307,10 +323,12 @@ func report(out io.Writer, cfg config, conns, contacts int, people []string, goR
 		}
 		ratio("nightly diff / encoding/csv"+tag, s.nightly, goRef, "≤ 3×")
 		ratio("nightly diff / Python csv"+tag, s.nightly, pyRef, "≤ 1.0×")
+		ratio("nightly diff, a new export / encoding/csv"+tag, s.changed, goRef, "")
 		ratio("first diff / encoding/csv"+tag, s.first, goRef, "≤ 4×")
 		ratio("first diff / Python csv"+tag, s.first, pyRef, "")
 		ratio("no-op sync / nightly diff"+tag, s.noop, s.nightly, "≤ 1×")
-		fmt.Fprintf(out, "%-48s %21s %10s\n", "peak RSS, first and nightly diff"+tag, mb(max(s.first.rss, s.nightly.rss)), goalRSS(cfg.people))
+		fmt.Fprintf(out, "%-48s %21s %10s\n", "peak RSS, first / nightly diff"+tag, mb(s.first.rss)+" / "+mb(s.nightly.rss), goalRSS(cfg.people))
+		fmt.Fprintf(out, "%-48s %21s %10s\n", "peak RSS, nightly diff of a new export"+tag, mb(s.changed.rss), "")
 		wrote := "nothing"
 		if len(s.noop.wrote) > 0 {
 			wrote = strings.Join(slices.Sorted(maps.Keys(s.noop.wrote)), ", ")

@@ -17,7 +17,9 @@ var messagesHeader = []string{"CONVERSATION ID", "CONVERSATION TITLE", "FROM", "
 	"RECIPIENT PROFILE URLS", "DATE", "SUBJECT", "CONTENT", "FOLDER", "IS MESSAGE DRAFT", "IS CONVERSATION DRAFT"}
 
 // generate writes the export into dir: Connections.csv and Contacts.csv
-// from the test generator and, when messagesMB > 0, a heavy user's
+// from the test generator, the same export with 1 % of the connections in
+// a new job into dir+"-changed" (the night a new export arrives) and,
+// when messagesMB > 0, a heavy user's
 // messages.csv of about that many MB into dir+"-messages" beside a copy of
 // the two people files. It runs in a child process of its own, so the
 // parent that measures stays small: Linux carries a parent's peak RSS over
@@ -26,6 +28,11 @@ func generate(dir string, connections, contacts, messagesMB int) error {
 	n := linkedintest.New(linkedintest.GenOptions{Seed: uint64(connections), Connections: connections, Contacts: contacts})
 	files := n.Files()
 	if err := linkedintest.WriteDir(dir, files); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	changed := linkedintest.New(linkedintest.GenOptions{Seed: uint64(connections), Connections: connections, Contacts: contacts})
+	changed.ChangeCompanies(max(connections/100, 1))
+	if err := linkedintest.WriteDir(dir+"-changed", changed.Files()); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
 	if messagesMB <= 0 {

@@ -28,12 +28,8 @@ func (a *app) load(ctx context.Context) (*Config, *mapping.Graph, *enrich.Ego, e
 	return cfg, g, ego, err
 }
 
-// graphs reads the configured exports oldest first and builds each one's
-// graph: reconciled and enriched with the rest of its archive, its export
-// dropped before the next is read, so memory holds one export at a time.
-// The newest is g, the one synced; the others are earlier, oldest first,
-// for the history (all false reads only the newest). Every archive's
-// warnings name it, and g carries them all, so the report lists them.
+// graphs reads the configured exports (all false: only the newest) and
+// builds their graphs (graphsOf).
 func (a *app) graphs(ctx context.Context, cfg *Config, all bool) (g *mapping.Graph, ego *enrich.Ego, earlier []*mapping.Graph, err error) {
 	ins, err := a.inputs(ctx, cfg)
 	if err != nil {
@@ -42,6 +38,16 @@ func (a *app) graphs(ctx context.Context, cfg *Config, all bool) (g *mapping.Gra
 	if !all {
 		ins = ins[len(ins)-1:]
 	}
+	return a.graphsOf(ctx, cfg, ins)
+}
+
+// graphsOf reads the exports ins (a.inputs: oldest first) and builds each
+// one's graph: reconciled and enriched with the rest of its archive, its
+// export dropped before the next is read, so memory holds one export at a
+// time. The newest is g, the one synced; the others are earlier, oldest
+// first, for the history. Every archive's warnings name it, and g carries
+// them all, so the report lists them.
+func (a *app) graphsOf(ctx context.Context, cfg *Config, ins []input) (g *mapping.Graph, ego *enrich.Ego, earlier []*mapping.Graph, err error) {
 	var warnings []mapping.Warning
 	for i, in := range ins {
 		a.progress().phase("reading the export", -1)
@@ -107,12 +113,29 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	g, _, earlier, err := a.graphs(ctx, cfg, true)
+	ins, err := a.inputs(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	opt := connectors.RunOptions{StatePath: cfg.State, Targets: specs, Earlier: earlier, DryRun: dryRun,
-		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force}
+	opt := connectors.RunOptions{StatePath: cfg.State, Targets: specs, DryRun: dryRun,
+		Limit: cfg.limit, RenameLimit: cfg.renames, Force: a.g.force, Log: a.log}
+	// The nights the export stays the same, the run is recalled: nothing
+	// is read or planned again (connectors.Memo says when that holds).
+	var digests []memoInput
+	opt.Memo, digests = a.memo(ctx, cfg, names, ins)
+	if kept, ok := connectors.Recall(ctx, opt); ok {
+		err := a.recalled(kept, dryRun)
+		if !dryRun {
+			a.warnIfShared(filepath.Dir(cfg.State))
+		}
+		return err
+	}
+	g, _, earlier, err := a.graphsOf(ctx, cfg, ins)
+	if err != nil {
+		return err
+	}
+	opt.Earlier = earlier
+	keepRun(ctx, opt.Memo, ins, digests, g)
 	if k := a.keeper; k != nil && !dryRun {
 		if err := k.SaveBase(); err != nil {
 			return fmt.Errorf("save the changelog base: %w", err)

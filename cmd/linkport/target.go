@@ -134,12 +134,15 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		tc := cfg.targets[name]
 		var open opener
 		var look func(context.Context) (connectors.Target, error)
+		var witness func(context.Context) (string, error)
 		var err error
 		switch {
 		case tc.csv != nil:
-			if open, err = a.csvOpener(expandPath(tc.csv.Path), tc.csv.profile, tc.csv.Mode); err != nil {
+			path, mode := expandPath(tc.csv.Path), tc.csv.Mode
+			if open, err = a.csvOpener(path, tc.csv.profile, mode); err != nil {
 				err = configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 			}
+			witness = func(context.Context) (string, error) { return csvfile.Witness(path, mode) }
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
 		case tc.carddav != nil:
@@ -150,7 +153,7 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		if err != nil {
 			return nil, err
 		}
-		sp := connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look}
+		sp := connectors.Spec{Name: name, Type: tc.Type, Open: open, Look: look, Witness: witness}
 		if sp.Shape, err = tc.shape(); err != nil {
 			return nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 		}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
+	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
@@ -229,4 +230,32 @@ func (p *Profile) checkEncodable(row []string) error {
 		}
 	}
 	return nil
+}
+
+// Witness names what a file target at path holds now: the hash of path
+// and of each numbered part beside it (contacts-1.csv, contacts-2.csv, …,
+// up to the first one missing), so that any edit, deletion or stale part
+// changes it. A full-mode run that changed nothing leaves it as it was;
+// in changes mode such a run writes nothing at all, whatever the files.
+func Witness(path, mode string) (string, error) {
+	if mode == ModeChanges {
+		return ModeChanges, nil
+	}
+	var b strings.Builder
+	for i := 0; ; i++ {
+		p := path
+		if i > 0 {
+			p = PartPaths(path, i+1)[i-1]
+		}
+		sum, err := state.FileSum(p)
+		switch {
+		case i > 0 && errors.Is(err, fs.ErrNotExist):
+			return b.String(), nil
+		case errors.Is(err, fs.ErrNotExist):
+			sum = "absent"
+		case err != nil:
+			return "", fmt.Errorf("look at %s: %w", p, err)
+		}
+		fmt.Fprintf(&b, "%s %s\n", filepath.Base(p), sum)
+	}
 }

@@ -6,7 +6,10 @@
 package report
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/mapping"
@@ -147,4 +150,33 @@ func (t *Target) count(op state.Op) *int {
 		return &t.Update
 	}
 	return &t.Remove
+}
+
+// remembered is what Remember keeps of a report: the report and the
+// charts its HTML page draws from the graph.
+type remembered struct {
+	Run    *Run   `json:"run"`
+	Charts charts `json:"charts"`
+}
+
+// Remember encodes the report of a sync that changed nothing, so that a
+// run recalled instead of made (connectors.Memo) prints it again, in any
+// format, through Recalled.
+func (r *Run) Remember() ([]byte, error) {
+	b, err := json.Marshal(remembered{Run: r, Charts: r.charts})
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	return b, nil
+}
+
+// Recalled is the report Remember kept, as the diff (dryRun) or the sync
+// now recalled shows it.
+func Recalled(b []byte, dryRun bool) (*Run, error) {
+	var m remembered
+	if err := json.Unmarshal(b, &m); err != nil || m.Run == nil {
+		return nil, fmt.Errorf("decode the remembered report: %w", cmp.Or(err, errors.New("empty")))
+	}
+	m.Run.DryRun, m.Run.charts = dryRun, m.Charts
+	return m.Run, nil
 }

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
+)
+
+// recalledLine is what -v logs when a run is recalled instead of made.
+const recalledLine = "nothing was read again"
+
+// recallSetup writes a generated export (with merges, messages and a
+// legacy copy that makes a whole-file warning) and a config with a CSV and
+// a .vcf target, and syncs twice: the second sync changes nothing and is
+// remembered.
+func recallSetup(t *testing.T) (dir, cfg, src string) {
+	t.Helper()
+	dir = env(t)
+	src = filepath.Join(dir, "export")
+	files := linkedintest.New(linkedintest.GenOptions{Seed: 11, Connections: 120, Contacts: 40}).Files()
+	files["Endorsement Received Info.csv"] = []byte("Endorsement Date,Skill Name\n")
+	if err := linkedintest.WriteDir(src, files); err != nil {
+		t.Fatal(err)
+	}
+	cfg = writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+filepath.Join(dir, "state", "state.json")+
+		"\ntargets:\n  crm:\n    type: csv\n    profile: hubspot\n    path: "+filepath.Join(dir, "out", "crm.csv")+
+		"\n  cards:\n    type: vcf\n    path: "+filepath.Join(dir, "out", "cards.vcf")+"\n")
+	for i := range 2 {
+		if code, _, errs := runCLI(t, "sync", "-c", cfg); code != exitOK {
+			t.Fatalf("sync %d exit %d: %s", i+1, code, errs)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state", "state.json.stamp")); err != nil {
+		t.Fatalf("the second sync changed nothing and left no stamp: %v", err)
+	}
+	return dir, cfg, src
+}
+
+// TestRecallPrintsWhatTheRunWould: a diff or sync recalled from the stamp
+// prints, in every format, exactly what the run made again prints, says
+// the whole-file warning again, and reads nothing but hashes.
+func TestRecallPrintsWhatTheRunWould(t *testing.T) {
+	dir, cfg, _ := recallSetup(t)
+	stampPath := filepath.Join(dir, "state", "state.json.stamp")
+	stamp, err := os.ReadFile(stampPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"diff", "sync"} {
+		for _, format := range []string{"text", "markdown", "json", "html"} {
+			args := []string{cmd, "-c", cfg, "-v", "--format", format}
+			code, recalled, errs := runCLI(t, args...)
+			if code != exitOK || !strings.Contains(errs, recalledLine) {
+				t.Fatalf("%s --format %s: exit %d, not recalled:\n%s", cmd, format, code, errs)
+			}
+			if !strings.Contains(errs, "ignored: ") {
+				t.Errorf("%s --format %s recalled: the whole-file warning is not said again:\n%s", cmd, format, errs)
+			}
+			os.Remove(stampPath) // the run is made again
+			code, made, errs := runCLI(t, args...)
+			if code != exitOK || strings.Contains(errs, recalledLine) {
+				t.Fatalf("%s --format %s without a stamp: exit %d, recalled:\n%s", cmd, format, code, errs)
+			}
+			if made != recalled {
+				t.Errorf("%s --format %s: the recalled report differs from the run's\nrecalled:\n%.3000s\nmade:\n%.3000s", cmd, format, recalled, made)
+			}
+			if cmd == "sync" { // a steady sync stamps again, the same stamp
+				if b, err := os.ReadFile(stampPath); err != nil || string(b) != string(stamp) {
+					t.Fatalf("the sync made again left another stamp (%v)", err)
+				}
+			} else if err := os.WriteFile(stampPath, stamp, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	code, out, _ := runCLI(t, "sync", "-c", cfg, "-q")
+	if code != exitOK || out != "" {
+		t.Fatalf("sync -q recalled: exit %d, printed %q", code, out)
+	}
+}
+
+// TestRecallOnlyWhatStands: whatever the run depends on, changed, makes
+// the next diff or sync read and plan again, with the right result.
+func TestRecallOnlyWhatStands(t *testing.T) {
+	tests := []struct {
+		name string
+		// change is made after the two syncs; it returns the command run next.
+		change func(t *testing.T, dir, cfg, src string) []string
+		// check looks at that command's output.
+		check func(t *testing.T, dir, out string)
+	}{
+		{"a new export", func(t *testing.T, dir, cfg, src string) []string {
+			p := filepath.Join(src, "Connections.csv")
+			b, _ := os.ReadFile(p)
+			if len(b) > 0 && b[len(b)-1] != '\n' {
+				b = append(b, '\n')
+			}
+			os.WriteFile(p, append(b, "Zoe,Newcomer,https://www.linkedin.com/in/zoe-newcomer,,Initech,CFO,01 Dec 2026\n"...), 0o600)
+			return []string{"diff", "-c", cfg, "--format", "json"}
+		}, func(t *testing.T, _, out string) {
+			if r := decodeReport(t, out); r.Targets[0].Create != 1 || r.Targets[1].Create != 1 {
+				t.Fatalf("want one create per target: %+v", r.Targets)
+			}
+		}},
+		{"the configuration", func(t *testing.T, dir, cfg, src string) []string {
+			b, _ := os.ReadFile(cfg)
+			os.WriteFile(cfg, append(b, "    fields:\n      exclude: [phones]\n"...), 0o600)
+			return []string{"diff", "-c", cfg, "--format", "json"}
+		}, func(t *testing.T, _, out string) {
+			if r := decodeReport(t, out); r.Targets[0].Name != "cards" || r.Targets[0].Update == 0 || r.Targets[1].Update != 0 {
+				t.Fatalf("want updates on cards only (its config changed): %+v", r.Targets)
+			}
+		}},
+		{"a target file edited", func(t *testing.T, dir, cfg, src string) []string {
+			p := filepath.Join(dir, "out", "crm.csv")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p+".was", b, 0o600)
+			os.WriteFile(p, append(b, "edited by hand\n"...), 0o600)
+			return []string{"sync", "-c", cfg}
+		}, func(t *testing.T, dir, _ string) {
+			p := filepath.Join(dir, "out", "crm.csv")
+			now, _ := os.ReadFile(p)
+			was, _ := os.ReadFile(p + ".was")
+			if string(now) != string(was) {
+				t.Fatal("the sync did not write the file back")
+			}
+		}},
+		{"a target file deleted", func(t *testing.T, dir, cfg, src string) []string {
+			os.Remove(filepath.Join(dir, "out", "cards.vcf"))
+			return []string{"sync", "-c", cfg}
+		}, func(t *testing.T, dir, _ string) {
+			if b, err := os.ReadFile(filepath.Join(dir, "out", "cards.vcf")); err != nil || !strings.Contains(string(b), "BEGIN:VCARD") {
+				t.Fatalf("the sync did not write the file back: %v", err)
+			}
+		}},
+		{"a journal left by a killed run", func(t *testing.T, dir, cfg, src string) []string {
+			os.WriteFile(filepath.Join(dir, "state", "state.json.journal"), nil, 0o600)
+			return []string{"diff", "-c", cfg}
+		}, func(t *testing.T, _, out string) {
+			if !strings.Contains(out, "unchanged") {
+				t.Fatalf("diff:\n%s", out)
+			}
+		}},
+		{"one target only", func(t *testing.T, dir, cfg, src string) []string {
+			return []string{"diff", "-c", cfg, "--target", "crm", "--format", "json"}
+		}, func(t *testing.T, _, out string) {
+			if r := decodeReport(t, out); len(r.Targets) != 1 || r.Targets[0].Name != "crm" {
+				t.Fatalf("targets: %+v", r.Targets)
+			}
+		}},
+		{"a person forgotten", func(t *testing.T, dir, cfg, src string) []string {
+			if code, _, errs := runCLI(t, "forget", "-c", cfg, "--yes", "https://www.linkedin.com/in/"+firstSlug(t, src)); code != exitOK {
+				t.Fatalf("forget exit %d: %s", code, errs)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "state", "state.json.stamp")); !os.IsNotExist(err) {
+				t.Fatalf("forget left the stamp, whose report may name them: %v", err)
+			}
+			return []string{"diff", "-c", cfg, "--format", "json"}
+		}, func(t *testing.T, _, out string) {
+			if r := decodeReport(t, out); r.Targets[0].Create != 0 || r.Targets[0].Update != 0 {
+				t.Fatalf("the forgotten person came back: %+v", r.Targets)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, cfg, src := recallSetup(t)
+			args := append(tc.change(t, dir, cfg, src), "-v")
+			code, out, errs := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			if strings.Contains(errs, recalledLine) {
+				t.Fatalf("%v was recalled:\n%s", args, errs)
+			}
+			tc.check(t, dir, out)
+		})
+	}
+}
+
+// firstSlug is the profile slug of the export's first connection with one.
+func firstSlug(t *testing.T, src string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(src, "Connections.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "linkedin.com/in/")
+	slug, _, _ := strings.Cut(rest, ",")
+	if !ok || slug == "" {
+		t.Fatal("no profile URL in the export")
+	}
+	return slug
+}
