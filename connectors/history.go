@@ -25,8 +25,9 @@ func exportDate(g *mapping.Graph) string { return g.ExportedAt.Format(time.DateO
 // previous positions. It returns the job changes first seen now. It
 // refuses, before changing anything, a g older than an export the history
 // (or an earlier archive) holds. Everything happens in memory; the
-// history is written with the state, by Save.
-func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, now time.Time, log *slog.Logger) ([]mapping.JobChange, error) {
+// history is written with the state, by Save; a dry run against an empty
+// history of one archive, which could learn nothing, skips it all.
+func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, now time.Time, dryRun bool, log *slog.Logger) ([]mapping.JobChange, error) {
 	h, err := snap.History()
 	if err != nil {
 		return nil, &StateError{err}
@@ -51,6 +52,11 @@ func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, 
 			ErrOlderExport, date, newest)}
 	}
 
+	if dryRun && h.Len() == 0 && len(earlier) == 0 {
+		// A first diff of one archive: everyone's first observation is no
+		// job change and fills nothing, and a dry run saves none of it.
+		return nil, nil
+	}
 	before := map[string][]state.Span{} // positions before this run, of the people whose positions it changed
 	observe := func(g *mapping.Graph, date string) {
 		obs := h.Observe(g, date)

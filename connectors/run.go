@@ -131,7 +131,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	if err := <-histErr; err != nil {
 		return nil, &StateError{err}
 	}
-	jobChanges, err := remember(snap, g, earlier, time.Now(), log)
+	jobChanges, err := remember(snap, g, earlier, time.Now(), opt.DryRun, log)
 	if err != nil {
 		return nil, err
 	}
