@@ -64,4 +64,14 @@ func BenchmarkLoad40k(b *testing.B) {
 			Load(p)
 		}
 	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			decode(raw, New())
+		}
+	})
+	b.Run("decode-encoding-json", func(b *testing.B) { // the reference decode is measured against
+		for b.Loop() {
+			stdDecode(raw)
+		}
+	})
 }
