@@ -3,7 +3,6 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 )
 
 // EmailStatus says why a contact has or lacks an email address.
@@ -179,11 +178,10 @@ func DiffFields(old, new *Contact) map[string]Change {
 
 // Fingerprint is a content hash of everything a target receives about the
 // contact; equal fingerprints mean there is nothing to send.
+// It hashes the contact's JSON (AppendJSON: json.Marshal's bytes), which
+// states and targets written by earlier linkports hold the hash of.
 func Fingerprint(c *Contact) string {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic("mapping: marshal contact: " + err.Error()) // plain data: cannot fail
-	}
-	sum := sha256.Sum256(b)
+	var buf [1024]byte
+	sum := sha256.Sum256(c.AppendJSON(buf[:0]))
 	return hex.EncodeToString(sum[:16])
 }

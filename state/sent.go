@@ -169,10 +169,4 @@ func sameKeys(a, b map[string]bool) bool {
 	return true
 }
 
-func encode(c *mapping.Contact) json.RawMessage {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic("state: marshal contact: " + err.Error()) // plain data: cannot fail
-	}
-	return b
-}
+func encode(c *mapping.Contact) json.RawMessage { return c.AppendJSON(nil) }

@@ -1,0 +1,195 @@
+package mapping
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendJSON appends c as json.Marshal encodes it, byte for byte, without
+// reflection: fingerprints and the sent store hash and keep these bytes
+// for every person of every run, and encoding/json spent most of that
+// time finding the fields. TestAppendJSON holds it to json.Marshal for
+// every field of Contact, so a field added there and not here fails.
+func (c *Contact) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, c.ID)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, c.Name)
+	b = appendField(b, "first_name", c.FirstName)
+	b = appendField(b, "last_name", c.LastName)
+	b = appendField(b, "profile_url", c.ProfileURL)
+	b = appendList(b, "emails", c.Emails)
+	b = append(b, `,"email_status":`...)
+	b = appendJSONString(b, string(c.EmailStatus))
+	if len(c.Phones) > 0 {
+		b = append(b, `,"phones":[`...)
+		for i, p := range c.Phones {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"raw":`...)
+			b = appendJSONString(b, p.Raw)
+			b = appendField(b, "e164", p.E164)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendField(b, "company", c.Company)
+	b = appendField(b, "title", c.Title)
+	b = appendList(b, "addresses", c.Addresses)
+	if len(c.PostalAddresses) > 0 {
+		b = append(b, `,"postal_addresses":[`...)
+		for i, a := range c.PostalAddresses {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendObject(b, [][2]string{{"street", a.Street}, {"city", a.City}, {"region", a.Region},
+				{"postal_code", a.PostalCode}, {"country", a.Country}})
+		}
+		b = append(b, ']')
+	}
+	b = appendList(b, "sites", c.Sites)
+	b = appendField(b, "connected_on", c.ConnectedOn)
+	b = append(b, `,"sources":`...)
+	if c.Sources == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendArray(b, c.Sources)
+	}
+	b = appendField(b, "last_contacted", c.LastContacted)
+	if c.MessageCount != 0 {
+		b = append(b, `,"message_count":`...)
+		b = strconv.AppendInt(b, int64(c.MessageCount), 10)
+	}
+	b = appendField(b, "last_message_from", c.LastMessageFrom)
+	b = appendField(b, "invited_by", c.InvitedBy)
+	b = appendField(b, "invited_on", c.InvitedOn)
+	b = appendField(b, "invitation_text", c.InvitationText)
+	b = appendList(b, "notes", c.Notes)
+	b = appendList(b, "endorsed_you", c.EndorsedYou)
+	b = appendList(b, "you_endorsed", c.YouEndorsed)
+	b = appendField(b, "recommended_you", c.RecommendedYou)
+	b = appendField(b, "you_recommended", c.YouRecommended)
+	if len(c.Previous) > 0 {
+		b = append(b, `,"previous":[`...)
+		for i, p := range c.Previous {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendObject(b, [][2]string{{"title", p.Title}, {"company", p.Company}, {"until", p.Until}})
+		}
+		b = append(b, ']')
+	}
+	b = appendField(b, "email_last_seen", c.EmailLastSeen)
+	b = appendField(b, "phone_last_seen", c.PhoneLastSeen)
+	return append(b, '}')
+}
+
+// appendField appends `,"name":"v"` unless v is empty (omitempty).
+func appendField(b []byte, name, v string) []byte {
+	if v == "" {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, v)
+}
+
+// appendList appends `,"name":[…]` unless vs is empty (omitempty).
+func appendList(b []byte, name string, vs []string) []byte {
+	if len(vs) == 0 {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendArray(b, vs)
+}
+
+func appendArray(b []byte, vs []string) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, v)
+	}
+	return append(b, ']')
+}
+
+// appendObject appends an object of string fields that are all omitempty.
+func appendObject(b []byte, fields [][2]string) []byte {
+	b = append(b, '{')
+	first := true
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, f[0]...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, f[1])
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as encoding/json does with HTML escaping on
+// (json.Marshal's default): <, > and & as \u003c…, control characters
+// as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and
+// U+2029 as \u2028 and \u2029.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
