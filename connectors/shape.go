@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/linkport/linkport/mapping"
 )
@@ -180,18 +181,24 @@ func DropFields(names ...string) func(*mapping.Contact) *mapping.Contact {
 			panic("connectors: DropFields of a field that cannot be dropped: " + n)
 		}
 	}
+	// Most contacts hold none of the fields (invitation text, by default):
+	// their scratch copy goes back to the pool instead of to the collector.
+	scratch := sync.Pool{New: func() any { return new(mapping.Contact) }}
 	return func(c *mapping.Contact) *mapping.Contact {
-		cp := *c
+		cp := scratch.Get().(*mapping.Contact)
+		*cp = *c
 		changed := false
 		for _, clear := range fns {
-			if clear(&cp) {
+			if clear(cp) {
 				changed = true
 			}
 		}
 		if !changed {
+			*cp = mapping.Contact{} // hold no one's data while pooled
+			scratch.Put(cp)
 			return c
 		}
-		return &cp
+		return cp
 	}
 }
 

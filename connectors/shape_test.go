@@ -250,3 +250,15 @@ func TestOffByDefaultAreChoosable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDefaultShape shapes a person without invitation text, as most
+// are: the default shape gives them back as they are.
+func BenchmarkDefaultShape(b *testing.B) {
+	shape := DefaultShape()
+	c := &mapping.Contact{ID: "0123456789abcdef", Name: "Ada Lovelace", Company: "Analytical Engines", Sources: []string{"connection"}}
+	for b.Loop() {
+		if shape(c) != c {
+			b.Fatal("a contact without invitation text was copied")
+		}
+	}
+}
