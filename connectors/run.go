@@ -235,7 +235,7 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 // unapplied is a plan's outcome when nothing was attempted: planned (a
 // dry run) or held back by the guard.
 func unapplied(p state.Plan, dryRun bool) TargetOutcome {
-	t := TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged}
+	t := TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged, Changes: make([]ChangeOutcome, 0, len(p.Changes))}
 	for _, c := range p.Changes {
 		co := ChangeOutcome{Change: c, Status: StatusPlanned}
 		if !dryRun {

@@ -76,6 +76,9 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 	}
 	seen := make(map[string]bool, len(g.People))
 	fps := fingerprints(g.People)
+	// Room for the people the target does not hold yet, so that a first
+	// plan (everyone a create) does not grow the list forty times over.
+	p.Changes = make([]Change, 0, max(len(g.People)-p.Known, 0)+8)
 	for i, c := range g.People {
 		seen[c.ID] = true
 		it := items[c.ID]
