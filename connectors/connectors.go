@@ -53,6 +53,14 @@ type Preparer interface {
 	Prepare(ctx context.Context, p state.Plan) error
 }
 
+// Witnessing is a Target that, once closed, says what it left on its own
+// side, in its Spec.Witness's terms (see Memo), from what it wrote or
+// compared itself: a run is remembered with that, never with a second
+// look, which someone's edit could slip in before.
+type Witnessing interface {
+	Witness() string
+}
+
 // Concurrent is a Target that takes several writes at once (a CardDAV
 // server); others get one write at a time.
 type Concurrent interface {

@@ -14,7 +14,7 @@ import (
 // same, nothing is read or planned again. A run is remembered only when it
 // was steady (no change planned for any target, no new identity, no job
 // change, nothing changed on a target's side, no error) and every target
-// has a Witness; a recall checks the state's and history's hashes, the
+// has a Witness and says what it left (Witnessing); a recall checks the state's and history's hashes, the
 // targets' witnesses and the key. Anything the key leaves out makes the run
 // that would follow differ, so the key is the caller's to make complete.
 type Memo struct {
@@ -68,24 +68,21 @@ func Recall(ctx context.Context, opt RunOptions) (kept json.RawMessage, ok bool)
 	return st.Kept, true
 }
 
-// stamp remembers the sync whose outcome is out, if it was steady. It
-// runs under the state's lock, after the state was saved; a stamp that
-// cannot be written only costs the next run its shortcut.
-func (r *runner) stamp(ctx context.Context, opt RunOptions, out *RunOutcome, minted int) {
+// stamp remembers the sync whose outcome is out, if it was steady, with
+// what each target said it left (Witnessing). It runs under the state's
+// lock, after the state was saved; a stamp that cannot be written only
+// costs the next run its shortcut.
+func (r *runner) stamp(opt RunOptions, out *RunOutcome, minted int) {
 	if opt.Memo == nil || minted > 0 || len(out.JobChanges) > 0 {
 		return
 	}
 	witnesses := make(map[string]string, len(opt.Targets))
 	for i, sp := range opt.Targets {
 		t := out.Targets[i]
-		if sp.Witness == nil || len(t.Changes) > 0 || t.Err != nil || len(t.RemoteChanged) > 0 {
+		if sp.Witness == nil || t.witness == "" || len(t.Changes) > 0 || t.Err != nil || len(t.RemoteChanged) > 0 {
 			return
 		}
-		w, err := sp.Witness(ctx)
-		if err != nil {
-			return
-		}
-		witnesses[sp.Name] = w
+		witnesses[sp.Name] = t.witness
 	}
 	kept, err := opt.Memo.Keep(out)
 	if err != nil || kept == nil {

@@ -34,8 +34,10 @@ type Spec struct {
 	Look func(ctx context.Context) (Target, error)
 	// Witness, if set, says what the target's own side is now, as a string
 	// that changes whenever it does (the hashes of a file target's files):
-	// a run that changed nothing can then be remembered (Memo). A target
-	// whose empty plan still has work to do (an outbox to drain) has none.
+	// a run that changed nothing can then be remembered (Memo) with what
+	// the target said it left (Witnessing), and recalled while Witness
+	// still says the same. A target whose empty plan still has work to do
+	// (an outbox to drain, a book that may change on the server) has none.
 	Witness func(ctx context.Context) (string, error)
 }
 
@@ -194,7 +196,7 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	if err := snap.Save(opt.StatePath); err != nil {
 		errs = append(errs, err) // the journal keeps every confirmed write for the next run
 	} else if len(errs) == 0 {
-		r.stamp(ctx, opt, out, len(minted))
+		r.stamp(opt, out, len(minted))
 	}
 	return out, errors.Join(errs...)
 }
@@ -397,6 +399,9 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan, g *mapping.G
 	}
 	if len(pending) > 0 {
 		err = errors.Join(err, confirm(pending...))
+	}
+	if w, ok := t.(Witnessing); ok && err == nil {
+		out.witness = w.Witness()
 	}
 	out.Err = err
 	return out

@@ -90,6 +90,8 @@ type TargetOutcome struct {
 	Name, Type string
 	Unchanged  int
 	Changes    []ChangeOutcome
+	// witness is what the target said it left (Witnessing), for the memo.
+	witness string
 	// RemoteChanged are the target's own edits and deletions seen this run.
 	RemoteChanged []RemoteChange
 	// Err is why the target did not start or did not finish, if so.

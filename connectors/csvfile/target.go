@@ -65,6 +65,7 @@ type Target struct {
 	removed map[string]*mapping.Contact // changes mode: who this run removed
 	dated   string                      // changes mode: this run's file, once named
 	touched bool                        // a Put or Remove was made
+	witness string                      // what Close left, in Witness's terms
 	// wrap, if set, wraps every output file's writer (tests inject failures).
 	wrap func(io.Writer) io.Writer
 }
@@ -72,11 +73,21 @@ type Target struct {
 var (
 	_ connectors.Target          = (*Target)(nil)
 	_ connectors.ClosingConfirms = (*Target)(nil)
+	_ connectors.Witnessing      = (*Target)(nil)
 )
 
 // ConfirmsOnClose is true: the file is written whole at Close, so no write
 // has landed before it succeeds.
 func (*Target) ConfirmsOnClose() bool { return true }
+
+// Witness is what a Close that succeeded left on disk, as Witness(path,
+// mode) says it, from the bytes Close wrote or found already there: never
+// from a second look, which an edit could slip in before. "" before Close.
+func (t *Target) Witness() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.witness
+}
 
 // New returns a file target; nothing is written before Close.
 func New(opt Options) (*Target, error) {
@@ -180,11 +191,16 @@ func (t *Target) Close(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !t.touched && sameParts(t.opt.Path, n, write) {
-			return nil
+		write, sums := hashing(write, n)
+		if t.touched || !sameParts(t.opt.Path, n, write) {
+			if err := writeParts(t.opt.Path, n, write, t.wrap); err != nil {
+				return err
+			}
 		}
-		return writeParts(t.opt.Path, n, write, t.wrap)
+		t.witness = witnessOf(t.opt.Path, sums)
+		return nil
 	}
+	t.witness = ModeChanges
 	if len(t.rows)+len(t.removed) == 0 {
 		return nil
 	}

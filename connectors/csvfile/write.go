@@ -3,7 +3,9 @@ package csvfile
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -232,6 +234,35 @@ func (p *Profile) checkEncodable(row []string) error {
 	return nil
 }
 
+// hashing wraps write so that each part's bytes are hashed as they are
+// written or compared; sums holds them once every part went through.
+func hashing(write writeFunc, n int) (writeFunc, [][]byte) {
+	sums := make([][]byte, n)
+	return func(w io.Writer, i int) error {
+		h := sha256.New()
+		err := write(io.MultiWriter(w, h), i)
+		sums[i] = h.Sum(nil)
+		return err
+	}, sums
+}
+
+// witnessOf is Witness's account of the n parts of path whose bytes hash
+// to sums: the unnumbered file alone, or absent beside numbered parts.
+func witnessOf(path string, sums [][]byte) string {
+	var b strings.Builder
+	if len(sums) > 1 {
+		witnessLine(&b, path, "absent")
+	}
+	for i, p := range PartPaths(path, len(sums)) {
+		witnessLine(&b, p, hex.EncodeToString(sums[i]))
+	}
+	return b.String()
+}
+
+func witnessLine(b *strings.Builder, path, sum string) {
+	fmt.Fprintf(b, "%s %s\n", filepath.Base(path), sum)
+}
+
 // Witness names what a file target at path holds now: the hash of path
 // and of each numbered part beside it (contacts-1.csv, contacts-2.csv, …,
 // up to the first one missing), so that any edit, deletion or stale part
@@ -256,6 +287,6 @@ func Witness(path, mode string) (string, error) {
 		case err != nil:
 			return "", fmt.Errorf("look at %s: %w", p, err)
 		}
-		fmt.Fprintf(&b, "%s %s\n", filepath.Base(p), sum)
+		witnessLine(&b, p, sum)
 	}
 }
