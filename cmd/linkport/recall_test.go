@@ -1,11 +1,17 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-vcard"
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 )
 
@@ -194,4 +200,84 @@ func firstSlug(t *testing.T, src string) string {
 		t.Fatal("no profile URL in the export")
 	}
 	return slug
+}
+
+// TestCarddavRecall: a nightly sync into a book that did not change since
+// a sync that changed nothing is recalled after one look at the book's
+// getctag (Radicale has one); a card edited on the phone makes the next
+// run look, and report it. go-webdav's server offers neither getctag nor
+// sync-token: its book is never vouched for, every run is made.
+func TestCarddavRecall(t *testing.T) {
+	t.Run("radicale", func(t *testing.T) {
+		r := carddavtest.StartRadicale(t)
+		rc := newRequestCounter(t, r.URL)
+		dir := env(t)
+		src := filepath.Join(dir, "export")
+		writeExport(t, src, linkedintest.New(linkedintest.GenOptions{Seed: 21, Connections: 30}))
+		cfg, statePath := davConfig(t, dir, "recall", src, fmt.Sprintf("    url: %s\n    username: %s\n", rc.URL, r.User))
+		var steady int64 // requests of the sync that changed nothing, made in full
+		for i := range 2 {
+			rc.n.Store(0)
+			if code, _, errs := runCLI(t, "sync", "-c", cfg, "-q"); code != exitOK {
+				t.Fatalf("sync %d: exit %d: %s", i+1, code, errs)
+			}
+			steady = rc.n.Load()
+		}
+		if _, err := os.Stat(statePath + ".stamp"); err != nil {
+			t.Fatalf("a steady sync into Radicale left no stamp: %v", err)
+		}
+		for _, cmd := range []string{"diff", "sync"} {
+			rc.n.Store(0)
+			code, out, errs := runCLI(t, cmd, "-c", cfg, "-v", "--format", "json")
+			if code != exitOK || !strings.Contains(errs, recalledLine) {
+				t.Fatalf("%s: exit %d, not recalled:\n%s", cmd, code, errs)
+			}
+			if n := rc.n.Load(); n < 1 || n > 3 || n > steady {
+				t.Errorf("recalled %s sent %d requests to the book, want one discovery from the server root (3; the sync made in full sent %d)", cmd, n, steady)
+			}
+			if tr := decodeDAVReport(t, out).Targets[0]; len(tr.Changes) != 0 || tr.Unchanged == 0 {
+				t.Fatalf("recalled %s: %+v", cmd, tr)
+			}
+		}
+
+		bk := book{url: r.BookURL, user: r.User}
+		var edited carddav.AddressObject
+		for _, o := range bk.cards(t) {
+			edited = o
+			break
+		}
+		edited.Card.SetValue(vcard.FieldTelephone, "+1 202 555 0199")
+		if _, err := bk.client(t).PutAddressObject(t.Context(), edited.Path, edited.Card); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI(t, "sync", "-c", cfg, "-v", "--format", "json")
+		if code != exitOK || strings.Contains(errs, recalledLine) {
+			t.Fatalf("sync after an edit on the phone: exit %d, recalled:\n%s", code, errs)
+		}
+		var rep struct {
+			Targets []struct {
+				RemoteChanged []struct{ Href string } `json:"remote_changed"`
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Targets) != 1 || len(rep.Targets[0].RemoteChanged) != 1 {
+			t.Fatalf("the edit on the phone is not reported once (%v):\n%s", err, out)
+		}
+	})
+	t.Run("go-webdav", func(t *testing.T) {
+		srv := carddavtest.NewServer()
+		t.Cleanup(srv.Close)
+		dir := env(t)
+		src := filepath.Join(dir, "export")
+		writeExport(t, src, linkedintest.New(linkedintest.GenOptions{Seed: 22, Connections: 20}))
+		cfg, statePath := davConfig(t, dir, "recall", src, "    url: "+srv.BookURL+"\n")
+		for i := range 3 {
+			code, _, errs := runCLI(t, "sync", "-c", cfg, "-v")
+			if code != exitOK || strings.Contains(errs, recalledLine) {
+				t.Fatalf("sync %d: exit %d, recalled:\n%s", i+1, code, errs)
+			}
+		}
+		if _, err := os.Stat(statePath + ".stamp"); !os.IsNotExist(err) {
+			t.Fatalf("a book without getctag or sync-token got a stamp: %v", err)
+		}
+	})
 }

@@ -146,7 +146,7 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
 		case tc.carddav != nil:
-			open, look, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
+			open, look, witness, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
 		default:
 			err = fmt.Errorf("target %s: type %s is not available", name, tc.Type)
 		}
@@ -324,19 +324,21 @@ func (a *app) webhookOpener(ctx context.Context, cfg *Config, name string, c *we
 // carddavOpener resolves the password and checks the files it names; the
 // server is first asked when the target opens. look opens it read-only,
 // for a diff to match the creates to the user's cards.
-func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (open opener, look func(context.Context) (connectors.Target, error), _ error) {
+// The witness reads the book's getctag or sync-token in one discovery,
+// read-only (connectors.Memo).
+func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (open opener, look func(context.Context) (connectors.Target, error), witness func(context.Context) (string, error), _ error) {
 	password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
 	if err != nil {
-		return nil, nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
+		return nil, nil, nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 	}
 	if c.CAFile != "" {
 		if _, err := os.ReadFile(expandPath(c.CAFile)); err != nil {
-			return nil, nil, configError{fmt.Errorf("config %s: targets.%s: ca_file: %w", cfg.where(), name, err)}
+			return nil, nil, nil, configError{fmt.Errorf("config %s: targets.%s: ca_file: %w", cfg.where(), name, err)}
 		}
 	}
 	if c.BackupDir != "" {
 		if err := checkWritable(filepath.Join(expandPath(c.BackupDir), "probe")); err != nil {
-			return nil, nil, configError{fmt.Errorf("config %s: targets.%s: backup_dir: %w", cfg.where(), name, err)}
+			return nil, nil, nil, configError{fmt.Errorf("config %s: targets.%s: backup_dir: %w", cfg.where(), name, err)}
 		}
 	}
 	opt := carddav.Options{
@@ -348,12 +350,23 @@ func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *ca
 	open = func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {
 		return carddav.New(ctx, opt, a.log)
 	}
-	if c.Adopt == carddav.AdoptOff {
-		return open, nil, nil // nothing to look at: diff stays offline
-	}
 	ro := opt
 	ro.ReadOnly = true
-	return open, func(ctx context.Context) (connectors.Target, error) { return carddav.New(ctx, ro, a.log) }, nil
+	witness = func(ctx context.Context) (string, error) {
+		t, err := carddav.New(ctx, ro, a.log)
+		if err != nil {
+			return "", err
+		}
+		defer t.Close(ctx)
+		if w := t.Witness(); w != "" {
+			return w, nil
+		}
+		return "", errors.New("the book has no getctag or sync-token to vouch for it")
+	}
+	if c.Adopt == carddav.AdoptOff {
+		return open, nil, witness, nil // nothing to look at: diff stays offline
+	}
+	return open, func(ctx context.Context) (connectors.Target, error) { return carddav.New(ctx, ro, a.log) }, witness, nil
 }
 
 // checkWritable reports whether a file at path could be created: its

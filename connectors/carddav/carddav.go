@@ -227,6 +227,24 @@ func (t *Target) Close(context.Context) error {
 	return nil
 }
 
+var _ connectors.Witnessing = (*Target)(nil)
+
+// Witness is the book's getctag (else its sync-token) as discovery read
+// it, before any write: a run that wrote nothing left the book so, unless
+// someone changed it meanwhile, which the next look then sees. "" for a
+// book without either, or none yet: such a book cannot be vouched for.
+func (t *Target) Witness() string {
+	switch {
+	case t.missing:
+		return ""
+	case t.ctag != "":
+		return "ctag " + t.ctag
+	case t.syncToken != "":
+		return "sync-token " + t.syncToken
+	}
+	return ""
+}
+
 func (t *Target) href(id string) string { return t.book.Path + id + ".vcf" }
 
 func (t *Target) refHref(c *mapping.Contact, prev state.Ref) string {
