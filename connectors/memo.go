@@ -14,9 +14,10 @@ import (
 // same, nothing is read or planned again. A run is remembered only when it
 // was steady (no change planned for any target, no new identity, no job
 // change, nothing changed on a target's side, no error) and every target
-// has a Witness and says what it left (Witnessing); a recall checks the state's and history's hashes, the
-// targets' witnesses and the key. Anything the key leaves out makes the run
-// that would follow differ, so the key is the caller's to make complete.
+// has a Witness and said what it left (Witnessing); a recall checks the
+// key, the state's and history's hashes and the targets' witnesses.
+// Anything the key leaves out could make the run that would follow
+// differ, so the key is the caller's to make complete.
 type Memo struct {
 	// Key is everything the run depends on besides the state and the
 	// targets' own sides: the code, the configuration, the inputs' bytes.
@@ -41,11 +42,14 @@ func Recall(ctx context.Context, opt RunOptions) (kept json.RawMessage, ok bool)
 	}
 	log := orDiscard(opt.Log)
 	if !opt.DryRun {
-		unlock, _, err := state.Lock(opt.StatePath)
+		unlock, stale, err := state.Lock(opt.StatePath)
 		if err != nil {
 			return nil, false
 		}
 		defer unlock()
+		if stale != "" {
+			log.Warn(stale) // as Run would: taking the lock clears the record
+		}
 	}
 	st := state.ReadStamp(opt.StatePath)
 	if st == nil || st.Key != opt.Memo.Key || len(st.Targets) != len(opt.Targets) {

@@ -30,14 +30,9 @@ type memoKey struct {
 	// Linkport is this build: its version and its executable's size and
 	// time, so that a rebuilt binary never trusts an older one's stamp.
 	Linkport string `json:"linkport"`
-	Config   struct {
-		Source        SourceConfig `json:"source"`
-		State         string       `json:"state"`
-		MaxDelete     string       `json:"max_delete"`
-		MaxRename     string       `json:"max_rename"`
-		MergeByName   bool         `json:"merge_by_name"`
-		DefaultRegion string       `json:"default_region"`
-	} `json:"config"`
+	// Config is the whole configuration as written (after flags and
+	// env); Targets are the ones this run syncs, as decoded.
+	Config  *Config      `json:"config"`
 	Targets []memoTarget `json:"targets"`
 	Force   bool         `json:"force"`
 	Inputs  []memoInput  `json:"inputs"`
@@ -92,10 +87,8 @@ func (a *app) memo(ctx context.Context, cfg *Config, names []string, ins []input
 	if err != nil {
 		return nil, nil
 	}
-	k := memoKey{Format: memoFormat, Force: a.g.force,
+	k := memoKey{Format: memoFormat, Force: a.g.force, Config: cfg,
 		Linkport: fmt.Sprintf("%s %d %d", versionString(), fi.Size(), fi.ModTime().UnixNano())}
-	k.Config.Source, k.Config.State, k.Config.MaxDelete, k.Config.MaxRename = cfg.Source, cfg.State, cfg.MaxDelete, cfg.MaxRename
-	k.Config.MergeByName, k.Config.DefaultRegion = cfg.MergeByName, cfg.DefaultRegion
 	for _, name := range names {
 		tc := cfg.targets[name]
 		mt := memoTarget{Name: name, Type: tc.Type, OnMissing: tc.onMissing, Fields: tc.fields,

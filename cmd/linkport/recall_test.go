@@ -11,8 +11,11 @@ import (
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
 
+	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
+	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
+	"github.com/linkport/linkport/mapping"
 )
 
 // recalledLine is what -v logs when a run is recalled instead of made.
@@ -120,6 +123,32 @@ func TestRecallOnlyWhatStands(t *testing.T) {
 				t.Fatalf("want updates on cards only (its config changed): %+v", r.Targets)
 			}
 		}},
+		{"a profile file edited", func(t *testing.T, dir, cfg, src string) []string {
+			// a target with a profile of the user's, synced twice, then the profile changes
+			prof := filepath.Join(dir, "mine.yaml")
+			os.WriteFile(prof, []byte("columns:\n  - {header: Name, field: name}\n"), 0o600)
+			b, _ := os.ReadFile(cfg)
+			os.WriteFile(cfg, append(b, "  mine:\n    type: csv\n    profile: "+prof+"\n    path: "+filepath.Join(dir, "out", "mine.csv")+"\n"...), 0o600)
+			for range 2 {
+				if code, _, errs := runCLI(t, "sync", "-c", cfg); code != exitOK {
+					t.Fatalf("sync: exit %d: %s", code, errs)
+				}
+			}
+			if code, _, errs := runCLI(t, "sync", "-c", cfg, "-v"); code != exitOK || !strings.Contains(errs, recalledLine) {
+				t.Fatalf("the third sync with the profile as it was is not recalled: exit %d\n%s", code, errs)
+			}
+			os.WriteFile(prof, []byte("columns:\n  - {header: Full name, field: name}\n"), 0o600)
+			return []string{"sync", "-c", cfg}
+		}, func(t *testing.T, dir, _ string) {
+			if b, _ := os.ReadFile(filepath.Join(dir, "out", "mine.csv")); !strings.HasPrefix(string(b), "Full name") {
+				t.Fatalf("the file is not in the new layout:\n%.200s", b)
+			}
+		}},
+		{"the default region", func(t *testing.T, dir, cfg, src string) []string {
+			b, _ := os.ReadFile(cfg)
+			os.WriteFile(cfg, append([]byte("default_region: GB\n"), b...), 0o600)
+			return []string{"diff", "-c", cfg}
+		}, func(*testing.T, string, string) {}},
 		{"a target file edited", func(t *testing.T, dir, cfg, src string) []string {
 			p := filepath.Join(dir, "out", "crm.csv")
 			b, _ := os.ReadFile(p)
@@ -280,4 +309,28 @@ func TestCarddavRecall(t *testing.T) {
 			t.Fatalf("a book without getctag or sync-token got a stamp: %v", err)
 		}
 	})
+}
+
+// TestKeepRefusesAChangedExport: a run whose export changed while it was
+// read is not remembered: the stamp would vouch for bytes it never saw.
+func TestKeepRefusesAChangedExport(t *testing.T) {
+	ctx := t.Context()
+	src := filepath.Join(t.TempDir(), "export")
+	copyDir(t, "testdata/export2024", src)
+	ins := []input{{name: src, src: linkedin.Open(src, linkedin.Options{})}}
+	before, err := digests(ctx, ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &connectors.Memo{Key: "k"}
+	keepRun(ctx, m, ins, before, &mapping.Graph{})
+	if k, err := m.Keep(&connectors.RunOutcome{}); err != nil || k == nil {
+		t.Fatalf("an export as it was hashed is not kept: %v", err)
+	}
+	p := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, append(b, '\n'), 0o600)
+	if k, _ := m.Keep(&connectors.RunOutcome{}); k != nil {
+		t.Fatal("an export that changed after it was hashed is kept")
+	}
 }
