@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/emersion/go-vcard"
@@ -15,6 +18,7 @@ import (
 	"github.com/linkport/linkport/connectors/carddav/carddavtest"
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
+	"github.com/linkport/linkport/connectors/webhook"
 	"github.com/linkport/linkport/mapping"
 )
 
@@ -333,4 +337,73 @@ func TestKeepRefusesAChangedExport(t *testing.T) {
 	if k, _ := m.Keep(&connectors.RunOutcome{}); k != nil {
 		t.Fatal("an export that changed after it was hashed is kept")
 	}
+}
+
+// TestWebhookRecall: a sync whose outbox holds nothing for the webhook
+// target is remembered, and the next one recalled without a request and
+// without a file written; while dead letters wait, no run is remembered.
+func TestWebhookRecall(t *testing.T) {
+	dir := env(t)
+	secret, _ := webhook.NewSecret()
+	t.Setenv("LP_TEST_HOOK_SECRET", secret)
+	rcv, _ := newHookReceiver(t, secret)
+	var mode atomic.Int32 // 0 up, 1 down (503), 2 refusing (400: dead at once)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch mode.Load() {
+		case 1:
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		case 2:
+			http.Error(w, "unknown schema", http.StatusBadRequest)
+		default:
+			rcv.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	src := filepath.Join(dir, "export")
+	copyDir(t, "testdata/export2024", src)
+	stateDir := filepath.Join(dir, "state")
+	stampPath := filepath.Join(stateDir, "state.json.stamp")
+	cfg := writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+filepath.Join(stateDir, "state.json")+
+		"\ntargets:\n  hooks:\n    type: webhook\n    url: "+front.URL+"\n    secret_env: LP_TEST_HOOK_SECRET\n    max_attempts: 1\n")
+	sync := func(wantCode int, recalled bool) {
+		t.Helper()
+		code, _, errs := runCLI(t, "sync", "-c", cfg, "-v")
+		if code != wantCode || strings.Contains(errs, recalledLine) != recalled {
+			t.Fatalf("sync: exit %d (want %d), recalled %v (want %v):\n%s", code, wantCode, !recalled, recalled, errs)
+		}
+	}
+
+	mode.Store(1)
+	sync(exitRun, false) // six events wait
+	mode.Store(0)
+	sync(exitOK, false) // delivered: the outbox is clear, and the run changed nothing else
+	if events, _ := rcv.counts(); events != 6 {
+		t.Fatalf("receiver got %d events, want 6", events)
+	}
+	stamp, err := os.ReadFile(stampPath)
+	if err != nil {
+		t.Fatalf("no stamp after a sync that left the outbox clear: %v", err)
+	}
+	before := stamps(t, stateDir)
+	sync(exitOK, true)
+	unchanged(t, before, stamps(t, stateDir))
+	if events, _ := rcv.counts(); events != 6 {
+		t.Fatalf("the recalled sync sent %d events", events-6)
+	}
+
+	mode.Store(2) // Ada changes job; the receiver refuses the events: dead letters
+	conns := filepath.Join(src, "Connections.csv")
+	b, _ := os.ReadFile(conns)
+	os.WriteFile(conns, []byte(strings.Replace(string(b), "Analytical Engines,Engineer", "Difference Works,Engineer", 1)), 0o644)
+	sync(exitRun, false)
+	mode.Store(0)
+	runCLI(t, "sync", "-c", cfg) // nothing planned, but dead letters wait: not remembered
+	if now, _ := os.ReadFile(stampPath); string(now) != string(stamp) {
+		t.Fatal("a sync with dead letters in the outbox was remembered")
+	}
+	if code, out, errs := runCLI(t, "outbox", "drop", "hooks", "-c", cfg); code != exitOK || !strings.Contains(out, "dropped") {
+		t.Fatalf("outbox drop: exit %d: %s%s", code, out, errs)
+	}
+	sync(exitOK, false) // the outbox is clear again: remembered
+	sync(exitOK, true)
 }

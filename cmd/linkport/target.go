@@ -145,6 +145,7 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 			witness = func(context.Context) (string, error) { return csvfile.Witness(path, mode) }
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
+			witness = func(context.Context) (string, error) { return webhook.Witness(cfg.State, name) }
 		case tc.carddav != nil:
 			open, look, witness, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
 		default:

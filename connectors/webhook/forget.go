@@ -106,5 +106,5 @@ func (o *outbox) rewrite() error {
 		return err
 	}
 	defer unlock(f)
-	return o.compact()
+	return o.compact(nil)
 }

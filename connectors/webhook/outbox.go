@@ -134,7 +134,11 @@ func outboxPath(statePath string) string { return statePath + ".outbox" }
 // statePath, compacting its log. A torn last line (the process died while
 // writing it, so that change never happened) is dropped; damage anywhere
 // else is an error naming the line.
-func openOutbox(statePath string) (*outbox, error) {
+func openOutbox(statePath string) (*outbox, error) { return readOutbox(statePath, true) }
+
+// readOutbox is openOutbox; without compact it only reads the log, for a
+// look that must leave the file as it is (Witness).
+func readOutbox(statePath string, compact bool) (*outbox, error) {
 	o := &outbox{path: outboxPath(statePath), targets: map[string]*outboxTarget{}}
 	f, err := o.lock(os.O_RDWR)
 	if err != nil {
@@ -157,7 +161,10 @@ func openOutbox(statePath string) (*outbox, error) {
 			}
 		}
 	}
-	if err := o.compact(); err != nil {
+	if !compact {
+		return o, nil
+	}
+	if err := o.compact(b); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -199,8 +206,10 @@ func unlock(f *os.File) {
 	f.Close()
 }
 
-// compact rewrites the log as one add record per kept event.
-func (o *outbox) compact() error {
+// compact rewrites the log as one add record per kept event, unless it
+// reads so already (was, as read): a run with nothing to deliver leaves the
+// file as it was.
+func (o *outbox) compact(was []byte) error {
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
 	enc := newRecordEncoder(w)
@@ -219,6 +228,9 @@ func (o *outbox) compact() error {
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("encode outbox: %w", err)
+	}
+	if was != nil && bytes.Equal(buf.Bytes(), was) {
+		return nil
 	}
 	if err := atomicfile.Write(o.path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("compact outbox: %w", err)
@@ -609,6 +621,36 @@ func List(statePath string) ([]Waiting, error) {
 		}
 	}
 	return out, nil
+}
+
+// witnessClear is a webhook target's witness when its outbox holds
+// nothing for it: no event to deliver or dead, no disabled mark.
+const witnessClear = "outbox clear"
+
+// Witness says whether the outbox beside the state file at statePath
+// holds anything for target: "outbox clear" when it holds nothing (a run
+// with an empty plan then has nothing to do there), else an error saying
+// what waits. The caller holds the state lock; nothing is written.
+func Witness(statePath, target string) (string, error) {
+	if _, err := os.Lstat(outboxPath(statePath)); errors.Is(err, fs.ErrNotExist) {
+		return witnessClear, nil
+	}
+	o, err := readOutbox(statePath, false)
+	if err != nil {
+		return "", err
+	}
+	defer o.close()
+	return o.witness(target)
+}
+
+func (o *outbox) witness(target string) (string, error) {
+	if _, off := o.disabled(target); off {
+		return "", fmt.Errorf("webhook target %s is disabled", target)
+	}
+	if n := len(o.pending(target)) + len(o.deadLetters(target)); n > 0 {
+		return "", fmt.Errorf("%d events of webhook target %s wait in the outbox", n, target)
+	}
+	return witnessClear, nil
 }
 
 // Drop forgets target's pending and dead events with the given ids (none

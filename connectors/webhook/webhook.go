@@ -113,7 +113,8 @@ type Target struct {
 	closed bool
 
 	mu        sync.Mutex
-	stalled   error // delivery gave up in this run; nothing more is attempted
+	witness   string // what Close left in the outbox, in Witness's terms
+	stalled   error  // delivery gave up in this run; nothing more is attempted
 	gone      error
 	dead      int
 	delivered int
@@ -307,7 +308,24 @@ func (t *Target) Close(ctx context.Context) error {
 	if t.disabled() == nil {
 		t.flush(ctx, true)
 	}
-	return errors.Join(t.err(), ob.close())
+	err := t.err()
+	if err == nil {
+		w, _ := ob.witness(t.opt.Name)
+		t.mu.Lock()
+		t.witness = w
+		t.mu.Unlock()
+	}
+	return errors.Join(err, ob.close())
+}
+
+var _ connectors.Witnessing = (*Target)(nil)
+
+// Witness is "outbox clear" when a Close that succeeded left nothing in
+// the outbox for this target (as Witness finds it), else "".
+func (t *Target) Witness() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.witness
 }
 
 // Summary counts one target's deliveries.
