@@ -120,13 +120,12 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 		_, err := snap.History()
 		histErr <- err
 	}()
-	minted := map[string]string{}
 	earlier := slices.Clone(opt.Earlier)
 	sort.SliceStable(earlier, func(i, j int) bool { return earlier[i].ExportedAt.Before(earlier[j].ExportedAt) })
 	// The export first, so that its people have the IDs a sync of it
 	// alone would give them; the earlier archives then match them, also
 	// by name where an old archive has no profile URLs.
-	maps.Copy(minted, snap.Identify(g))
+	minted := snap.Identify(g)
 	for i := len(earlier) - 1; i >= 0; i-- {
 		maps.Copy(minted, snap.IdentifyEarlier(earlier[i], g))
 	}

@@ -75,3 +75,13 @@ func BenchmarkLoad40k(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkIdentifyFirst40k gives 40,000 people their first IDs: a first
+// run's identification.
+func BenchmarkIdentifyFirst40k(b *testing.B) {
+	people := benchPeople(40000)
+	g := &mapping.Graph{People: people}
+	for b.Loop() {
+		New().Identify(g)
+	}
+}
