@@ -75,7 +75,10 @@ type Export struct {
 
 	// The rest of the archive, which enriches the people Records yield
 	// (see package enrich). Empty when the source has no such files.
-	Messages        []Message
+	Messages Messages // folded as read: see Messages
+	// MessageRows are the rows themselves, kept only to compare the
+	// folded enrichment with the row-by-row one. TEMPORARY.
+	MessageRows     []Message
 	Invitations     []Invitation
 	Notes           []Note
 	Endorsements    []Endorsement

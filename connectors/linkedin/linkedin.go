@@ -42,6 +42,10 @@ type Options struct {
 	// MaxInflate is the most bytes a zip archive's files may inflate to
 	// together; zero means DefaultMaxInflate.
 	MaxInflate int64
+
+	// messageSeconds keeps the seconds of each conversation's messages
+	// (mapping.Messages.KeepSeconds): a changelog's base needs them.
+	messageSeconds bool
 }
 
 func (o Options) maxSize() int64 {
@@ -297,6 +301,9 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 		return exp, nil
 	}
 	rest := &mapping.Export{}
+	if a.opt.messageSeconds {
+		rest.Messages.KeepSeconds()
+	}
 	restErr := make(chan error, 1)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -313,6 +320,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	}
 	exp.Warnings = append(exp.Warnings, rest.Warnings...)
 	exp.Messages, exp.Invitations, exp.Notes = rest.Messages, rest.Invitations, rest.Notes
+	exp.MessageRows = rest.MessageRows
 	exp.Endorsements, exp.Recommendations, exp.Follows = rest.Endorsements, rest.Recommendations, rest.Follows
 	return exp, nil
 }
