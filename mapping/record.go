@@ -75,10 +75,7 @@ type Export struct {
 
 	// The rest of the archive, which enriches the people Records yield
 	// (see package enrich). Empty when the source has no such files.
-	Messages Messages // folded as read: see Messages
-	// MessageRows are the rows themselves, kept only to compare the
-	// folded enrichment with the row-by-row one. TEMPORARY.
-	MessageRows     []Message
+	Messages        Messages // folded as read: see Messages
 	Invitations     []Invitation
 	Notes           []Note
 	Endorsements    []Endorsement

@@ -204,13 +204,6 @@ func (p *activityParser) row(row []string, line int) {
 	case kindMessages:
 		if m, ok := p.message(row, line); ok {
 			p.cost += p.exp.Messages.Add(&m)
-			c := m
-			c.Conversation, c.From, c.FromURL, c.To = strings.Clone(m.Conversation), strings.Clone(m.From), strings.Clone(m.FromURL), strings.Clone(m.To)
-			c.ToURLs = nil
-			for _, u := range m.ToURLs {
-				c.ToURLs = append(c.ToURLs, strings.Clone(u))
-			}
-			p.exp.MessageRows = append(p.exp.MessageRows, c)
 		}
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,

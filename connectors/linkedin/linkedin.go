@@ -320,7 +320,6 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	}
 	exp.Warnings = append(exp.Warnings, rest.Warnings...)
 	exp.Messages, exp.Invitations, exp.Notes = rest.Messages, rest.Invitations, rest.Notes
-	exp.MessageRows = rest.MessageRows
 	exp.Endorsements, exp.Recommendations, exp.Follows = rest.Endorsements, rest.Recommendations, rest.Follows
 	return exp, nil
 }

@@ -1,4 +1,0 @@
-package enrich
-
-// RefEnrich is the row-by-row enrichment the folded one must equal.
-var RefEnrich = refEnrich
