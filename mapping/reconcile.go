@@ -160,9 +160,10 @@ const minParallel = 2048
 func fromRecords(recs []Record, region string) []*Contact {
 	ins := make([]*Contact, len(recs))
 	build := func(lo, hi int) {
+		phones := phoneCache{} // one per core: no lock
 		for i := lo; i < hi; i++ {
 			if !recs[i].Hidden {
-				ins[i] = fromRecord(&recs[i], region)
+				ins[i] = fromRecord(&recs[i], region, phones)
 			}
 		}
 	}
@@ -180,7 +181,7 @@ func fromRecords(recs []Record, region string) []*Contact {
 }
 
 // fromRecord builds a one-record person; region is the default phone region.
-func fromRecord(rec *Record, region string) *Contact {
+func fromRecord(rec *Record, region string, phones phoneCache) *Contact {
 	c := &Contact{
 		FirstName: NormalizeName(rec.FirstName),
 		LastName:  NormalizeName(rec.LastName),
@@ -206,7 +207,7 @@ func fromRecord(rec *Record, region string) *Contact {
 		}
 	}
 	for _, s := range rec.Phones {
-		if p := NormalizePhone(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
+		if p := phones.normalize(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
