@@ -305,7 +305,9 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 }
 
 func (p *rowParser) done() {
-	p.exp.Records = p.recs.appendTo(p.exp.Records)
+	if p.lim == nil { // else the Read flushes every people file's rows at once
+		p.exp.Records = p.recs.appendTo(p.exp.Records)
+	}
 	p.dates.done(p.exp, p.name)
 }
 
@@ -320,7 +322,7 @@ type rowParser struct {
 	cols  [numCols]int
 	kind  fileKind
 	dates dateParser
-	recs  chunks[mapping.Record] // appended to exp.Records by done
+	recs  chunks[mapping.Record] // appended to exp.Records by done; unused with lim
 	lim   *limits                // nil: no bound
 	fail  error
 }
@@ -396,7 +398,11 @@ func (p *rowParser) row(row []string, line int) {
 			rec.ConnectedOn = p.date(s, line)
 		}
 	}
-	p.recs.add(rec)
+	if p.lim != nil {
+		p.lim.records.add(rec)
+	} else {
+		p.recs.add(rec)
+	}
 }
 
 // date parses a "Connected On" value; an unknown shape is a warning and a zero date.

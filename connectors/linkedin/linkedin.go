@@ -147,6 +147,7 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if err := parseFile(ctx, exp, a.path, f, kind, lim); err != nil {
 		return nil, err
 	}
+	lim.flushRecords(exp)
 	return exp, nil
 }
 
@@ -298,6 +299,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 		if err := read(ctx, exp, files); err != nil {
 			return nil, err
 		}
+		lim.flushRecords(exp)
 		return exp, nil
 	}
 	rest := &mapping.Export{}
@@ -312,6 +314,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	if err != nil {
 		cancel() // the read fails anyway: stop the enrichment files promptly
 	}
+	lim.flushRecords(exp) // the other goroutine never touches the records
 	if rerr := <-restErr; err == nil {
 		err = rerr // a people file's error comes first, as in a read in order
 	}

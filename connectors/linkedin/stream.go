@@ -50,6 +50,16 @@ type limits struct {
 	inflated   atomic.Int64 // shared by the two groups of files read at once
 	peopleRows int
 	kept       int64 // bytes kept from the enrichment files
+	// records are the people files' rows, all of them, copied into
+	// Export.Records once at the end (flushRecords): appending each
+	// file's rows in turn copied Connections' again to make room for
+	// Contacts'.
+	records chunks[mapping.Record]
+}
+
+// flushRecords moves the people rows read so far into exp.Records.
+func (l *limits) flushRecords(exp *mapping.Export) {
+	exp.Records = l.records.appendTo(exp.Records)
 }
 
 func newLimits(opt Options) *limits {
