@@ -91,6 +91,18 @@ func BenchmarkMessages30k(b *testing.B) {
 		}
 		b.ReportMetric(kept, "kept-MB")
 	})
+	b.Run("messages-only", func(b *testing.B) { // beside a one-person Connections.csv
+		small := fstest.MapFS{"messages.csv": fsys["messages.csv"],
+			"Connections.csv": &fstest.MapFile{Data: []byte("First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAda,Quill,,,,,01 Jan 2024\n")}}
+		b.SetBytes(int64(len(small["messages.csv"].Data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			exp, err := linkedin.FromFS(small, "bench", linkedin.Options{}).Read(context.Background())
+			if err != nil || exp.Messages.Len() == 0 {
+				b.Fatalf("read: %v", err)
+			}
+		}
+	})
 	b.Run("enrich", func(b *testing.B) {
 		exp := read(b)
 		g := mapping.Reconcile(exp, mapping.Options{})
