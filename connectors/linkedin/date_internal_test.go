@@ -31,3 +31,27 @@ func TestParseUTC(t *testing.T) {
 		}
 	}
 }
+
+// TestIsASCII checks the eight-at-a-time test against a byte loop, for a
+// high byte at every position of lines of every length up to 40.
+func TestIsASCII(t *testing.T) {
+	for n := range 41 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a' + byte(i%26)
+		}
+		if !isASCII(b) {
+			t.Errorf("isASCII(%q) = false", b)
+		}
+		for i := range n {
+			for _, c := range []byte{0x80, 0xC3, 0xFF} {
+				c0 := b[i]
+				b[i] = c
+				if isASCII(b) {
+					t.Errorf("isASCII(%q) = true", b)
+				}
+				b[i] = c0
+			}
+		}
+	}
+}
