@@ -1,8 +1,10 @@
 package mapping
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPhoneCache checks the cache answers what NormalizePhone does, for a
@@ -23,6 +25,25 @@ func TestPhoneCache(t *testing.T) {
 		}
 		if got, old := NormalizeName(tt.s), strings.Join(strings.Fields(tt.s), " "); got != old {
 			t.Errorf("NormalizeName(%q) = %q, strings.Fields joined %q", tt.s, got, old)
+		}
+	}
+}
+
+// TestNameKeyInOneGo checks the name key and organisation key built in one
+// buffer against NameKey, for ASCII, non-ASCII and oddly spaced names.
+func TestNameKeyInOneGo(t *testing.T) {
+	for _, tt := range []struct{ first, last, company string }{
+		{"Ada", "Quill", "Hooli"}, {"ZOË", "Brandt", "Ærø ApS"}, {"  Jane ", "Doe\tSmith", " Acme  Corp "}, {"İsmail", "KAYA", "ΣΟΦΙΑ"},
+		{"", "", ""}, {"Bo", "", ""}, {"x\x01y", "Ⅻ", "ǅemal"}, {strings.Repeat("Long", 40), strings.Repeat("Name", 40), strings.Repeat("Co", 80)},
+	} {
+		c := fromRecord(&Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company},
+			"", &caches{phones: phoneCache{}, days: map[time.Time]string{}})
+		want := "name:" + NameKey(c.Name) + "|" + NameKey(c.Company)
+		if c.Name != "" && !slices.Contains(c.Keys, want) {
+			t.Errorf("keys %q lack %q", c.Keys, want)
+		}
+		if got := string(appendLower(nil, c.Company)); got != NameKey(c.Company) {
+			t.Errorf("appendLower(%q) = %q, NameKey %q", c.Company, got, NameKey(c.Company))
 		}
 	}
 }
