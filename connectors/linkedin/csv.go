@@ -413,7 +413,7 @@ func (p *rowParser) row(row []string, line int) {
 		}
 	}
 	if p.lim != nil {
-		p.lim.records.add(rec)
+		p.lim.addRecord(rec)
 	} else {
 		p.recs.add(rec)
 	}
