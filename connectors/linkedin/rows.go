@@ -15,10 +15,11 @@ import (
 // A cell that is not wanted reads "" when blank and "x" otherwise, which
 // is all the sheets ask of it (whether a row is empty).
 //
-// At the first record that is not plain RFC 4180 (a stray quote, a
-// quoted cell open at the end of the file) it hands that record and the
-// rest of the file to encoding/csv, so every broken row fails with the
-// very error encoding/csv gives, citing the same line and column.
+// A record that is not plain RFC 4180 (a stray quote, a quoted cell open
+// at the end of the file: each an error to encoding/csv) is not parsed
+// here: that record, as read, and the rest of the file go to encoding/csv,
+// so a broken row fails with the very error it gives, citing the same
+// line and column.
 type rowReader struct {
 	lr    *lineReader
 	comma byte
