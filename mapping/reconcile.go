@@ -66,7 +66,10 @@ type Stats struct {
 func Reconcile(exp *Export, opt Options) *Graph {
 	g := &Graph{Warnings: slices.Clone(exp.Warnings), ExportedAt: exp.ExportedAt}
 	n := len(exp.Records)
-	r := reconciler{g: g, byKey: make(map[string]*Contact, n), byName: make(map[string][]*Contact, n)}
+	r := reconciler{g: g, byKey: make(map[string]*Contact, n)}
+	if opt.MergeByName { // the name index serves only name merges
+		r.byName = make(map[string][]*Contact, n)
+	}
 	g.People = make([]*Contact, 0, n)
 	ins := fromRecords(exp.Records, opt.DefaultRegion)
 	for _, connections := range []bool{true, false} {
