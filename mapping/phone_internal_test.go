@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestPhoneCache checks the cache answers what NormalizePhone does, for a
@@ -37,7 +36,7 @@ func TestNameKeyInOneGo(t *testing.T) {
 		{"", "", ""}, {"Bo", "", ""}, {"x\x01y", "Ⅻ", "ǅemal"}, {strings.Repeat("Long", 40), strings.Repeat("Name", 40), strings.Repeat("Co", 80)},
 	} {
 		c := fromRecord(&Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company},
-			"", &caches{phones: phoneCache{}, days: map[time.Time]string{}})
+			"", newCaches(1))
 		want := "name:" + NameKey(c.Name) + "|" + NameKey(c.Company)
 		if c.Name != "" && !slices.Contains(c.Keys, want) {
 			t.Errorf("keys %q lack %q", c.Keys, want)

@@ -163,7 +163,7 @@ const minParallel = 2048
 func fromRecords(recs []Record, region string) []*Contact {
 	ins := make([]*Contact, len(recs))
 	build := func(lo, hi int) {
-		cache := &caches{phones: phoneCache{}, days: map[time.Time]string{}} // one per core: no lock
+		cache := newCaches(hi - lo) // one per core: no lock
 		for i := lo; i < hi; i++ {
 			if !recs[i].Hidden {
 				ins[i] = fromRecord(&recs[i], region, cache)
@@ -185,8 +185,40 @@ func fromRecords(recs []Record, region string) []*Contact {
 
 // caches are what one core remembers while it builds people.
 type caches struct {
-	phones phoneCache
-	days   map[time.Time]string // ConnectedOn → YYYY-MM-DD: a network's dates repeat
+	phones  phoneCache
+	days    map[time.Time]string // ConnectedOn → YYYY-MM-DD: a network's dates repeat
+	sources map[string]string    // Contacts' Source → "contact:" + Source
+	// lists hands out one-item slices (Sources, Origins) from one array:
+	// two allocations fewer a person. Each has room for one item only, so
+	// a merge that appends to it gets an array of its own.
+	lists []string
+}
+
+func newCaches(people int) *caches {
+	return &caches{phones: phoneCache{}, days: map[time.Time]string{}, sources: map[string]string{},
+		lists: make([]string, 0, 2*people)}
+}
+
+// one returns []string{s}.
+func (c *caches) one(s string) []string {
+	if len(c.lists) == cap(c.lists) {
+		return []string{s}
+	}
+	c.lists = append(c.lists, s)
+	n := len(c.lists)
+	return c.lists[n-1 : n : n]
+}
+
+// source is "contact:" + origin, made once per distinct origin.
+func (c *caches) source(origin string) string {
+	if s, ok := c.sources[origin]; ok {
+		return s
+	}
+	s := string(KindContact) + ":" + origin
+	if len(c.sources) < maxCachedPhones {
+		c.sources[origin] = s
+	}
+	return s
 }
 
 // day is t.Format("2006-01-02"), formatted once per distinct t.
@@ -208,7 +240,7 @@ func fromRecord(rec *Record, region string, cache *caches) *Contact {
 		LastName:  NormalizeName(rec.LastName),
 		Company:   NormalizeName(rec.Company),
 		Title:     NormalizeName(rec.Title),
-		Origins:   []string{rec.File + ":" + strconv.Itoa(rec.Line)},
+		Origins:   cache.one(rec.File + ":" + strconv.Itoa(rec.Line)),
 	}
 	c.Name = NormalizeName(c.FirstName + " " + c.LastName)
 	if c.Name == "" {
@@ -240,9 +272,9 @@ func fromRecord(rec *Record, region string, cache *caches) *Contact {
 	}
 	src := string(rec.Kind)
 	if rec.Kind == KindContact && rec.Origin != "" {
-		src += ":" + rec.Origin
+		src = cache.source(rec.Origin)
 	}
-	c.Sources = []string{src}
+	c.Sources = cache.one(src)
 	c.Keys = identityKeys(c, slug)
 	return c
 }
