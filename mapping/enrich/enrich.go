@@ -327,7 +327,8 @@ func DetectOwner(exp *mapping.Export) Owner {
 	urls, names = votes{}, votes{}
 	sent := votes{}
 	type participant struct{ conv, kind, key string }
-	counted := map[participant]bool{} // participants counted in each conversation
+	// Participants counted in each conversation: a pair names one or more.
+	counted := make(map[participant]bool, len(exp.Messages.Pairs()))
 	once := func(conv, kind string, v votes, val string) {
 		if val == "" {
 			return
