@@ -31,7 +31,12 @@ func NormalizeEmail(s string) string {
 // trunk zero ("+44 (0)20 …") is dropped from the E.164 form, an extension
 // is left out of it and stays in Raw.
 func NormalizePhone(s, region string) Phone {
-	raw := strings.Join(strings.Fields(s), " ")
+	return normalizePhone(NormalizeName(s), region)
+}
+
+// normalizePhone is NormalizePhone of a number already trimmed and
+// spaced (NormalizeName: strings.Fields splits on the same white space).
+func normalizePhone(raw, region string) Phone {
 	p := Phone{Raw: raw}
 	if raw == "" {
 		return p
@@ -45,6 +50,29 @@ func NormalizePhone(s, region string) Phone {
 		return p
 	}
 	p.E164 = phonenumbers.Format(n, phonenumbers.E164)
+	return p
+}
+
+// phoneCache remembers NormalizePhone's answers: libphonenumber costs some
+// 15 µs a number, and an address book repeats numbers (a switchboard, the
+// same person imported twice). Not safe for concurrent use.
+type phoneCache map[phoneKey]Phone
+
+type phoneKey struct{ raw, region string }
+
+// maxCachedPhones bounds one cache; past it, numbers are parsed each time.
+const maxCachedPhones = 1 << 16
+
+func (c phoneCache) normalize(s, region string) Phone {
+	raw := NormalizeName(s)
+	k := phoneKey{raw, region}
+	if p, ok := c[k]; ok {
+		return p
+	}
+	p := normalizePhone(raw, region)
+	if len(c) < maxCachedPhones {
+		c[k] = p
+	}
 	return p
 }
 

@@ -3,8 +3,8 @@ package mapping
 import (
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -66,7 +66,10 @@ type Stats struct {
 func Reconcile(exp *Export, opt Options) *Graph {
 	g := &Graph{Warnings: slices.Clone(exp.Warnings), ExportedAt: exp.ExportedAt}
 	n := len(exp.Records)
-	r := reconciler{g: g, byKey: make(map[string]*Contact, n), byName: make(map[string][]*Contact, n)}
+	r := reconciler{g: g, byKey: make(map[string]*Contact, n)}
+	if opt.MergeByName { // the name index serves only name merges
+		r.byName = make(map[string][]*Contact, n)
+	}
 	g.People = make([]*Contact, 0, n)
 	ins := fromRecords(exp.Records, opt.DefaultRegion)
 	for _, connections := range []bool{true, false} {
@@ -160,9 +163,10 @@ const minParallel = 2048
 func fromRecords(recs []Record, region string) []*Contact {
 	ins := make([]*Contact, len(recs))
 	build := func(lo, hi int) {
+		cache := newCaches(hi - lo) // one per core: no lock
 		for i := lo; i < hi; i++ {
 			if !recs[i].Hidden {
-				ins[i] = fromRecord(&recs[i], region)
+				ins[i] = fromRecord(&recs[i], region, cache)
 			}
 		}
 	}
@@ -179,14 +183,64 @@ func fromRecords(recs []Record, region string) []*Contact {
 	return ins
 }
 
+// caches are what one core remembers while it builds people.
+type caches struct {
+	phones  phoneCache
+	days    map[time.Time]string // ConnectedOn → YYYY-MM-DD: a network's dates repeat
+	sources map[string]string    // Contacts' Source → "contact:" + Source
+	// lists hands out one-item slices (Sources, Origins) from one array:
+	// two allocations fewer a person. Each has room for one item only, so
+	// a merge that appends to it gets an array of its own.
+	lists []string
+}
+
+func newCaches(people int) *caches {
+	return &caches{phones: phoneCache{}, days: map[time.Time]string{}, sources: map[string]string{},
+		lists: make([]string, 0, 2*people)}
+}
+
+// one returns []string{s}.
+func (c *caches) one(s string) []string {
+	if len(c.lists) == cap(c.lists) {
+		return []string{s}
+	}
+	c.lists = append(c.lists, s)
+	n := len(c.lists)
+	return c.lists[n-1 : n : n]
+}
+
+// source is "contact:" + origin, made once per distinct origin.
+func (c *caches) source(origin string) string {
+	if s, ok := c.sources[origin]; ok {
+		return s
+	}
+	s := string(KindContact) + ":" + origin
+	if len(c.sources) < maxCachedPhones {
+		c.sources[origin] = s
+	}
+	return s
+}
+
+// day is t.Format("2006-01-02"), formatted once per distinct t.
+func (c *caches) day(t time.Time) string {
+	if d, ok := c.days[t]; ok {
+		return d
+	}
+	d := t.Format("2006-01-02")
+	if len(c.days) < maxCachedPhones {
+		c.days[t] = d
+	}
+	return d
+}
+
 // fromRecord builds a one-record person; region is the default phone region.
-func fromRecord(rec *Record, region string) *Contact {
+func fromRecord(rec *Record, region string, cache *caches) *Contact {
 	c := &Contact{
 		FirstName: NormalizeName(rec.FirstName),
 		LastName:  NormalizeName(rec.LastName),
 		Company:   NormalizeName(rec.Company),
 		Title:     NormalizeName(rec.Title),
-		Origins:   []string{rec.File + ":" + strconv.Itoa(rec.Line)},
+		Origins:   cache.one(rec.File + ":" + strconv.Itoa(rec.Line)),
 	}
 	c.Name = NormalizeName(c.FirstName + " " + c.LastName)
 	if c.Name == "" {
@@ -206,7 +260,7 @@ func fromRecord(rec *Record, region string) *Contact {
 		}
 	}
 	for _, s := range rec.Phones {
-		if p := NormalizePhone(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
+		if p := cache.phones.normalize(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
@@ -214,13 +268,13 @@ func fromRecord(rec *Record, region string) *Contact {
 	c.PostalAddresses = appendAddresses(c.PostalAddresses, rec.PostalAddresses...)
 	c.Sites = AppendNames(c.Sites, rec.Sites...)
 	if !rec.ConnectedOn.IsZero() {
-		c.ConnectedOn = rec.ConnectedOn.Format("2006-01-02")
+		c.ConnectedOn = cache.day(rec.ConnectedOn)
 	}
 	src := string(rec.Kind)
 	if rec.Kind == KindContact && rec.Origin != "" {
-		src += ":" + rec.Origin
+		src = cache.source(rec.Origin)
 	}
-	c.Sources = []string{src}
+	c.Sources = cache.one(src)
 	c.Keys = identityKeys(c, slug)
 	return c
 }
@@ -235,7 +289,13 @@ func identityKeys(c *Contact, slug string) []string {
 		ks = append(ks, "email:"+e)
 	}
 	if c.Name != "" {
-		ks = append(ks, "name:"+NameKey(c.Name)+"|"+NameKey(c.Company))
+		// "name:"+NameKey(c.Name)+"|"+NameKey(c.Company) in one allocation:
+		// both are normalised already, so NameKey is their lower case.
+		var buf [128]byte
+		b := append(buf[:0], "name:"...)
+		b = appendLower(b, c.Name)
+		b = append(b, '|')
+		ks = append(ks, string(appendLower(b, c.Company)))
 	}
 	if len(ks) == 0 {
 		for _, p := range c.Phones {
@@ -297,8 +357,12 @@ func finish(c *Contact) {
 			c.Name = "(no name)"
 		}
 	}
-	// Strongest first, whatever order the records arrived in.
-	sort.SliceStable(c.Keys, func(i, j int) bool { return keyRank(c.Keys[i]) < keyRank(c.Keys[j]) })
+	// Strongest first, whatever order the records arrived in (a stable
+	// sort, without reflection; most people's keys are in order already).
+	byRank := func(a, b string) int { return keyRank(a) - keyRank(b) }
+	if !slices.IsSortedFunc(c.Keys, byRank) {
+		slices.SortStableFunc(c.Keys, byRank)
+	}
 }
 
 func keyRank(k string) int {
@@ -314,20 +378,41 @@ func keyRank(k string) int {
 func organizations(people []*Contact) []*Organization {
 	byKey := map[string]*Organization{}
 	var orgs []*Organization
+	var buf [128]byte
 	for _, p := range people {
 		if p.Company == "" {
 			continue
 		}
-		k := NameKey(p.Company)
-		o := byKey[k]
+		// NameKey(p.Company), looked up without allocating: the company is
+		// normalised already (fromRecord, merge), so its key is its lower case.
+		k := appendLower(buf[:0], p.Company)
+		o := byKey[string(k)]
 		if o == nil {
 			o = &Organization{Name: p.Company}
-			byKey[k] = o
+			byKey[string(k)] = o
 			orgs = append(orgs, o)
 		}
 		o.Members = append(o.Members, p)
 	}
 	return orgs
+}
+
+// appendLower appends strings.ToLower(s) to b, without allocating when s
+// is ASCII.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func hasPhone(ps []Phone, p Phone) bool {

@@ -75,7 +75,7 @@ type Export struct {
 
 	// The rest of the archive, which enriches the people Records yield
 	// (see package enrich). Empty when the source has no such files.
-	Messages        []Message
+	Messages        Messages // folded as read: see Messages
 	Invitations     []Invitation
 	Notes           []Note
 	Endorsements    []Endorsement

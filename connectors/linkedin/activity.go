@@ -2,7 +2,6 @@ package linkedin
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -118,8 +117,9 @@ var activityLayouts = []string{
 const maxInterned = 1 << 16
 
 // activityParser turns rows of one enrichment file into the export's lists.
-// It copies out the few cells it keeps, sharing repeated names, URLs and
-// conversation IDs, so the rows, bodies included, are never retained.
+// It copies out the few cells it keeps, sharing repeated names and URLs, so
+// the rows, bodies included, are never retained; messages.csv's rows are
+// folded into the export's Messages as they stream.
 type activityParser struct {
 	exp   *mapping.Export
 	name  string
@@ -127,16 +127,13 @@ type activityParser struct {
 	cols  [numActivityCols]int
 	dates dateParser
 
-	msgs     chunks[compactMessage] // messages.csv rows, expanded by done
-	ids      map[string]int32       // cell → index in cells
-	cells    []string               // the distinct cells of msgs
-	strs     map[string]string      // interned cells
-	lists    map[string][]string    // RECIPIENT PROFILE URLS cell → split, shared
-	lim      *limits                // nil: no bound
-	cost     int64                  // bytes this row adds to lim.kept
-	dropped  int                    // rows past maxKeptBytes, counted not kept
-	redacted int                    // endorsement rows whose person LinkedIn redacted
-	first    int                    // the first dropped row's line
+	strs     map[string]string // interned cells
+	toURLs   []string          // scratch: a message's recipients, reused row after row
+	lim      *limits           // nil: no bound
+	cost     int64             // bytes this row adds to lim.kept
+	dropped  int               // rows past maxKeptBytes, counted not kept
+	redacted int               // endorsement rows whose person LinkedIn redacted
+	first    int               // the first dropped row's line
 }
 
 func (p *activityParser) limit(lim *limits) { p.lim = lim }
@@ -160,60 +157,8 @@ func (p *activityParser) keep(s string) string {
 	return c
 }
 
-// compactMessage is a mapping.Message with its strings as indexes into the
-// parser's cells: a third of the size while the file streams.
-type compactMessage struct {
-	date                            time.Time
-	line                            int
-	conv, from, fromURL, to, toURLs int32
-	outgoing                        bool
-}
-
-// index returns s's index in p.cells, adding a copy of s if new.
-func (p *activityParser) index(s string) int32 {
-	if i, ok := p.ids[s]; ok {
-		return i
-	}
-	i := int32(len(p.cells))
-	c := p.keep(s)
-	p.cells = append(p.cells, c)
-	p.ids[c] = i
-	p.cost += int64(len(c)) + 64
-	return i
-}
-
-// ref is index(keep(s)) at one map lookup for a cell already seen, with
-// the same cost to the budget.
-func (p *activityParser) ref(s string) int32 {
-	if i, ok := p.ids[s]; ok {
-		if len(p.strs) >= maxInterned {
-			p.keep(s) // past the intern table keep copies every time, and counts it
-		}
-		return i
-	}
-	return p.index(p.keep(s))
-}
-
-// urls splits a RECIPIENT PROFILE URLS cell, sharing the result with every
-// row that has the same cell.
-func (p *activityParser) urls(s string) []string {
-	if v, ok := p.lists[s]; ok {
-		return v
-	}
-	v := splitURLs(s)
-	for i := range v {
-		v[i] = p.keep(v[i])
-	}
-	p.cost += int64(16 * len(v))
-	if len(p.lists) < maxInterned {
-		p.lists[strings.Clone(s)] = v
-		p.cost += int64(48 + len(s))
-	}
-	return v
-}
-
 func newActivityParser(exp *mapping.Export, name string, kind fileKind, header []string) *activityParser {
-	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}, lists: map[string][]string{}, ids: map[string]int32{}}
+	p := &activityParser{exp: exp, name: name, kind: kind, strs: map[string]string{}}
 	for c := range p.cols {
 		p.cols[c] = -1
 	}
@@ -257,15 +202,9 @@ func (p *activityParser) row(row []string, line int) {
 	defer p.account()
 	switch p.kind {
 	case kindMessages:
-		raw := func(c int) string { return p.get(row, c) }
-		if strings.EqualFold(raw(aDraft), "yes") || strings.EqualFold(raw(aFolder), "spam") {
-			return // never sent, or not a conversation
+		if m, ok := p.message(row, line); ok {
+			p.cost += p.exp.Messages.Add(&m)
 		}
-		dir, folder := strings.ToUpper(raw(aDirection)), strings.ToUpper(raw(aFolder))
-		// Held compact until done: a heavy user has half a million messages.
-		p.msgs.add(compactMessage{line: line, date: p.date(raw(aDate), "DATE", line),
-			conv: p.index(raw(aConversation)), from: p.ref(raw(aFrom)), fromURL: p.ref(raw(aFromURL)),
-			to: p.ref(raw(aTo)), toURLs: p.index(raw(aToURL)), outgoing: dir == "OUTGOING" || folder == "SENT"})
 	case kindInvitations:
 		e.Invitations = append(e.Invitations, mapping.Invitation{File: p.name, Line: line,
 			From: get(aFrom), To: get(aTo), FromURL: get(aFromURL), ToURL: get(aToURL),
@@ -302,7 +241,8 @@ func (p *activityParser) account() {
 	if p.lim == nil {
 		return
 	}
-	size := map[fileKind]uintptr{kindMessages: unsafe.Sizeof(mapping.Message{}) + unsafe.Sizeof(compactMessage{}), kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
+	// A message row costs only what Messages.Add newly keeps.
+	size := map[fileKind]uintptr{kindInvitations: unsafe.Sizeof(mapping.Invitation{}),
 		kindNotes: unsafe.Sizeof(mapping.Note{}), kindEndorsementsReceived: unsafe.Sizeof(mapping.Endorsement{}),
 		kindEndorsementsGiven: unsafe.Sizeof(mapping.Endorsement{}), kindRecommendationsReceived: unsafe.Sizeof(mapping.Recommendation{}),
 		kindRecommendationsGiven: unsafe.Sizeof(mapping.Recommendation{}), kindFollows: unsafe.Sizeof(mapping.Follow{})}[p.kind]
@@ -310,15 +250,6 @@ func (p *activityParser) account() {
 }
 
 func (p *activityParser) done() {
-	if p.msgs.n > 0 {
-		p.exp.Messages = slices.Grow(p.exp.Messages, p.msgs.n)
-		p.msgs.each(func(m *compactMessage) {
-			p.exp.Messages = append(p.exp.Messages, mapping.Message{File: p.name, Line: m.line,
-				Conversation: p.cells[m.conv], From: p.cells[m.from], FromURL: p.cells[m.fromURL],
-				To: p.cells[m.to], ToURLs: p.urls(p.cells[m.toURLs]), Date: m.date, Outgoing: m.outgoing})
-		})
-		p.ids, p.cells = nil, nil
-	}
 	p.dates.done(p.exp, p.name)
 	if p.redacted > 0 {
 		p.exp.Warnings = append(p.exp.Warnings, mapping.Warning{File: p.name, Msg: fmt.Sprintf(
@@ -340,17 +271,68 @@ func (p *activityParser) date(s, column string, line int) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	if t, ok := parseUTC(s); ok {
+		// Only activityLayouts[0] reads this shape, and parse would have
+		// settled on it.
+		p.dates.layout = 0
+		return t
+	}
 	return p.dates.parse(p.exp, p.name, line, s, activityLayouts,
 		column+` (expected like "2024-06-01 14:03:22 UTC" or "6/1/24, 2:03 PM"); row kept without a date`)
 }
 
-// splitURLs splits RECIPIENT PROFILE URLS, joined by "," without a space.
-func splitURLs(s string) []string {
-	var out []string
+// message reads one messages.csv row; false for a row that is no message
+// sent (a draft, spam). Its strings point into row: Messages.Add copies
+// what it keeps.
+func (p *activityParser) message(row []string, line int) (mapping.Message, bool) {
+	raw := func(c int) string { return p.get(row, c) }
+	if strings.EqualFold(raw(aDraft), "yes") || strings.EqualFold(raw(aFolder), "spam") {
+		return mapping.Message{}, false // never sent, or not a conversation
+	}
+	dir, folder := strings.ToUpper(raw(aDirection)), strings.ToUpper(raw(aFolder))
+	p.toURLs = splitURLs(p.toURLs[:0], raw(aToURL))
+	return mapping.Message{File: p.name, Line: line, Date: p.date(raw(aDate), "DATE", line),
+		Conversation: raw(aConversation), From: raw(aFrom), FromURL: raw(aFromURL),
+		To: raw(aTo), ToURLs: p.toURLs, Outgoing: dir == "OUTGOING" || folder == "SENT"}, true
+}
+
+// parseUTC reads messages.csv's "2024-06-01 14:03:22 UTC" (the shape of
+// every row since 2021) as time.Parse(activityLayouts[0], s) does, a
+// tenth of its cost; false for anything else, a value out of range
+// included, which parse then reads (and warns about) as before.
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) != len("2006-01-02 15:04:05 UTC") || s[4] != '-' || s[7] != '-' || s[10] != ' ' ||
+		s[13] != ':' || s[16] != ':' || s[19:] != " UTC" {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, false // "2023-02-29": parse says day out of range
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// splitURLs appends to dst the URLs of a RECIPIENT PROFILE URLS cell,
+// joined by "," without a space.
+func splitURLs(dst []string, s string) []string {
 	for u := range strings.SplitSeq(s, ",") {
 		if u = strings.TrimSpace(u); u != "" {
-			out = append(out, u)
+			dst = append(dst, u)
 		}
 	}
-	return out
+	return dst
 }

@@ -93,9 +93,9 @@ func TestAPIMatchesExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read API: %v", err)
 	}
-	if len(got.Messages) != len(exp.Messages) || len(got.Invitations) != len(exp.Invitations) || len(got.Endorsements) != len(exp.Endorsements) {
+	if got.Messages.Len() != exp.Messages.Len() || len(got.Invitations) != len(exp.Invitations) || len(got.Endorsements) != len(exp.Endorsements) {
 		t.Errorf("API rows: %d messages, %d invitations, %d endorsements; export: %d, %d, %d (overlaps not removed?)",
-			len(got.Messages), len(got.Invitations), len(got.Endorsements), len(exp.Messages), len(exp.Invitations), len(exp.Endorsements))
+			got.Messages.Len(), len(got.Invitations), len(got.Endorsements), exp.Messages.Len(), len(exp.Invitations), len(exp.Endorsements))
 	}
 	reqs := fake.Requests()
 	pages := 0

@@ -252,7 +252,7 @@ func (c *ChangelogSource) Read(ctx context.Context) (*mapping.Export, error) {
 		// brings them with name, company and profile URL, keyed as always.
 		return c.snapshot(ctx, fmt.Sprintf("%d accepted invitation(s) since the last run: new connections", accepted), now, strconv.FormatInt(next, 10))
 	}
-	exp, err := Open(c.opt.Dir, Options{}).Read(ctx)
+	exp, err := Open(c.opt.Dir, Options{messageSeconds: true}).Read(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the base snapshot %s (delete the folder to take a new full snapshot): %w", c.opt.Dir, err)
 	}
@@ -477,7 +477,7 @@ type applied struct {
 type conversation struct {
 	people []string          // participants' profile URLs, the owner's included
 	names  map[string]string // profile URL → display name
-	at     map[int64]bool    // the seconds its messages were sent at
+	at     map[int64]bool    // the seconds of the messages applied to it
 }
 
 // applyMessages turns the message events (method CREATE) into rows of the
@@ -492,18 +492,18 @@ type conversation struct {
 func applyMessages(exp *mapping.Export, header []string, events []Event) applied {
 	var st applied
 	convs := map[string]*conversation{}
-	for i := range exp.Messages {
-		m := &exp.Messages[i]
-		if m.Conversation == "" {
+	// Each conversation's groups in the order their rows first came name
+	// its people as the rows did; the seconds are the base's (KeepSeconds).
+	msgs, ids := exp.Messages.Groups(), exp.Messages.Conversations()
+	for _, pair := range exp.Messages.Pairs() {
+		m, id := &msgs[pair.Group], ids[pair.Conv]
+		if id == "" {
 			continue
 		}
-		cv := convs[m.Conversation]
+		cv := convs[id]
 		if cv == nil {
 			cv = &conversation{names: map[string]string{}, at: map[int64]bool{}}
-			convs[m.Conversation] = cv
-		}
-		if !m.Date.IsZero() {
-			cv.at[m.Date.Unix()] = true
+			convs[id] = cv
 		}
 		add := func(u, name string) {
 			if c, s := mapping.NormalizeProfileURL(u); s != "" {
@@ -548,7 +548,7 @@ func applyMessages(exp *mapping.Export, header []string, events []Event) applied
 		if at <= 0 {
 			at = e.CapturedAt // LinkedIn recommends capturedAt where an activity has no time
 		}
-		if at <= 0 || cv.at[time.UnixMilli(at).Unix()] {
+		if sec := time.UnixMilli(at).Unix(); at <= 0 || cv.at[sec] || exp.Messages.HasSecond(id, sec) {
 			st.repeated++
 			continue
 		}

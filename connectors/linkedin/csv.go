@@ -113,10 +113,7 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, r io.Reade
 	if err != nil {
 		return err
 	}
-	cr := csv.NewReader(lr)
-	cr.Comma = sniffDelimiter(lr.peek(), kind)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := newRowReader(lr, sniffDelimiter(lr.peek(), kind))
 	read := func() ([]string, error) {
 		row, err := cr.Read()
 		lr.mark(cr.InputOffset())
@@ -141,6 +138,7 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, r io.Reade
 	}
 	s := newSheet(exp, name, kind, header)
 	s.limit(lim)
+	cr.want = s.wanted(len(header))
 	for n := 0; ; n++ {
 		if n%ctxCheckInterval == 0 {
 			if err := ctx.Err(); err != nil {
@@ -154,8 +152,7 @@ func parseFile(ctx context.Context, exp *mapping.Export, name string, r io.Reade
 		if err != nil {
 			return err
 		}
-		line, _ := cr.FieldPos(0)
-		s.row(row, line)
+		s.row(row, cr.Line())
 		if err := s.err(); err != nil {
 			return err
 		}
@@ -176,7 +173,24 @@ type sheet interface {
 	limit(lim *limits)
 	// err is the error that ends the file, e.g. too many people.
 	err() error
+	// wanted says which of a header's n columns row reads; it reads no
+	// more of the others than whether they are blank.
+	wanted(n int) []bool
 }
+
+// wantedOf marks the columns named in cols (-1: absent).
+func wantedOf(cols []int, n int) []bool {
+	w := make([]bool, n)
+	for _, c := range cols {
+		if c >= 0 && c < n {
+			w[c] = true
+		}
+	}
+	return w
+}
+
+func (p *rowParser) wanted(n int) []bool      { return wantedOf(p.cols[:], n) }
+func (p *activityParser) wanted(n int) []bool { return wantedOf(p.cols[:], n) }
 
 // newSheet returns the parser for a file of kind whose header is header.
 func newSheet(exp *mapping.Export, name string, kind fileKind, header []string) sheet {
@@ -305,7 +319,9 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 }
 
 func (p *rowParser) done() {
-	p.exp.Records = p.recs.appendTo(p.exp.Records)
+	if p.lim == nil { // else the Read flushes every people file's rows at once
+		p.exp.Records = p.recs.appendTo(p.exp.Records)
+	}
 	p.dates.done(p.exp, p.name)
 }
 
@@ -320,7 +336,7 @@ type rowParser struct {
 	cols  [numCols]int
 	kind  fileKind
 	dates dateParser
-	recs  chunks[mapping.Record] // appended to exp.Records by done
+	recs  chunks[mapping.Record] // appended to exp.Records by done; unused with lim
 	lim   *limits                // nil: no bound
 	fail  error
 }
@@ -396,7 +412,11 @@ func (p *rowParser) row(row []string, line int) {
 			rec.ConnectedOn = p.date(s, line)
 		}
 	}
-	p.recs.add(rec)
+	if p.lim != nil {
+		p.lim.addRecord(rec)
+	} else {
+		p.recs.add(rec)
+	}
 }
 
 // date parses a "Connected On" value; an unknown shape is a warning and a zero date.

@@ -148,8 +148,8 @@ func TestBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			exp, err := tt.src().Read(context.Background())
 			if tt.want == "" {
-				if err != nil || len(exp.Messages) != tt.count {
-					t.Fatalf("err %v, %d messages; want nil, %d", err, len(exp.Messages), tt.count)
+				if err != nil || exp.Messages.Len() != tt.count {
+					t.Fatalf("err %v, %d messages; want nil, %d", err, exp.Messages.Len(), tt.count)
 				}
 				return
 			}

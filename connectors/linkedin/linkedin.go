@@ -42,6 +42,10 @@ type Options struct {
 	// MaxInflate is the most bytes a zip archive's files may inflate to
 	// together; zero means DefaultMaxInflate.
 	MaxInflate int64
+
+	// messageSeconds keeps the seconds of each conversation's messages
+	// (mapping.Messages.KeepSeconds): a changelog's base needs them.
+	messageSeconds bool
 }
 
 func (o Options) maxSize() int64 {
@@ -132,6 +136,9 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if fi.Size() > lim.people {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("%w: %d bytes, more than the %d-byte limit for the people files", ErrTooLarge, fi.Size(), lim.people)}
 	}
+	if kind.isPeople() {
+		lim.peopleTotal = fi.Size()
+	}
 	// A lone CSV is dated by the export folder it came from, else by itself.
 	exp := &mapping.Export{ExportedAt: fi.ModTime()}
 	if t, ok := dateFromName(filepath.Base(filepath.Dir(a.path))); ok {
@@ -143,6 +150,7 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if err := parseFile(ctx, exp, a.path, f, kind, lim); err != nil {
 		return nil, err
 	}
+	lim.flushRecords(exp)
 	return exp, nil
 }
 
@@ -267,6 +275,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	if a.head {
 		return exp, nil
 	}
+	lim.peopleTotal = people
 	// The people files and the enrichment files are read on two cores,
 	// each group in order into an export of its own, then joined in file
 	// order: the records, lists and warnings are those of a read in order.
@@ -294,9 +303,13 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 		if err := read(ctx, exp, files); err != nil {
 			return nil, err
 		}
+		lim.flushRecords(exp)
 		return exp, nil
 	}
 	rest := &mapping.Export{}
+	if a.opt.messageSeconds {
+		rest.Messages.KeepSeconds()
+	}
 	restErr := make(chan error, 1)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -305,6 +318,7 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	if err != nil {
 		cancel() // the read fails anyway: stop the enrichment files promptly
 	}
+	lim.flushRecords(exp) // the other goroutine never touches the records
 	if rerr := <-restErr; err == nil {
 		err = rerr // a people file's error comes first, as in a read in order
 	}

@@ -2,6 +2,7 @@ package linkedin_test
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"context"
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			out.Err = err.Error()
 		} else {
-			out.Records, out.Messages = len(exp.Records), len(exp.Messages)
+			out.Records, out.Messages = len(exp.Records), exp.Messages.Len()
 			for _, w := range exp.Warnings {
 				out.Warnings = append(out.Warnings, w.String())
 			}
@@ -125,6 +126,40 @@ func writeBomb(t *testing.T, path string, entries []bombEntry) string {
 	return path
 }
 
+// writeDistinct writes a zip of conn and a messages.csv of n rows, each in
+// a conversation of its own.
+func writeDistinct(t *testing.T, path string, conn []byte, n int) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("Connections.csv")
+	if err == nil {
+		_, err = w.Write(conn)
+	}
+	if err == nil {
+		w, err = zw.Create("messages.csv")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString("CONVERSATION ID,FROM,DATE\n")
+	for i := range n {
+		fmt.Fprintf(bw, "2-conversation-%09d==,Bo,2024-06-01 14:03:22 UTC\n", i)
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // repeatTo repeats row to about n bytes.
 func repeatTo(row string, n int) []byte { return bytes.Repeat([]byte(row), n/len(row)) }
 
@@ -188,9 +223,14 @@ func TestPeakRSS(t *testing.T) {
 			return writeBomb(t, filepath.Join(dir, "honest.zip"), []bombEntry{{name: "Connections.csv", head: conn},
 				{name: "messages.csv", head: msgHead, chunk: honest.Bytes(), repeat: 360 * mib / honest.Len()}})
 		}, messages: honestRows * (360 * mib / honest.Len())},
+		// Rows that repeat who wrote to whom fold into one entry: all are read.
 		{name: "300 MiB of tiny messages rows", path: func() string {
 			return writeBomb(t, filepath.Join(dir, "tiny.zip"), []bombEntry{{name: "Connections.csv", head: conn},
 				{name: "messages.csv", head: []byte("FROM,DATE\n"), chunk: repeatTo("Bo,2024-06-01 14:03:22 UTC\n", mib), repeat: 300}})
+		}, messages: 300 * (mib / len("Bo,2024-06-01 14:03:22 UTC\n"))},
+		// A conversation each: what is kept grows with the rows, up to the bound.
+		{name: "a million conversations", path: func() string {
+			return writeDistinct(t, filepath.Join(dir, "distinct.zip"), conn, 1_000_000)
 		}, messages: -1, warning: "not kept: the enrichment files may keep 96 MiB in memory"},
 	}
 	for _, tt := range tests {

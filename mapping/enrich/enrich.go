@@ -66,7 +66,7 @@ func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 	for _, p := range g.People {
 		clearEnrichment(p)
 	}
-	enrichMessages(ix, exp.Messages, &ego.Stats.Messages)
+	enrichMessages(ix, &exp.Messages, &ego.Stats.Messages)
 	for i := range exp.Invitations {
 		inv := &exp.Invitations[i]
 		name, url := inv.From, inv.FromURL
@@ -144,32 +144,42 @@ func day(t time.Time) string {
 }
 
 // enrichMessages counts, per person, the messages of every conversation they
-// take part in and notes the newest one: its date and who wrote it.
-func enrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
+// take part in and notes the newest one: its date and who wrote it. It
+// reads the groups of rows that agree on who wrote to whom: a group's rows
+// reach the same people with the same "from", so counting them one by one
+// would change nothing.
+func enrichMessages(ix *peopleIndex, ms *mapping.Messages, st *Matched) {
 	type newest struct {
 		date time.Time
+		row  int // ties go to the later row, as a row-by-row pass would
 		from string
 	}
-	// Dates are formatted once per person at the end, not per message.
+	// Dates are formatted once per person at the end, not per group.
 	last := map[*mapping.Contact]newest{}
-	for i := range msgs {
-		m := &msgs[i]
+	for _, m := range ms.Groups() {
 		fromMe := m.Outgoing || ix.isOwner(m.FromURL, m.From)
 		var sender *mapping.Contact
 		if !fromMe {
 			sender = ix.find(m.FromURL, m.From)
 		}
-		people := ix.recipients(m)
+		people := ix.recipients(m.To, m.ToURLs)
 		if sender != nil && !slices.Contains(people, sender) {
 			people = append(people, sender)
 		}
-		st.add(len(people) > 0)
+		if len(people) > 0 {
+			st.Matched += m.Count
+		} else {
+			st.Unmatched += m.Count
+		}
 		for _, p := range people {
-			p.MessageCount++
-			if m.Date.IsZero() || (!last[p].date.IsZero() && m.Date.Before(last[p].date)) {
+			p.MessageCount += m.Count
+			if !m.Dated {
 				continue
 			}
-			n := newest{date: m.Date, from: "other"}
+			if l, ok := last[p]; ok && cmp.Or(m.Newest.Compare(l.date), cmp.Compare(m.NewestRow, l.row)) < 0 {
+				continue
+			}
+			n := newest{date: m.Newest, row: m.NewestRow, from: "other"}
 			switch {
 			case fromMe:
 				n.from = "me"
@@ -240,7 +250,7 @@ func (ix *peopleIndex) find(url, name string) *mapping.Contact {
 // recipients returns the people a message went to, the owner excluded: by
 // URL, then by the names in To. Names are split on ", " and the longest
 // run of parts that is someone's name wins, so "Jane Doe, PhD" stays whole.
-func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
+func (ix *peopleIndex) recipients(to string, toURLs []string) []*mapping.Contact {
 	var out []*mapping.Contact
 	add := func(p *mapping.Contact) {
 		if p != nil && !slices.Contains(out, p) {
@@ -248,7 +258,7 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 		}
 	}
 	unmatched := false
-	for _, u := range m.ToURLs {
+	for _, u := range toURLs {
 		if s := ix.keys.slug(u); s != "" && s != ix.slug {
 			if p := ix.byURL[s]; p != nil {
 				add(p)
@@ -257,10 +267,10 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 			}
 		}
 	}
-	if len(m.ToURLs) > 0 && !unmatched {
+	if len(toURLs) > 0 && !unmatched {
 		return out
 	}
-	parts := strings.Split(m.To, ", ")
+	parts := strings.Split(to, ", ")
 	for i := 0; i < len(parts); {
 		j := len(parts)
 		for ; j > i; j-- {
@@ -288,6 +298,9 @@ func (ix *peopleIndex) recipients(m *mapping.Message) []*mapping.Contact {
 // Owner.By is "" when neither says.
 func DetectOwner(exp *mapping.Export) Owner {
 	kc := newKeyCache()
+	// Groups come in the order of their first rows, so the first spelling
+	// a vote remembers is the first row's, as counting row by row would.
+	msgs := exp.Messages.Groups()
 	urls, names := votes{}, votes{}
 	for _, inv := range exp.Invitations {
 		if inv.Outgoing {
@@ -302,9 +315,9 @@ func DetectOwner(exp *mapping.Export) Owner {
 		if o.ProfileURL == "" { // before late 2023 invitations carry names only
 			sent := votes{}
 			owner := mapping.NameKey(o.Name)
-			for i := range exp.Messages {
-				if m := &exp.Messages[i]; kc.name(m.From) == owner {
-					sent.add(kc, m.FromURL, 1)
+			for _, m := range msgs {
+				if kc.name(m.From) == owner {
+					sent.add(kc, m.FromURL, m.Count)
 				}
 			}
 			o.ProfileURL = sent.best(true)
@@ -314,7 +327,8 @@ func DetectOwner(exp *mapping.Export) Owner {
 	urls, names = votes{}, votes{}
 	sent := votes{}
 	type participant struct{ conv, kind, key string }
-	counted := map[participant]bool{} // participants counted in each conversation
+	// Participants counted in each conversation: a pair names one or more.
+	counted := make(map[participant]bool, len(exp.Messages.Pairs()))
 	once := func(conv, kind string, v votes, val string) {
 		if val == "" {
 			return
@@ -324,12 +338,18 @@ func DetectOwner(exp *mapping.Export) Owner {
 			v.add(kc, val, 1)
 		}
 	}
-	for i := range exp.Messages {
-		m := &exp.Messages[i]
+	for _, m := range msgs {
 		if m.Outgoing {
-			sent.add(kc, m.From, 1)
+			sent.add(kc, m.From, m.Count)
 		}
-		conv := m.Conversation
+	}
+	// A conversation's groups in the order their rows first came tell who
+	// takes part as the rows themselves would: a row of a group already
+	// seen in the conversation names nobody new.
+	convs := exp.Messages.Conversations()
+	for _, p := range exp.Messages.Pairs() {
+		m := &msgs[p.Group]
+		conv := convs[p.Conv]
 		if conv == "" {
 			conv = m.From + "|" + m.To
 		}
@@ -346,9 +366,9 @@ func DetectOwner(exp *mapping.Export) Owner {
 	if o.ProfileURL != "" {
 		senders := votes{}
 		owner := slugOf(o.ProfileURL)
-		for i := range exp.Messages {
-			if m := &exp.Messages[i]; kc.slug(m.FromURL) != "" && kc.slug(m.FromURL) == owner {
-				senders.add(kc, m.From, 1)
+		for _, m := range msgs {
+			if kc.slug(m.FromURL) != "" && kc.slug(m.FromURL) == owner {
+				senders.add(kc, m.From, m.Count)
 			}
 		}
 		o.Name = senders.best(false)

@@ -17,10 +17,10 @@ func egoFixture() (*mapping.Graph, *Ego) {
 			{Kind: mapping.KindConnection, File: "c", Line: 3, FirstName: "Omar", LastName: "Haddad\x01", ProfileURL: "https://www.linkedin.com/in/omar", Company: "Acme & <Co>"},
 			{Kind: mapping.KindContact, File: "k", Line: 2, FirstName: "Bo", LastName: "Ng", Emails: []string{"bo@example.org"}},
 		},
-		Messages: []mapping.Message{
-			{FromURL: "https://www.linkedin.com/in/me", From: "Me", ToURLs: []string{"https://www.linkedin.com/in/jane"}, Conversation: "a", Date: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
-			{FromURL: "https://www.linkedin.com/in/jane", From: `Jane "JD" Doe\Smith`, ToURLs: []string{"https://www.linkedin.com/in/me"}, Conversation: "a", Date: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)},
-		},
+		Messages: mapping.MessagesOf(
+			mapping.Message{FromURL: "https://www.linkedin.com/in/me", From: "Me", ToURLs: []string{"https://www.linkedin.com/in/jane"}, Conversation: "a", Date: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+			mapping.Message{FromURL: "https://www.linkedin.com/in/jane", From: `Jane "JD" Doe\Smith`, ToURLs: []string{"https://www.linkedin.com/in/me"}, Conversation: "a", Date: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)},
+		),
 		Invitations:     []mapping.Invitation{{From: "Me", FromURL: "https://www.linkedin.com/in/me", ToURL: "https://www.linkedin.com/in/omar", To: "Omar Haddad", Outgoing: true, SentAt: time.Date(2021, 3, 3, 9, 0, 0, 0, time.UTC)}},
 		Endorsements:    []mapping.Endorsement{{ProfileURL: "www.linkedin.com/in/jane", Skill: "Go"}, {Given: true, ProfileURL: "www.linkedin.com/in/omar", Skill: "SQL"}},
 		Recommendations: []mapping.Recommendation{{FirstName: "Omar", LastName: "Haddad\x01"}},
