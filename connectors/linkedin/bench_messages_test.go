@@ -3,14 +3,10 @@ package linkedin_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/linkport/linkport/connectors/linkedin"
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
@@ -23,40 +19,10 @@ import (
 var heavyExport = sync.OnceValue(func() map[string][]byte {
 	n := linkedintest.New(linkedintest.GenOptions{Seed: 30000, Connections: 30000, Contacts: 10000})
 	files := n.Files()
-	var people []linkedintest.Connection
-	for _, c := range n.Connections {
-		if !c.Hidden {
-			people = append(people, c)
-		}
-	}
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO",
-		"RECIPIENT PROFILE URLS", "DATE", "SUBJECT", "CONTENT", "FOLDER", "IS MESSAGE DRAFT", "IS CONVERSATION DRAFT"})
-	const owner, ownerURL = "Alex Example", "https://www.linkedin.com/in/alex-example-00000000"
-	talkers := min(len(people), 5000)
-	at := time.Date(2019, 1, 1, 9, 0, 0, 0, time.UTC)
-	var body strings.Builder
-	for i := 0; b.Len() < 30<<20; i++ {
-		k := (i * 7919) % talkers
-		p := people[k]
-		name := strings.TrimSpace(p.FirstName + " " + p.LastName)
-		from, fromURL, to, toURL, folder := name, p.URL, owner, ownerURL, "INBOX"
-		if i%2 == 0 {
-			from, fromURL, to, toURL, folder = owner, ownerURL, name, p.URL, "SENT"
-		}
-		body.Reset()
-		for body.Len() < 600 {
-			fmt.Fprintf(&body, "word%d, ", (i+body.Len())%97)
-		}
-		if i%5 == 0 {
-			body.WriteString("\n\"quoted\" on a second line")
-		}
-		at = at.Add(97 * time.Second)
-		_ = w.Write([]string{fmt.Sprintf("2-%016x==", k), "", from, fromURL, to, toURL,
-			at.Format("2006-01-02 15:04:05 UTC"), "", body.String(), folder, "No", "No"})
+	if err := n.WriteHeavyMessages(&b, 30<<20); err != nil {
+		panic(err) // a bytes.Buffer does not fail
 	}
-	w.Flush()
 	files["messages.csv"] = b.Bytes()
 	return files
 })
