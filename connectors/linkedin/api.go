@@ -235,6 +235,12 @@ func (a *APISource) Read(ctx context.Context) (*mapping.Export, error) {
 	if err != nil {
 		return nil, err
 	}
+	return exportOf(tables, warns, at), nil
+}
+
+// exportOf reads the snapshot's tables as the export files they stand for
+// (a table's rows cited as "api:<domain>" and row number), dated at.
+func exportOf(tables []domainTable, warns []mapping.Warning, at time.Time) *mapping.Export {
 	exp := &mapping.Export{Warnings: warns, ExportedAt: at}
 	for _, t := range tables {
 		if t.kind == kindUnknown {
@@ -246,7 +252,7 @@ func (a *APISource) Read(ctx context.Context) (*mapping.Export, error) {
 		}
 		s.done()
 	}
-	return exp, nil
+	return exp
 }
 
 // tables fetches every domain, in order.

@@ -285,17 +285,7 @@ func (c *ChangelogSource) snapshot(ctx context.Context, why string, now time.Tim
 	if next == "" {
 		next = strconv.FormatInt(now.UnixMilli(), 10)
 	}
-	exp := &mapping.Export{Warnings: warns, ExportedAt: now}
-	for _, t := range tables {
-		if t.kind == kindUnknown {
-			continue
-		}
-		s := newSheet(exp, "api:"+t.domain, t.kind, t.header)
-		for i, r := range t.rows {
-			s.row(r, i+1)
-		}
-		s.done()
-	}
+	exp := exportOf(tables, warns, now)
 	c.read, c.next, c.full, c.takenAt, c.added, c.Snapshot = true, next, tables, now, nil, why
 	return exp, nil
 }
