@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,25 +112,28 @@ func kindTitle(kind string, dryRun bool) string {
 // group is one kind of change of one target, sorted by name.
 type group struct {
 	Kind, Title string
-	Changes     []Change
+	Changes     []*Change
 }
 
 // groups splits t's changes by kind, in kindOrder, each sorted by name
-// (then ID), so a summary's first few are the same every run.
+// (then ID), so a summary's first few are the same every run. The groups
+// share one array of pointers into t.Changes, filled in that order.
 func (t *Target) groups(dryRun bool, col *collate.Collator) []group {
-	by := map[string][]Change{}
-	for _, c := range t.Changes {
-		k := kindOf(&c)
-		by[k] = append(by[k], c)
+	rank := make([]int, len(t.Changes))
+	for i := range t.Changes {
+		rank[i] = slices.Index(kindOrder, kindOf(&t.Changes[i]))
 	}
+	order := byName(len(t.Changes), func(i int) (int, string, string) { return rank[i], t.Changes[i].Name, t.Changes[i].ID }, col)
+	sorted := make([]*Change, len(order))
 	var gs []group
-	for _, k := range kindOrder {
-		cs := by[k]
-		if len(cs) == 0 {
-			continue
+	for n, i := range order {
+		sorted[n] = &t.Changes[i]
+		if n == 0 || rank[i] != rank[order[n-1]] {
+			k := kindOrder[rank[i]]
+			gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun)})
 		}
-		sortByName(cs, func(c Change) (string, string) { return c.Name, c.ID }, col)
-		gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun), Changes: cs})
+		g := &gs[len(gs)-1]
+		g.Changes = sorted[n-len(g.Changes) : n+1 : n+1]
 	}
 	return gs
 }
@@ -141,35 +146,37 @@ func newCollator() *collate.Collator {
 
 // sortedJobChanges returns the job changes sorted by name, then date.
 func sortedJobChanges(js []mapping.JobChange, col *collate.Collator) []mapping.JobChange {
-	js = slices.Clone(js)
-	sortByName(js, func(j mapping.JobChange) (string, string) { return j.Name, j.On }, col)
-	return js
+	order := byName(len(js), func(i int) (int, string, string) { return 0, js[i].Name, js[i].On }, col)
+	sorted := make([]mapping.JobChange, len(order))
+	for n, i := range order {
+		sorted[n] = js[i]
+	}
+	return sorted
 }
 
-// sortByName sorts xs by name in col's order, then by a tie-breaker. The
-// collation keys are made once each: comparing names through the collator
-// every time takes a second for 40,000 people.
-func sortByName[T any](xs []T, by func(T) (name, tie string), col *collate.Collator) {
-	type keyed struct {
-		key, tie string
-		x        T
-	}
+// byName returns the order of n items by group, then by name in col's
+// order, then by a tie-breaker, then by index (so equal items keep theirs).
+// Each collation key is made once, into one buffer (comparing names through
+// the collator every time took a second for 40,000 people), and the sort
+// moves indices, not items.
+func byName(n int, at func(i int) (group int, name, tie string), col *collate.Collator) []int {
 	var buf collate.Buffer
-	ks := make([]keyed, len(xs))
-	for i, x := range xs {
-		name, tie := by(x)
-		ks[i] = keyed{string(col.KeyFromString(&buf, name)), tie, x}
+	keys := make([]byte, 0, 64*n) // key i is keys[ends[i]:ends[i+1]]
+	ends := make([]int, n+1)
+	order := make([]int, n)
+	for i := range n {
+		_, name, _ := at(i)
+		keys = append(keys, col.KeyFromString(&buf, name)...)
 		buf.Reset()
+		ends[i+1], order[i] = len(keys), i
 	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		if n := strings.Compare(a.key, b.key); n != 0 {
-			return n
-		}
-		return strings.Compare(a.tie, b.tie)
+	slices.SortFunc(order, func(i, j int) int {
+		gi, _, ti := at(i)
+		gj, _, tj := at(j)
+		return cmp.Or(cmp.Compare(gi, gj), bytes.Compare(keys[ends[i]:ends[i+1]], keys[ends[j]:ends[j+1]]),
+			strings.Compare(ti, tj), cmp.Compare(i, j))
 	})
-	for i := range ks {
-		xs[i] = ks[i].x
-	}
+	return order
 }
 
 // jobChangeLine is one job change in words.
