@@ -26,7 +26,7 @@ func fullContact() *mapping.Contact {
 		RecommendedYou: "2025-01-01", YouRecommended: "yes",
 		Previous:      []mapping.Position{{Title: "Analyst", Company: "Difference Engines", Until: "2025-06-01"}},
 		EmailLastSeen: "2025-06-01", PhoneLastSeen: "2025-06-01",
-		Keys: []string{"url:ada"}, Origins: []string{"Connections.csv:4"},
+		Keys: []string{"url:ada"},
 	}
 }
 

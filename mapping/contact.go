@@ -88,8 +88,6 @@ type Contact struct {
 
 	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
 	Keys []string `json:"-"`
-	// Origins cite every record folded into this person as file:line.
-	Origins []string `json:"-"`
 }
 
 // Position is one job: a title at a company.

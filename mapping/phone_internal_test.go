@@ -35,8 +35,8 @@ func TestNameKeyInOneGo(t *testing.T) {
 		{"Ada", "Quill", "Hooli"}, {"ZOË", "Brandt", "Ærø ApS"}, {"  Jane ", "Doe\tSmith", " Acme  Corp "}, {"İsmail", "KAYA", "ΣΟΦΙΑ"},
 		{"", "", ""}, {"Bo", "", ""}, {"x\x01y", "Ⅻ", "ǅemal"}, {strings.Repeat("Long", 40), strings.Repeat("Name", 40), strings.Repeat("Co", 80)},
 	} {
-		c := fromRecord(&Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company},
-			"", newCaches(1))
+		c := new(Contact)
+		fromRecord(c, &Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company}, "", newCaches(1))
 		want := "name:" + NameKey(c.Name) + "|" + NameKey(c.Company)
 		if c.Name != "" && !slices.Contains(c.Keys, want) {
 			t.Errorf("keys %q lack %q", c.Keys, want)

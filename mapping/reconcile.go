@@ -128,7 +128,7 @@ func (r *reconciler) add(rec *Record, in *Contact, opt Options) {
 	} else {
 		merge(into, in)
 		r.g.Stats.Merged++
-		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: in.Origins[0], By: by})
+		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: rec.File + ":" + strconv.Itoa(rec.Line), By: by})
 	}
 	for _, k := range in.Keys {
 		if isStrong(k) && r.byKey[k] == nil {
@@ -164,9 +164,11 @@ func fromRecords(recs []Record, region string) []*Contact {
 	ins := make([]*Contact, len(recs))
 	build := func(lo, hi int) {
 		cache := newCaches(hi - lo) // one per core: no lock
+		people := make([]Contact, hi-lo) // one allocation, not one a person
 		for i := lo; i < hi; i++ {
 			if !recs[i].Hidden {
-				ins[i] = fromRecord(&recs[i], region, cache)
+				ins[i] = &people[i-lo]
+				fromRecord(ins[i], &recs[i], region, cache)
 			}
 		}
 	}
@@ -188,15 +190,15 @@ type caches struct {
 	phones  phoneCache
 	days    map[time.Time]string // ConnectedOn → YYYY-MM-DD: a network's dates repeat
 	sources map[string]string    // Contacts' Source → "contact:" + Source
-	// lists hands out one-item slices (Sources, Origins) from one array:
-	// two allocations fewer a person. Each has room for one item only, so
-	// a merge that appends to it gets an array of its own.
+	// lists hands out one-item slices (Sources) from one array: an
+	// allocation fewer a person. Each has room for one item only, so a
+	// merge that appends to it gets an array of its own.
 	lists []string
 }
 
 func newCaches(people int) *caches {
 	return &caches{phones: phoneCache{}, days: map[time.Time]string{}, sources: map[string]string{},
-		lists: make([]string, 0, 2*people)}
+		lists: make([]string, 0, people)}
 }
 
 // one returns []string{s}.
@@ -233,14 +235,14 @@ func (c *caches) day(t time.Time) string {
 	return d
 }
 
-// fromRecord builds a one-record person; region is the default phone region.
-func fromRecord(rec *Record, region string, cache *caches) *Contact {
-	c := &Contact{
+// fromRecord makes c the one-record person of rec; region is the default
+// phone region.
+func fromRecord(c *Contact, rec *Record, region string, cache *caches) {
+	*c = Contact{
 		FirstName: NormalizeName(rec.FirstName),
 		LastName:  NormalizeName(rec.LastName),
 		Company:   NormalizeName(rec.Company),
 		Title:     NormalizeName(rec.Title),
-		Origins:   cache.one(rec.File + ":" + strconv.Itoa(rec.Line)),
 	}
 	c.Name = NormalizeName(c.FirstName + " " + c.LastName)
 	if c.Name == "" {
@@ -276,7 +278,6 @@ func fromRecord(rec *Record, region string, cache *caches) *Contact {
 	}
 	c.Sources = cache.one(src)
 	c.Keys = identityKeys(c, slug)
-	return c
 }
 
 // identityKeys lists a person's identity keys, strongest first.
@@ -329,7 +330,6 @@ func merge(dst, src *Contact) {
 	dst.PostalAddresses = appendAddresses(dst.PostalAddresses, src.PostalAddresses...)
 	dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	dst.Sources = AppendNames(dst.Sources, src.Sources...)
-	dst.Origins = append(dst.Origins, src.Origins...)
 	for _, k := range src.Keys {
 		if !slices.Contains(dst.Keys, k) {
 			dst.Keys = append(dst.Keys, k)

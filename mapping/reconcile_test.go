@@ -105,9 +105,9 @@ func TestDiffFieldsAndFingerprint(t *testing.T) {
 		t.Error("fingerprints equal for different contacts")
 	}
 	c := *a
-	c.Origins = []string{"elsewhere.csv:9"} // provenance is not content
+	c.Keys = []string{"url:elsewhere"} // how a person was found is not content
 	if Fingerprint(a) != Fingerprint(&c) {
-		t.Error("fingerprint depends on Origins")
+		t.Error("fingerprint depends on Keys")
 	}
 }
 
