@@ -163,7 +163,7 @@ const minParallel = 2048
 func fromRecords(recs []Record, region string) []*Contact {
 	ins := make([]*Contact, len(recs))
 	build := func(lo, hi int) {
-		cache := newCaches(hi - lo) // one per core: no lock
+		cache := newCaches(hi - lo)      // one per core: no lock
 		people := make([]Contact, hi-lo) // one allocation, not one a person
 		for i := lo; i < hi; i++ {
 			if !recs[i].Hidden {
