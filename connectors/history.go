@@ -117,7 +117,7 @@ func remember(snap *state.Snapshot, g *mapping.Graph, earlier []*mapping.Graph, 
 func fill(h *state.History, t *state.Timeline, p *mapping.Contact) {
 	if len(p.Emails) == 0 {
 		if v, seen := h.LastKnown(t, state.FieldEmails); v != "" {
-			p.Emails, p.EmailLastSeen = strings.Split(v, "\n"), seen
+			p.Emails, p.Fill().EmailLastSeen = strings.Split(v, "\n"), seen
 		}
 	}
 	if len(p.Phones) == 0 {
@@ -129,10 +129,12 @@ func fill(h *state.History, t *state.Timeline, p *mapping.Contact) {
 				}
 				p.Phones = append(p.Phones, ph)
 			}
-			p.PhoneLastSeen = seen
+			p.Fill().PhoneLastSeen = seen
 		}
 	}
-	p.Previous = state.Previous(t.Positions())
+	if prev := state.Previous(t.Positions()); len(prev) > 0 || p.Extra != nil {
+		p.Fill().Previous = prev
+	}
 }
 
 func isE164(s string) bool {
@@ -151,10 +153,11 @@ func isE164(s string) bool {
 // emails and phones kept from earlier exports, as the latest export has
 // it. It returns a copy (c itself when nothing was kept) and never changes c.
 func ClearLastKnown(c *mapping.Contact) *mapping.Contact {
-	if c.EmailLastSeen == "" && c.PhoneLastSeen == "" {
+	if c.Extras().EmailLastSeen == "" && c.Extras().PhoneLastSeen == "" {
 		return c
 	}
 	cp := *c
+	cp.Own()
 	if cp.EmailLastSeen != "" {
 		cp.Emails, cp.EmailLastSeen = nil, ""
 	}

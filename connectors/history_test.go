@@ -168,16 +168,16 @@ func TestHistoryAnyOrder(t *testing.T) {
 			switch {
 			case ada == nil:
 				t.Fatal("Ada is not on the target")
-			case !reflect.DeepEqual(ada.Emails, []string{"ada@example.org"}) || ada.EmailLastSeen != "2019-05-01" || ada.EmailStatus != mapping.EmailHidden:
-				t.Errorf("Ada's email: %v last seen %q status %s; want ada@example.org kept, last seen 2019-05-01, hidden", ada.Emails, ada.EmailLastSeen, ada.EmailStatus)
-			case len(ada.Phones) != 1 || ada.Phones[0].E164 != "+442079460000" || ada.PhoneLastSeen != "2019-05-01":
-				t.Errorf("Ada's phone: %+v last seen %q", ada.Phones, ada.PhoneLastSeen)
-			case len(ada.Previous) != 2 || ada.Previous[0].Until != "2025-01-10" || ada.Previous[1].Company != "Acme" || ada.Previous[1].Until != "2022-03-01":
-				t.Errorf("Ada's previous positions: %+v", ada.Previous)
+			case !reflect.DeepEqual(ada.Emails, []string{"ada@example.org"}) || ada.Extras().EmailLastSeen != "2019-05-01" || ada.EmailStatus != mapping.EmailHidden:
+				t.Errorf("Ada's email: %v last seen %q status %s; want ada@example.org kept, last seen 2019-05-01, hidden", ada.Emails, ada.Extras().EmailLastSeen, ada.EmailStatus)
+			case len(ada.Phones) != 1 || ada.Phones[0].E164 != "+442079460000" || ada.Extras().PhoneLastSeen != "2019-05-01":
+				t.Errorf("Ada's phone: %+v last seen %q", ada.Phones, ada.Extras().PhoneLastSeen)
+			case len(ada.Extras().Previous) != 2 || ada.Extras().Previous[0].Until != "2025-01-10" || ada.Extras().Previous[1].Company != "Acme" || ada.Extras().Previous[1].Until != "2022-03-01":
+				t.Errorf("Ada's previous positions: %+v", ada.Extras().Previous)
 			}
 			for _, c := range b.held {
-				if c.Name == "Eve Ernst" && (!reflect.DeepEqual(c.Emails, []string{"eve@new.example"}) || c.EmailLastSeen != "") {
-					t.Errorf("Eve changed her email: %v last seen %q; want only the new one", c.Emails, c.EmailLastSeen)
+				if c.Name == "Eve Ernst" && (!reflect.DeepEqual(c.Emails, []string{"eve@new.example"}) || c.Extras().EmailLastSeen != "") {
+					t.Errorf("Eve changed her email: %v last seen %q; want only the new one", c.Emails, c.Extras().EmailLastSeen)
 				}
 				if c.Name == "Bob Byte" {
 					t.Error("Bob, gone in 2025, is still on the target")
@@ -233,7 +233,7 @@ func TestHistoryDryRunSavesNothing(t *testing.T) {
 	if err != nil || len(out.JobChanges) != 2 {
 		t.Fatalf("diff: %v, job changes %v", err, out.JobChanges)
 	}
-	if ch := out.Targets[0].Changes; len(ch) != 4 || ch[0].Contact.EmailLastSeen == "" && ch[1].Contact.EmailLastSeen == "" && ch[2].Contact.EmailLastSeen == "" {
+	if ch := out.Targets[0].Changes; len(ch) != 4 || ch[0].Contact.Extras().EmailLastSeen == "" && ch[1].Contact.Extras().EmailLastSeen == "" && ch[2].Contact.Extras().EmailLastSeen == "" {
 		t.Errorf("the plan does not carry the kept email: %+v", ch)
 	}
 	for _, p := range []string{path, path + ".history"} {
@@ -264,7 +264,7 @@ func TestOnMissingClear(t *testing.T) {
 		t.Fatal("no Ada")
 		return nil
 	}
-	if c := ada(clear); len(c.Emails) != 0 || c.EmailLastSeen != "" || len(c.Phones) != 0 || len(c.Previous) != 2 {
+	if c := ada(clear); len(c.Emails) != 0 || c.Extras().EmailLastSeen != "" || len(c.Phones) != 0 || len(c.Extras().Previous) != 2 {
 		t.Errorf("on_missing clear: %+v; want no kept email or phone, previous positions still there", c)
 	}
 	if c := ada(keep); len(c.Emails) != 1 {
@@ -337,8 +337,8 @@ func TestURLlessArchiveAddedLater(t *testing.T) {
 		t.Fatalf("target holds %d, created %d; want Bob once", len(b.held), out.Targets[0].Count(state.OpCreate, connectors.StatusDone))
 	}
 	for _, c := range b.held {
-		if !reflect.DeepEqual(c.Emails, []string{"bob@example.org"}) || c.EmailLastSeen != "2019-05-01" {
-			t.Errorf("Bob: %v last seen %q; want the 2019 email kept", c.Emails, c.EmailLastSeen)
+		if !reflect.DeepEqual(c.Emails, []string{"bob@example.org"}) || c.Extras().EmailLastSeen != "2019-05-01" {
+			t.Errorf("Bob: %v last seen %q; want the 2019 email kept", c.Emails, c.Extras().EmailLastSeen)
 		}
 	}
 	s, _ := state.Load(path)

@@ -38,40 +38,47 @@ var (
 // held anything. A field's dependants go with it: email_last_seen dates the
 // emails, phone_last_seen the phones, and postal_addresses are the
 // addresses in parts. Setting a slice to nil never touches the original's
-// backing array.
+// backing array; the copy's Extra is its own (DropFields copies it), and a
+// nil one holds nothing to clear.
 var clearers = map[string]func(c *mapping.Contact) bool{
 	"first_name":  func(c *mapping.Contact) bool { return clearString(&c.FirstName) },
 	"last_name":   func(c *mapping.Contact) bool { return clearString(&c.LastName) },
 	"profile_url": func(c *mapping.Contact) bool { return clearString(&c.ProfileURL) },
 	"emails": func(c *mapping.Contact) bool {
-		return either(clearSlice(&c.Emails), clearString(&c.EmailLastSeen))
+		return either(clearSlice(&c.Emails), c.Extra != nil && clearString(&c.EmailLastSeen))
 	},
 	"phones": func(c *mapping.Contact) bool {
-		return either(clearSlice(&c.Phones), clearString(&c.PhoneLastSeen))
+		return either(clearSlice(&c.Phones), c.Extra != nil && clearString(&c.PhoneLastSeen))
 	},
 	"company": func(c *mapping.Contact) bool { return clearString(&c.Company) },
 	"title":   func(c *mapping.Contact) bool { return clearString(&c.Title) },
 	"addresses": func(c *mapping.Contact) bool {
 		return either(clearSlice(&c.Addresses), clearSlice(&c.PostalAddresses))
 	},
-	"sites":             func(c *mapping.Contact) bool { return clearSlice(&c.Sites) },
-	"connected_on":      func(c *mapping.Contact) bool { return clearString(&c.ConnectedOn) },
-	"last_contacted":    func(c *mapping.Contact) bool { return clearString(&c.LastContacted) },
-	"message_count":     func(c *mapping.Contact) bool { n := c.MessageCount; c.MessageCount = 0; return n != 0 },
-	"last_message_from": func(c *mapping.Contact) bool { return clearString(&c.LastMessageFrom) },
-	"invited_by":        func(c *mapping.Contact) bool { return clearString(&c.InvitedBy) },
-	"invited_on":        func(c *mapping.Contact) bool { return clearString(&c.InvitedOn) },
-	"invitation_text":   func(c *mapping.Contact) bool { return clearString(&c.InvitationText) },
-	"notes":             func(c *mapping.Contact) bool { return clearSlice(&c.Notes) },
-	"endorsed_you":      func(c *mapping.Contact) bool { return clearSlice(&c.EndorsedYou) },
-	"you_endorsed":      func(c *mapping.Contact) bool { return clearSlice(&c.YouEndorsed) },
-	"recommended_you":   func(c *mapping.Contact) bool { return clearString(&c.RecommendedYou) },
-	"you_recommended":   func(c *mapping.Contact) bool { return clearString(&c.YouRecommended) },
-	"previous_positions": func(c *mapping.Contact) bool {
-		return clearSlice(&c.Previous)
+	"sites":          func(c *mapping.Contact) bool { return clearSlice(&c.Sites) },
+	"connected_on":   func(c *mapping.Contact) bool { return clearString(&c.ConnectedOn) },
+	"last_contacted": func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.LastContacted) },
+	"message_count": func(c *mapping.Contact) bool {
+		n := c.Extras().MessageCount
+		if n != 0 {
+			c.MessageCount = 0
+		}
+		return n != 0
 	},
-	"email_last_seen": func(c *mapping.Contact) bool { return clearString(&c.EmailLastSeen) },
-	"phone_last_seen": func(c *mapping.Contact) bool { return clearString(&c.PhoneLastSeen) },
+	"last_message_from": func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.LastMessageFrom) },
+	"invited_by":        func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.InvitedBy) },
+	"invited_on":        func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.InvitedOn) },
+	"invitation_text":   func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.InvitationText) },
+	"notes":             func(c *mapping.Contact) bool { return c.Extra != nil && clearSlice(&c.Notes) },
+	"endorsed_you":      func(c *mapping.Contact) bool { return c.Extra != nil && clearSlice(&c.EndorsedYou) },
+	"you_endorsed":      func(c *mapping.Contact) bool { return c.Extra != nil && clearSlice(&c.YouEndorsed) },
+	"recommended_you":   func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.RecommendedYou) },
+	"you_recommended":   func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.YouRecommended) },
+	"previous_positions": func(c *mapping.Contact) bool {
+		return c.Extra != nil && clearSlice(&c.Previous)
+	},
+	"email_last_seen": func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.EmailLastSeen) },
+	"phone_last_seen": func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.PhoneLastSeen) },
 }
 
 // either is a || b with both evaluated: each clearer clears, then reports.
@@ -183,10 +190,20 @@ func DropFields(names ...string) func(*mapping.Contact) *mapping.Contact {
 	}
 	// Most contacts hold none of the fields (invitation text, by default):
 	// their scratch copy goes back to the pool instead of to the collector.
-	scratch := sync.Pool{New: func() any { return new(mapping.Contact) }}
+	// The copy has an Extra of its own, so clearing it leaves c's alone.
+	type copied struct {
+		c mapping.Contact
+		e mapping.Extra
+	}
+	scratch := sync.Pool{New: func() any { return new(copied) }}
 	return func(c *mapping.Contact) *mapping.Contact {
-		cp := scratch.Get().(*mapping.Contact)
+		sc := scratch.Get().(*copied)
+		cp := &sc.c
 		*cp = *c
+		if c.Extra != nil {
+			sc.e = *c.Extra
+			cp.Extra = &sc.e
+		}
 		changed := false
 		for _, clear := range fns {
 			if clear(cp) {
@@ -194,8 +211,8 @@ func DropFields(names ...string) func(*mapping.Contact) *mapping.Contact {
 			}
 		}
 		if !changed {
-			*cp = mapping.Contact{} // hold no one's data while pooled
-			scratch.Put(cp)
+			*sc = copied{} // hold no one's data while pooled
+			scratch.Put(sc)
 			return c
 		}
 		return cp

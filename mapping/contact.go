@@ -59,8 +59,20 @@ type Contact struct {
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 
-	// Enrichment from the rest of the archive (see package enrich); empty for people
-	// without such data, so their JSON and fingerprint do not change.
+	// Extra is what the rest of the archive and the history of earlier
+	// exports tell about the person; nil for the many people with none (so
+	// their JSON and fingerprint do not change, and they carry 8 bytes for
+	// it instead of 264). Its fields are read through Extras and written
+	// through Fill: read directly, a nil Extra's fields panic.
+	*Extra
+
+	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
+	Keys []string `json:"-"`
+}
+
+// Extra is the part of a Contact most people lack (see Contact.Extra).
+type Extra struct {
+	// Enrichment from the rest of the archive (see package enrich).
 	LastContacted string `json:"last_contacted,omitempty"` // YYYY-MM-DD of the newest message with them
 	MessageCount  int    `json:"message_count,omitempty"`  // messages in conversations with them, drafts excluded
 	// LastMessageFrom says who wrote the newest message: "me", "them" or
@@ -75,8 +87,7 @@ type Contact struct {
 	RecommendedYou  string   `json:"recommended_you,omitempty"` // YYYY-MM-DD, or "yes" when undated
 	YouRecommended  string   `json:"you_recommended,omitempty"` // YYYY-MM-DD, or "yes" when undated
 
-	// From the state's history of earlier exports (see state's history);
-	// empty without one, so a contact's JSON and fingerprint do not change.
+	// From the state's history of earlier exports (see state's history).
 	//
 	// Previous lists earlier positions, newest first; Previous[0].Until is
 	// when the current position was first seen.
@@ -85,9 +96,33 @@ type Contact struct {
 	// kept from an earlier export that the latest one no longer carries.
 	EmailLastSeen string `json:"email_last_seen,omitempty"`
 	PhoneLastSeen string `json:"phone_last_seen,omitempty"`
+}
 
-	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
-	Keys []string `json:"-"`
+// Extras returns what c.Extra holds, or nothing when it is nil.
+func (c *Contact) Extras() Extra {
+	if c.Extra == nil {
+		return Extra{}
+	}
+	return *c.Extra
+}
+
+// Fill returns c.Extra to write to, made on first use. A copy of a
+// Contact shares its Extra: give the copy one of its own (Own) before
+// filling it.
+func (c *Contact) Fill() *Extra {
+	if c.Extra == nil {
+		c.Extra = new(Extra)
+	}
+	return c.Extra
+}
+
+// Own gives c an Extra of its own, a copy of the one it shares (if any), so
+// that writing to it leaves the contact c was copied from as it was.
+func (c *Contact) Own() {
+	if c.Extra != nil {
+		e := *c.Extra
+		c.Extra = &e
+	}
 }
 
 // Position is one job: a title at a company.

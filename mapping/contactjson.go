@@ -56,32 +56,34 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 	} else {
 		b = appendArray(b, c.Sources)
 	}
-	b = appendField(b, "last_contacted", c.LastContacted)
-	if c.MessageCount != 0 {
-		b = append(b, `,"message_count":`...)
-		b = strconv.AppendInt(b, int64(c.MessageCount), 10)
-	}
-	b = appendField(b, "last_message_from", c.LastMessageFrom)
-	b = appendField(b, "invited_by", c.InvitedBy)
-	b = appendField(b, "invited_on", c.InvitedOn)
-	b = appendField(b, "invitation_text", c.InvitationText)
-	b = appendList(b, "notes", c.Notes)
-	b = appendList(b, "endorsed_you", c.EndorsedYou)
-	b = appendList(b, "you_endorsed", c.YouEndorsed)
-	b = appendField(b, "recommended_you", c.RecommendedYou)
-	b = appendField(b, "you_recommended", c.YouRecommended)
-	if len(c.Previous) > 0 {
-		b = append(b, `,"previous":[`...)
-		for i, p := range c.Previous {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendObject(b, [][2]string{{"title", p.Title}, {"company", p.Company}, {"until", p.Until}})
+	if x := c.Extra; x != nil { // every field of Extra is omitempty
+		b = appendField(b, "last_contacted", x.LastContacted)
+		if x.MessageCount != 0 {
+			b = append(b, `,"message_count":`...)
+			b = strconv.AppendInt(b, int64(x.MessageCount), 10)
 		}
-		b = append(b, ']')
+		b = appendField(b, "last_message_from", x.LastMessageFrom)
+		b = appendField(b, "invited_by", x.InvitedBy)
+		b = appendField(b, "invited_on", x.InvitedOn)
+		b = appendField(b, "invitation_text", x.InvitationText)
+		b = appendList(b, "notes", x.Notes)
+		b = appendList(b, "endorsed_you", x.EndorsedYou)
+		b = appendList(b, "you_endorsed", x.YouEndorsed)
+		b = appendField(b, "recommended_you", x.RecommendedYou)
+		b = appendField(b, "you_recommended", x.YouRecommended)
+		if len(x.Previous) > 0 {
+			b = append(b, `,"previous":[`...)
+			for i, p := range x.Previous {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendObject(b, [][2]string{{"title", p.Title}, {"company", p.Company}, {"until", p.Until}})
+			}
+			b = append(b, ']')
+		}
+		b = appendField(b, "email_last_seen", x.EmailLastSeen)
+		b = appendField(b, "phone_last_seen", x.PhoneLastSeen)
 	}
-	b = appendField(b, "email_last_seen", c.EmailLastSeen)
-	b = appendField(b, "phone_last_seen", c.PhoneLastSeen)
 	return append(b, '}')
 }
 

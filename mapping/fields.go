@@ -92,37 +92,37 @@ var catalogue = []FieldSpec{
 	single("connected_on", true, "the connection date, YYYY-MM-DD", func(c *Contact) string { return c.ConnectedOn }),
 	list("sources", true, `where the person came from: "connection", "contact:GOOGLE_CONTACTS", …`,
 		func(c *Contact) []string { return c.Sources }),
-	single("last_contacted", true, "the date of the newest message with them", func(c *Contact) string { return c.LastContacted },
+	single("last_contacted", true, "the date of the newest message with them", func(c *Contact) string { return c.Extras().LastContacted },
 		CardProp{Name: "X-LINKPORT-LAST-CONTACTED"}),
-	single("message_count", true, "messages in conversations with them", func(c *Contact) string { return count(c.MessageCount) }),
+	single("message_count", true, "messages in conversations with them", func(c *Contact) string { return count(c.Extras().MessageCount) }),
 	single("last_message_from", true, "who wrote the newest message: me, them or other",
-		func(c *Contact) string { return c.LastMessageFrom }),
-	single("invited_by", true, "who sent the invitation: me or them", func(c *Contact) string { return c.InvitedBy }),
-	single("invited_on", true, "the invitation date", func(c *Contact) string { return c.InvitedOn }),
-	single("invitation_text", true, "the invitation's own words", func(c *Contact) string { return c.InvitationText }),
-	list("notes", true, "the user's private LinkedIn notes on them", func(c *Contact) []string { return c.Notes }),
-	list("endorsed_you", true, "skills they endorsed the user for", func(c *Contact) []string { return c.EndorsedYou }),
-	list("you_endorsed", true, "skills the user endorsed them for", func(c *Contact) []string { return c.YouEndorsed }),
-	single("recommended_you", true, `when they recommended the user, or "yes"`, func(c *Contact) string { return c.RecommendedYou }),
-	single("you_recommended", true, `when the user recommended them, or "yes"`, func(c *Contact) string { return c.YouRecommended }),
+		func(c *Contact) string { return c.Extras().LastMessageFrom }),
+	single("invited_by", true, "who sent the invitation: me or them", func(c *Contact) string { return c.Extras().InvitedBy }),
+	single("invited_on", true, "the invitation date", func(c *Contact) string { return c.Extras().InvitedOn }),
+	single("invitation_text", true, "the invitation's own words", func(c *Contact) string { return c.Extras().InvitationText }),
+	list("notes", true, "the user's private LinkedIn notes on them", func(c *Contact) []string { return c.Extras().Notes }),
+	list("endorsed_you", true, "skills they endorsed the user for", func(c *Contact) []string { return c.Extras().EndorsedYou }),
+	list("you_endorsed", true, "skills the user endorsed them for", func(c *Contact) []string { return c.Extras().YouEndorsed }),
+	single("recommended_you", true, `when they recommended the user, or "yes"`, func(c *Contact) string { return c.Extras().RecommendedYou }),
+	single("you_recommended", true, `when the user recommended them, or "yes"`, func(c *Contact) string { return c.Extras().YouRecommended }),
 	list("previous_positions", true, `earlier positions, newest first: "Title at Company, until YYYY-MM-DD"`,
 		func(c *Contact) []string { return previous(c) }),
 	single("previous_company", false, "the company of the position before the current one",
-		func(c *Contact) string { return first(c.Previous).Company }),
+		func(c *Contact) string { return first(c.Extras().Previous).Company }),
 	single("previous_title", false, "the title of the position before the current one",
-		func(c *Contact) string { return first(c.Previous).Title }),
+		func(c *Contact) string { return first(c.Extras().Previous).Title }),
 	single("job_changed_on", false, "when the current position was first seen, if it replaced another",
-		func(c *Contact) string { return first(c.Previous).Until }),
+		func(c *Contact) string { return first(c.Extras().Previous).Until }),
 	single("email_last_seen", true, "when the emails, kept from an earlier export, were last in one",
-		func(c *Contact) string { return c.EmailLastSeen }),
+		func(c *Contact) string { return c.Extras().EmailLastSeen }),
 	single("phone_last_seen", true, "when the phones, kept from an earlier export, were last in one",
-		func(c *Contact) string { return c.PhoneLastSeen }),
+		func(c *Contact) string { return c.Extras().PhoneLastSeen }),
 }
 
 // previous lists c's earlier positions as text, newest first.
 func previous(c *Contact) []string {
-	out := make([]string, 0, len(c.Previous))
-	for _, p := range c.Previous {
+	out := make([]string, 0, len(c.Extras().Previous))
+	for _, p := range c.Extras().Previous {
 		out = append(out, p.String()+", until "+p.Until)
 	}
 	return out

@@ -24,7 +24,7 @@ func TestFieldsOrder(t *testing.T) {
 
 func TestFieldSpecValues(t *testing.T) {
 	c := &Contact{ID: "x1", Name: "Zoë Doe", Emails: []string{"a@x.org", "b@x.org"}, EmailStatus: EmailPresent,
-		Phones: []Phone{{Raw: "+49 30 123456", E164: "+4930123456"}, {Raw: "030 1 ext. 2"}}, MessageCount: 3}
+		Phones: []Phone{{Raw: "+49 30 123456", E164: "+4930123456"}, {Raw: "030 1 ext. 2"}}, Extra: &Extra{MessageCount: 3}}
 	tests := []struct {
 		field  string
 		value  string

@@ -11,6 +11,7 @@ import (
 // recommendations. Every value is cleaned for a vCard or CSV cell. The
 // vCard NOTE block and the CRM note columns share it.
 func EnrichmentLines(c *Contact) []string {
+	x := c.Extras()
 	var lines []string
 	line := func(format string, args ...any) {
 		for i, a := range args {
@@ -22,47 +23,47 @@ func EnrichmentLines(c *Contact) []string {
 	}
 	// A target's field choice may leave out any part of a line
 	// (connectors.FieldChoice): a line says only what the contact holds.
-	if c.LastContacted != "" {
+	if x.LastContacted != "" {
 		var about []string
-		if c.MessageCount > 0 {
-			about = append(about, fmt.Sprintf("%d messages", c.MessageCount))
+		if x.MessageCount > 0 {
+			about = append(about, fmt.Sprintf("%d messages", x.MessageCount))
 		}
-		if c.LastMessageFrom != "" {
-			from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[c.LastMessageFrom]
+		if x.LastMessageFrom != "" {
+			from := map[string]string{"me": "you", "them": "them", "other": "someone else"}[x.LastMessageFrom]
 			if from == "" {
 				from = "unknown"
 			}
 			about = append(about, "the last from "+from)
 		}
 		if len(about) > 0 {
-			line("Last contacted on %s (%s).", c.LastContacted, strings.Join(about, ", "))
+			line("Last contacted on %s (%s).", x.LastContacted, strings.Join(about, ", "))
 		} else {
-			line("Last contacted on %s.", c.LastContacted)
+			line("Last contacted on %s.", x.LastContacted)
 		}
 	}
-	switch who := map[string]string{"me": "You invited them", "them": "They invited you"}[c.InvitedBy]; {
-	case who != "" && c.InvitedOn != "":
-		line("%s on %s.", who, c.InvitedOn)
+	switch who := map[string]string{"me": "You invited them", "them": "They invited you"}[x.InvitedBy]; {
+	case who != "" && x.InvitedOn != "":
+		line("%s on %s.", who, x.InvitedOn)
 	case who != "":
 		line("%s.", who)
 	}
-	if c.InvitationText != "" {
-		line("Invitation: “%s”", c.InvitationText)
+	if x.InvitationText != "" {
+		line("Invitation: “%s”", x.InvitationText)
 	}
-	for _, n := range c.Notes {
+	for _, n := range x.Notes {
 		line("Note: %s", n)
 	}
-	if len(c.EndorsedYou) > 0 {
-		line("Endorsed you for: %s.", strings.Join(c.EndorsedYou, ", "))
+	if len(x.EndorsedYou) > 0 {
+		line("Endorsed you for: %s.", strings.Join(x.EndorsedYou, ", "))
 	}
-	if len(c.YouEndorsed) > 0 {
-		line("You endorsed them for: %s.", strings.Join(c.YouEndorsed, ", "))
+	if len(x.YouEndorsed) > 0 {
+		line("You endorsed them for: %s.", strings.Join(x.YouEndorsed, ", "))
 	}
-	if c.RecommendedYou != "" {
-		line("Recommended you (%s).", c.RecommendedYou)
+	if x.RecommendedYou != "" {
+		line("Recommended you (%s).", x.RecommendedYou)
 	}
-	if c.YouRecommended != "" {
-		line("You recommended them (%s).", c.YouRecommended)
+	if x.YouRecommended != "" {
+		line("You recommended them (%s).", x.YouRecommended)
 	}
 	return lines
 }

@@ -118,10 +118,10 @@ func (a *app) demoEnrichment(g *mapping.Graph, ego *enrich.Ego) {
 		c = shape(c)
 		lines := mapping.EnrichmentLines(c)
 		score := len(lines) // a last contact and a note show the most
-		if c.LastContacted != "" {
+		if c.Extras().LastContacted != "" {
 			score += 3
 		}
-		if len(c.Notes) > 0 {
+		if len(c.Extras().Notes) > 0 {
 			score += 2
 		}
 		if score > bestScore || (score == bestScore && best != nil && c.ID < best.ID) {

@@ -111,7 +111,7 @@ func BenchmarkHistory30k(b *testing.B) {
 			if t := h.Person(p.ID); t != nil {
 				h.LastKnown(t, state.FieldEmails)
 				h.LastKnown(t, state.FieldPhones)
-				p.Previous = state.Previous(t.Positions())
+				p.Fill().Previous = state.Previous(t.Positions())
 			}
 		}
 		for id, before := range obs.Positions {

@@ -19,16 +19,16 @@ func historyFixtures() []*mapping.Contact {
 	for _, c := range people {
 		switch c.ID {
 		case "0000000000000000":
-			c.Previous = []mapping.Position{{Title: "Analyst", Company: "Globex", Until: "2026-03-01"}}
-			c.EmailLastSeen = "2019-05-01"
+			c.Fill().Previous = []mapping.Position{{Title: "Analyst", Company: "Globex", Until: "2026-03-01"}}
+			c.Fill().EmailLastSeen = "2019-05-01"
 		case "several000000001":
-			c.Previous = []mapping.Position{
+			c.Fill().Previous = []mapping.Position{
 				{Title: "Partner", Company: "Several & Sons", Until: "2025-01-15"},
 				{Title: "Clerk", Company: "Initech", Until: "2019-05-01"},
 			}
-			c.PhoneLastSeen = "2022-11-30"
+			c.Fill().PhoneLastSeen = "2022-11-30"
 		case "formula0000000001":
-			c.Previous = []mapping.Position{{Title: "=1+1", Company: "@Corp", Until: "2024-02-29"}}
+			c.Fill().Previous = []mapping.Position{{Title: "=1+1", Company: "@Corp", Until: "2024-02-29"}}
 		}
 	}
 	return people
@@ -135,7 +135,7 @@ func TestHistoryLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &mapping.Contact{Previous: []mapping.Position{{Company: "Globex", Until: "2026-03-01"}}, EmailLastSeen: "2019-05-01"}
+	c := &mapping.Contact{Extra: &mapping.Extra{Previous: []mapping.Position{{Company: "Globex", Until: "2026-03-01"}}, EmailLastSeen: "2019-05-01"}}
 	if got, want := p.Row(c, ""), []string{"03/01/2026", "01.05.2019"}; !slices.Equal(got, want) {
 		t.Errorf("Row = %q, want %q", got, want)
 	}

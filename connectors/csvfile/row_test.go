@@ -107,8 +107,8 @@ func TestRowNeutralises(t *testing.T) {
 // columns and the CRMs' free-text note columns; a person without it keeps
 // the plain source label.
 func TestEnrichedCells(t *testing.T) {
-	c := &mapping.Contact{ID: "x", Name: "Ann Lee", LastContacted: "2025-06-01", MessageCount: 3, LastMessageFrom: "them",
-		InvitedBy: "me", InvitedOn: "2020-01-02", Notes: []string{"Owes me a coffee", "=cmd"}, EndorsedYou: []string{"Go", "SQL"}}
+	c := &mapping.Contact{ID: "x", Name: "Ann Lee", Extra: &mapping.Extra{LastContacted: "2025-06-01", MessageCount: 3, LastMessageFrom: "them",
+		InvitedBy: "me", InvitedOn: "2020-01-02", Notes: []string{"Owes me a coffee", "=cmd"}, EndorsedYou: []string{"Go", "SQL"}}}
 	plain := &mapping.Contact{ID: "y", Name: "Bo Ng"}
 	cell := func(profile, header string, c *mapping.Contact) string {
 		p := mustProfile(t, profile)

@@ -151,7 +151,7 @@ func sameGraph(t *testing.T, what string, want *mapping.Graph, wantEgo *enrich.E
 		if mapping.Fingerprint(p) != mapping.Fingerprint(want.People[i]) {
 			t.Errorf("%s: person %d differs:\n%+v\n%+v", what, i, *p, *want.People[i])
 		}
-		if p.MessageCount > 0 || p.InvitedBy != "" {
+		if p.Extras().MessageCount > 0 || p.Extras().InvitedBy != "" {
 			enriched++
 		}
 	}

@@ -142,7 +142,7 @@ func TestChangelogSource(t *testing.T) {
 		t.Fatal("Read wrote the base")
 	}
 	before := people(exp)
-	if p := before[janeURL]; p == nil || p.LastContacted != "2026-10-02" || p.MessageCount != 3 {
+	if p := before[janeURL]; p == nil || p.Extras().LastContacted != "2026-10-02" || p.Extras().MessageCount != 3 {
 		t.Fatalf("Jane from the snapshot: %+v", p)
 	}
 	if err := first.SaveBase(); err != nil {
@@ -175,11 +175,11 @@ func TestChangelogSource(t *testing.T) {
 	}
 	after := people(exp)
 	jane, bob := after[janeURL], after[bobURL]
-	if jane.LastContacted != "2026-11-27" || jane.MessageCount != 5 || jane.LastMessageFrom != "me" {
-		t.Errorf("Jane after the events: last %s, %d messages, from %s; want 2026-11-27, 5, me", jane.LastContacted, jane.MessageCount, jane.LastMessageFrom)
+	if jane.Extras().LastContacted != "2026-11-27" || jane.Extras().MessageCount != 5 || jane.Extras().LastMessageFrom != "me" {
+		t.Errorf("Jane after the events: last %s, %d messages, from %s; want 2026-11-27, 5, me", jane.Extras().LastContacted, jane.Extras().MessageCount, jane.Extras().LastMessageFrom)
 	}
-	if bob.LastContacted != "2026-11-27" || bob.MessageCount != 2 {
-		t.Errorf("Bob after the events: last %s, %d messages; want 2026-11-27, 2", bob.LastContacted, bob.MessageCount)
+	if bob.Extras().LastContacted != "2026-11-27" || bob.Extras().MessageCount != 2 {
+		t.Errorf("Bob after the events: last %s, %d messages; want 2026-11-27, 2", bob.Extras().LastContacted, bob.Extras().MessageCount)
 	}
 	if !hasWarning(exp, "1 message events are in conversations the base snapshot does not have") {
 		t.Errorf("no warning for the unknown conversation: %v", exp.Warnings)
@@ -213,8 +213,8 @@ func TestChangelogSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := people(exp)
-	if j := again[janeURL]; j.MessageCount != 5 || j.LastContacted != "2026-11-27" {
-		t.Errorf("Jane after the same events twice: %d messages, last %s", j.MessageCount, j.LastContacted)
+	if j := again[janeURL]; j.Extras().MessageCount != 5 || j.Extras().LastContacted != "2026-11-27" {
+		t.Errorf("Jane after the same events twice: %d messages, last %s", j.Extras().MessageCount, j.Extras().LastContacted)
 	}
 	if err := third.SaveBase(); err != nil {
 		t.Fatal(err)

@@ -121,20 +121,20 @@ func TestEnrichEras(t *testing.T) {
 				}
 				checked++
 				if want.count > 0 {
-					if got := p.LastContacted; got != want.last.UTC().Format(time.DateOnly) || p.MessageCount != want.count || p.LastMessageFrom != want.from {
+					if got := p.Extras().LastContacted; got != want.last.UTC().Format(time.DateOnly) || p.Extras().MessageCount != want.count || p.Extras().LastMessageFrom != want.from {
 						t.Errorf("%s: last contacted %s, %d messages, last from %q; want %s, %d, %q",
-							p.Name, got, p.MessageCount, p.LastMessageFrom, want.last.UTC().Format(time.DateOnly), want.count, want.from)
+							p.Name, got, p.Extras().MessageCount, p.Extras().LastMessageFrom, want.last.UTC().Format(time.DateOnly), want.count, want.from)
 					}
-				} else if p.MessageCount != 0 || p.LastContacted != "" {
-					t.Errorf("%s: %d messages, last %s; want none", p.Name, p.MessageCount, p.LastContacted)
+				} else if p.Extras().MessageCount != 0 || p.Extras().LastContacted != "" {
+					t.Errorf("%s: %d messages, last %s; want none", p.Name, p.Extras().MessageCount, p.Extras().LastContacted)
 				}
-				if p.InvitedBy != want.invitedBy || p.InvitedOn != want.invitedOn {
-					t.Errorf("%s: invited by %q on %q, want %q on %q", p.Name, p.InvitedBy, p.InvitedOn, want.invitedBy, want.invitedOn)
+				if p.Extras().InvitedBy != want.invitedBy || p.Extras().InvitedOn != want.invitedOn {
+					t.Errorf("%s: invited by %q on %q, want %q on %q", p.Name, p.Extras().InvitedBy, p.Extras().InvitedOn, want.invitedBy, want.invitedOn)
 				}
-				if !slices.Equal(p.Notes, want.notes) || !slices.Equal(p.EndorsedYou, want.endorsedYou) ||
-					!slices.Equal(p.YouEndorsed, want.youEndorsed) || p.RecommendedYou != want.recommended {
+				if !slices.Equal(p.Extras().Notes, want.notes) || !slices.Equal(p.Extras().EndorsedYou, want.endorsedYou) ||
+					!slices.Equal(p.Extras().YouEndorsed, want.youEndorsed) || p.Extras().RecommendedYou != want.recommended {
 					t.Errorf("%s: notes %q endorsed you %q you endorsed %q recommended %q; want %q %q %q %q", p.Name,
-						p.Notes, p.EndorsedYou, p.YouEndorsed, p.RecommendedYou, want.notes, want.endorsedYou, want.youEndorsed, want.recommended)
+						p.Extras().Notes, p.Extras().EndorsedYou, p.Extras().YouEndorsed, p.Extras().RecommendedYou, want.notes, want.endorsedYou, want.youEndorsed, want.recommended)
 				}
 			}
 			if checked < 20 {
@@ -226,10 +226,10 @@ func TestLastContacted(t *testing.T) {
 			enrich.Enrich(g, exp) // twice: no double counting
 			for _, p := range g.People {
 				want, ok := tt.want[p.Name]
-				if got := fmt.Sprintf("%s|%s|%s", p.LastContacted, count(p.MessageCount), p.LastMessageFrom); ok && got != want {
+				if got := fmt.Sprintf("%s|%s|%s", p.Extras().LastContacted, count(p.Extras().MessageCount), p.Extras().LastMessageFrom); ok && got != want {
 					t.Errorf("%s: %s, want %s", p.Name, got, want)
 				}
-				if p.Name == "Omar Haddad" && p.MessageCount != 0 {
+				if p.Name == "Omar Haddad" && p.Extras().MessageCount != 0 {
 					t.Errorf("a message to an ambiguous name reached %s (%s)", p.Name, p.Company)
 				}
 			}

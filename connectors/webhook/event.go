@@ -116,8 +116,8 @@ func jobChange(base, c *mapping.Contact) (from, to mapping.Position, ok bool) {
 // changeDate is when c's current position was first seen: the history's
 // date, else the day (UTC) of now.
 func changeDate(c *mapping.Contact, now time.Time) string {
-	if len(c.Previous) > 0 && c.Previous[0].Until != "" {
-		return c.Previous[0].Until
+	if len(c.Extras().Previous) > 0 && c.Extras().Previous[0].Until != "" {
+		return c.Extras().Previous[0].Until
 	}
 	return now.UTC().Format(time.DateOnly)
 }

@@ -37,7 +37,7 @@ func TestJobChangedEvent(t *testing.T) {
 	}
 	dated := func(until string) func(*mapping.Contact) {
 		return func(c *mapping.Contact) {
-			c.Previous = []mapping.Position{{Title: "Engineer", Company: "Example GmbH", Until: until}}
+			c.Fill().Previous = []mapping.Position{{Title: "Engineer", Company: "Example GmbH", Until: until}}
 		}
 	}
 	tests := []struct {
@@ -159,7 +159,7 @@ func TestJobChangedRedelivered(t *testing.T) {
 	}
 	moved := *ps[2]
 	moved.Company = "Globex"
-	moved.Previous = []mapping.Position{{Title: "Engineer", Company: "Example GmbH", Until: "2026-03-01"}}
+	moved.Fill().Previous = []mapping.Position{{Title: "Engineer", Company: "Example GmbH", Until: "2026-03-01"}}
 	ps[2] = &moved
 
 	if _, err := e.sync(e.target(r.options()), ps, false); err != nil { // delivered after the 502; the state is never saved

@@ -81,8 +81,8 @@ func TestEventGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved := changed
-	moved.Previous = []mapping.Position{{Title: c.Title, Company: c.Company, Until: "2026-02-27"}}
-	moved.EmailLastSeen = "2019-05-01"
+	moved.Fill().Previous = []mapping.Position{{Title: c.Title, Company: c.Company, Until: "2026-02-27"}}
+	moved.Fill().EmailLastSeen = "2019-05-01"
 	jobChanged, err := newEvent("crm", TypeJobChanged, &moved, c, state.Ref{ETag: created.ID}, now)
 	if err != nil {
 		t.Fatal(err)

@@ -97,7 +97,7 @@ func New(c *mapping.Contact, version string) vcard.Card {
 	add(vcard.FieldUID, UID(c.ID))
 	add(FieldLinkportID, text(c.ID))
 	add(FieldLinkportEmailStatus, text(string(c.EmailStatus)))
-	add(FieldLinkportLastContacted, text(c.LastContacted))
+	add(FieldLinkportLastContacted, text(c.Extras().LastContacted))
 
 	family, given := text(c.LastName), text(c.FirstName)
 	name := text(c.Name)
@@ -257,7 +257,7 @@ func note(c *mapping.Contact) string {
 // the NOTE block and the CRM note columns share them.
 func HistoryLines(c *mapping.Contact) []string {
 	var lines []string
-	for _, p := range c.Previous {
+	for _, p := range c.Extras().Previous {
 		pos := mapping.Position{Title: mapping.CleanText(p.Title), Company: mapping.CleanText(p.Company)}.String()
 		if pos == "" {
 			continue
@@ -267,10 +267,10 @@ func HistoryLines(c *mapping.Contact) []string {
 		}
 		lines = append(lines, "Previously: "+pos+".")
 	}
-	if d := mapping.CleanText(c.EmailLastSeen); d != "" && len(c.Emails) > 0 {
+	if d := mapping.CleanText(c.Extras().EmailLastSeen); d != "" && len(c.Emails) > 0 {
 		lines = append(lines, "Email last seen in the "+d+" export.")
 	}
-	if d := mapping.CleanText(c.PhoneLastSeen); d != "" && len(c.Phones) > 0 {
+	if d := mapping.CleanText(c.Extras().PhoneLastSeen); d != "" && len(c.Phones) > 0 {
 		lines = append(lines, "Phone last seen in the "+d+" export.")
 	}
 	return lines

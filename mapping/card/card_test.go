@@ -279,11 +279,11 @@ func TestMergeIdempotent(t *testing.T) {
 
 func enrichedContact() *mapping.Contact {
 	c := sampleContact()
-	c.LastContacted, c.MessageCount, c.LastMessageFrom = "2025-06-01", 12, "them"
-	c.InvitedBy, c.InvitedOn, c.InvitationText = "me", "2021-07-13", `Hi Zoë, loved your talk; let's "connect"`
-	c.Notes = []string{"Owes me a coffee", "Two kids;\nloves sailing"}
-	c.EndorsedYou, c.YouEndorsed = []string{"Go", "Public Speaking"}, []string{"Research"}
-	c.RecommendedYou = "2022-03-04"
+	c.Fill().LastContacted, c.Fill().MessageCount, c.Fill().LastMessageFrom = "2025-06-01", 12, "them"
+	c.Fill().InvitedBy, c.Fill().InvitedOn, c.Fill().InvitationText = "me", "2021-07-13", `Hi Zoë, loved your talk; let's "connect"`
+	c.Fill().Notes = []string{"Owes me a coffee", "Two kids;\nloves sailing"}
+	c.Fill().EndorsedYou, c.Fill().YouEndorsed = []string{"Go", "Public Speaking"}, []string{"Research"}
+	c.Fill().RecommendedYou = "2022-03-04"
 	return c
 }
 

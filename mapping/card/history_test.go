@@ -15,11 +15,11 @@ import (
 // email kept from an earlier export.
 func historyContact() *mapping.Contact {
 	c := sampleContact()
-	c.Previous = []mapping.Position{
+	c.Fill().Previous = []mapping.Position{
 		{Title: "Engineer", Company: "Acme; Research, Inc.", Until: "2026-03-01"},
 		{Title: "Intern", Company: "Globex", Until: "2021-09-15"},
 	}
-	c.EmailLastSeen = "2019-05-01"
+	c.Fill().EmailLastSeen = "2019-05-01"
 	return c
 }
 
@@ -31,29 +31,29 @@ func TestHistoryLines(t *testing.T) {
 	}{
 		{name: "no history", edit: func(*mapping.Contact) {}},
 		{name: "positions newest first, to the month",
-			edit: func(c *mapping.Contact) { c.Previous = historyContact().Previous },
+			edit: func(c *mapping.Contact) { c.Fill().Previous = historyContact().Extras().Previous },
 			want: []string{"Previously: Engineer at Acme; Research, Inc., until 2026-03.", "Previously: Intern at Globex, until 2021-09."}},
 		{name: "title or company alone",
 			edit: func(c *mapping.Contact) {
-				c.Previous = []mapping.Position{{Title: "Freelancer", Until: "2024-01-31"}, {Company: "Initech", Until: "2020-02-02"}}
+				c.Fill().Previous = []mapping.Position{{Title: "Freelancer", Until: "2024-01-31"}, {Company: "Initech", Until: "2020-02-02"}}
 			},
 			want: []string{"Previously: Freelancer, until 2024-01.", "Previously: Initech, until 2020-02."}},
 		{name: "an empty position says nothing; an undated one no date",
 			edit: func(c *mapping.Contact) {
-				c.Previous = []mapping.Position{{Until: "2024-01-31"}, {Title: "Analyst", Company: "Umbrella"}}
+				c.Fill().Previous = []mapping.Position{{Until: "2024-01-31"}, {Title: "Analyst", Company: "Umbrella"}}
 			},
 			want: []string{"Previously: Analyst at Umbrella."}},
 		{name: "control characters cleaned",
 			edit: func(c *mapping.Contact) {
-				c.Previous = []mapping.Position{{Title: "Head\nof\tSales\u202e", Company: "Evil\x00 Corp", Until: "2025-12-31"}}
+				c.Fill().Previous = []mapping.Position{{Title: "Head\nof\tSales\u202e", Company: "Evil\x00 Corp", Until: "2025-12-31"}}
 			},
 			want: []string{"Previously: Head of Sales at Evil  Corp, until 2025-12."}},
 		{name: "last-known email and phone",
-			edit: func(c *mapping.Contact) { c.EmailLastSeen, c.PhoneLastSeen = "2019-05-01", "2022-11-30" },
+			edit: func(c *mapping.Contact) { c.Fill().EmailLastSeen, c.Fill().PhoneLastSeen = "2019-05-01", "2022-11-30" },
 			want: []string{"Email last seen in the 2019-05-01 export.", "Phone last seen in the 2022-11-30 export."}},
 		{name: "a last-seen date without the value says nothing",
 			edit: func(c *mapping.Contact) {
-				c.Emails, c.Phones, c.EmailLastSeen, c.PhoneLastSeen = nil, nil, "2019-05-01", "2019-05-01"
+				c.Emails, c.Phones, c.Fill().EmailLastSeen, c.Fill().PhoneLastSeen = nil, nil, "2019-05-01", "2019-05-01"
 			}},
 	}
 	for _, tt := range tests {
@@ -103,7 +103,7 @@ func TestMergeHistory(t *testing.T) {
 	moved := historyContact()
 	moved.Company, moved.Title = "Initech", "CTO"
 	again := historyContact() // and then a second change
-	again.Previous = append([]mapping.Position{{Title: "CTO", Company: "Initech", Until: "2026-11-01"}}, again.Previous...)
+	again.Fill().Previous = append([]mapping.Position{{Title: "CTO", Company: "Initech", Until: "2026-11-01"}}, again.Extras().Previous...)
 	again.Company, again.Title = "Umbrella", "CEO"
 
 	around := func(block string) string { return "Call after 5pm.\n" + block + "\nAsk about the boat." }

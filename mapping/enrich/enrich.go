@@ -76,17 +76,19 @@ func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 		}
 		p := ix.find(url, name)
 		ego.Stats.Invitations.add(p != nil)
-		if p == nil || (p.InvitedOn != "" && day(inv.SentAt) < p.InvitedOn) {
+		if p == nil || (p.Extras().InvitedOn != "" && day(inv.SentAt) < p.Extras().InvitedOn) {
 			continue // the newest invitation is the one that connected them
 		}
-		p.InvitedBy, p.InvitedOn, p.InvitationText = by, day(inv.SentAt), mapping.NormalizeName(inv.Text)
+		x := p.Fill()
+		x.InvitedBy, x.InvitedOn, x.InvitationText = by, day(inv.SentAt), mapping.NormalizeName(inv.Text)
 	}
 	for i := range exp.Notes {
 		n := &exp.Notes[i]
 		p := ix.find(n.ProfileURL, n.FirstName+" "+n.LastName)
 		ego.Stats.Notes.add(p != nil)
-		if t := strings.TrimSpace(n.Text); p != nil && t != "" && !slices.Contains(p.Notes, t) {
-			p.Notes = append(p.Notes, t)
+		if t := strings.TrimSpace(n.Text); p != nil && t != "" && !slices.Contains(p.Extras().Notes, t) {
+			x := p.Fill()
+			x.Notes = append(x.Notes, t)
 		}
 	}
 	for i := range exp.Endorsements {
@@ -96,9 +98,11 @@ func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 		switch {
 		case p == nil:
 		case e.Given:
-			p.YouEndorsed = mapping.AppendNames(p.YouEndorsed, e.Skill)
+			x := p.Fill()
+			x.YouEndorsed = mapping.AppendNames(x.YouEndorsed, e.Skill)
 		default:
-			p.EndorsedYou = mapping.AppendNames(p.EndorsedYou, e.Skill)
+			x := p.Fill()
+			x.EndorsedYou = mapping.AppendNames(x.EndorsedYou, e.Skill)
 		}
 	}
 	for i := range exp.Recommendations {
@@ -113,9 +117,9 @@ func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 			when = "yes"
 		}
 		if r.Given {
-			p.YouRecommended = when
+			p.Fill().YouRecommended = when
 		} else {
-			p.RecommendedYou = when
+			p.Fill().RecommendedYou = when
 		}
 	}
 	seen := map[string]bool{}
@@ -129,11 +133,12 @@ func Enrich(g *mapping.Graph, exp *mapping.Export) *Ego {
 	return ego
 }
 
+// clearEnrichment empties what Enrich fills in, and leaves the history's
+// part of p.Extra as it was.
 func clearEnrichment(p *mapping.Contact) {
-	p.LastContacted, p.MessageCount, p.LastMessageFrom = "", 0, ""
-	p.InvitedBy, p.InvitedOn, p.InvitationText = "", "", ""
-	p.Notes, p.EndorsedYou, p.YouEndorsed = nil, nil, nil
-	p.RecommendedYou, p.YouRecommended = "", ""
+	if e := p.Extra; e != nil {
+		*e = mapping.Extra{Previous: e.Previous, EmailLastSeen: e.EmailLastSeen, PhoneLastSeen: e.PhoneLastSeen}
+	}
 }
 
 func day(t time.Time) string {
@@ -172,7 +177,7 @@ func enrichMessages(ix *peopleIndex, ms *mapping.Messages, st *Matched) {
 			st.Unmatched += m.Count
 		}
 		for _, p := range people {
-			p.MessageCount += m.Count
+			p.Fill().MessageCount += m.Count
 			if !m.Dated {
 				continue
 			}
@@ -190,7 +195,8 @@ func enrichMessages(ix *peopleIndex, ms *mapping.Messages, st *Matched) {
 		}
 	}
 	for p, n := range last {
-		p.LastContacted, p.LastMessageFrom = day(n.date), n.from
+		x := p.Fill()
+		x.LastContacted, x.LastMessageFrom = day(n.date), n.from
 	}
 }
 

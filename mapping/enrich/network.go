@@ -70,9 +70,9 @@ func EgoNetwork(g *mapping.Graph, ego *Ego) (nodes []NetNode, edges []NetEdge) {
 		}
 	}
 	for i, p := range g.People {
-		id := "p" + strconv.Itoa(i+1)
+		id, x := "p"+strconv.Itoa(i+1), p.Extras()
 		nodes = append(nodes, NetNode{ID: id, Kind: "person", Label: p.Name, ProfileURL: p.ProfileURL, Company: p.Company,
-			Title: p.Title, ConnectedOn: p.ConnectedOn, LastContacted: p.LastContacted})
+			Title: p.Title, ConnectedOn: p.ConnectedOn, LastContacted: x.LastContacted})
 		edge := func(from, to, kind string, weight int, date string) {
 			edges = append(edges, NetEdge{Source: from, Target: to, Kind: kind, Weight: weight, Date: date})
 		}
@@ -82,26 +82,26 @@ func EgoNetwork(g *mapping.Graph, ego *Ego) (nodes []NetNode, edges []NetEdge) {
 		if p.Company != "" {
 			edge(id, org(p.Company), EdgeWorksAt, 1, "")
 		}
-		if p.MessageCount > 0 {
-			edge("you", id, EdgeMessaged, p.MessageCount, p.LastContacted)
+		if x.MessageCount > 0 {
+			edge("you", id, EdgeMessaged, x.MessageCount, x.LastContacted)
 		}
-		switch p.InvitedBy {
+		switch x.InvitedBy {
 		case "me":
-			edge("you", id, EdgeInvited, 1, p.InvitedOn)
+			edge("you", id, EdgeInvited, 1, x.InvitedOn)
 		case "them":
-			edge(id, "you", EdgeInvited, 1, p.InvitedOn)
+			edge(id, "you", EdgeInvited, 1, x.InvitedOn)
 		}
-		if len(p.EndorsedYou) > 0 {
-			edge(id, "you", EdgeEndorsed, len(p.EndorsedYou), "")
+		if len(x.EndorsedYou) > 0 {
+			edge(id, "you", EdgeEndorsed, len(x.EndorsedYou), "")
 		}
-		if len(p.YouEndorsed) > 0 {
-			edge("you", id, EdgeEndorsed, len(p.YouEndorsed), "")
+		if len(x.YouEndorsed) > 0 {
+			edge("you", id, EdgeEndorsed, len(x.YouEndorsed), "")
 		}
-		if p.RecommendedYou != "" {
-			edge(id, "you", EdgeRecommended, 1, dateOnly(p.RecommendedYou))
+		if x.RecommendedYou != "" {
+			edge(id, "you", EdgeRecommended, 1, dateOnly(x.RecommendedYou))
 		}
-		if p.YouRecommended != "" {
-			edge("you", id, EdgeRecommended, 1, dateOnly(p.YouRecommended))
+		if x.YouRecommended != "" {
+			edge("you", id, EdgeRecommended, 1, dateOnly(x.YouRecommended))
 		}
 	}
 	return nodes, edges

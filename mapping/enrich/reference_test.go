@@ -29,17 +29,17 @@ func refEnrich(g *mapping.Graph, exp *mapping.Export, rows []mapping.Message) *E
 		}
 		p := ix.find(url, name)
 		ego.Stats.Invitations.add(p != nil)
-		if p == nil || (p.InvitedOn != "" && day(inv.SentAt) < p.InvitedOn) {
+		if p == nil || (p.Extras().InvitedOn != "" && day(inv.SentAt) < p.Extras().InvitedOn) {
 			continue // the newest invitation is the one that connected them
 		}
-		p.InvitedBy, p.InvitedOn, p.InvitationText = by, day(inv.SentAt), mapping.NormalizeName(inv.Text)
+		p.Fill().InvitedBy, p.Fill().InvitedOn, p.Fill().InvitationText = by, day(inv.SentAt), mapping.NormalizeName(inv.Text)
 	}
 	for i := range exp.Notes {
 		n := &exp.Notes[i]
 		p := ix.find(n.ProfileURL, n.FirstName+" "+n.LastName)
 		ego.Stats.Notes.add(p != nil)
-		if t := strings.TrimSpace(n.Text); p != nil && t != "" && !slices.Contains(p.Notes, t) {
-			p.Notes = append(p.Notes, t)
+		if t := strings.TrimSpace(n.Text); p != nil && t != "" && !slices.Contains(p.Extras().Notes, t) {
+			p.Fill().Notes = append(p.Extras().Notes, t)
 		}
 	}
 	for i := range exp.Endorsements {
@@ -49,9 +49,9 @@ func refEnrich(g *mapping.Graph, exp *mapping.Export, rows []mapping.Message) *E
 		switch {
 		case p == nil:
 		case e.Given:
-			p.YouEndorsed = mapping.AppendNames(p.YouEndorsed, e.Skill)
+			p.Fill().YouEndorsed = mapping.AppendNames(p.Extras().YouEndorsed, e.Skill)
 		default:
-			p.EndorsedYou = mapping.AppendNames(p.EndorsedYou, e.Skill)
+			p.Fill().EndorsedYou = mapping.AppendNames(p.Extras().EndorsedYou, e.Skill)
 		}
 	}
 	for i := range exp.Recommendations {
@@ -66,9 +66,9 @@ func refEnrich(g *mapping.Graph, exp *mapping.Export, rows []mapping.Message) *E
 			when = "yes"
 		}
 		if r.Given {
-			p.YouRecommended = when
+			p.Fill().YouRecommended = when
 		} else {
-			p.RecommendedYou = when
+			p.Fill().RecommendedYou = when
 		}
 	}
 	seen := map[string]bool{}
@@ -102,7 +102,7 @@ func refEnrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
 		}
 		st.add(len(people) > 0)
 		for _, p := range people {
-			p.MessageCount++
+			p.Fill().MessageCount++
 			if m.Date.IsZero() || (!last[p].date.IsZero() && m.Date.Before(last[p].date)) {
 				continue
 			}
@@ -117,7 +117,7 @@ func refEnrichMessages(ix *peopleIndex, msgs []mapping.Message, st *Matched) {
 		}
 	}
 	for p, n := range last {
-		p.LastContacted, p.LastMessageFrom = day(n.date), n.from
+		p.Fill().LastContacted, p.Fill().LastMessageFrom = day(n.date), n.from
 	}
 }
 

@@ -42,10 +42,10 @@ func golden(t *testing.T, name string, got []byte) {
 func fixture() (*mapping.Graph, *enrich.Ego) {
 	jane := &mapping.Contact{ID: "jane", Name: `Jane "JD" Doe\Smith`, ProfileURL: "https://www.linkedin.com/in/jane",
 		Company: "Acme & <Co>", Title: "CTO", ConnectedOn: "2020-01-02", Sources: []string{"connection"},
-		LastContacted: "2025-01-02", MessageCount: 2, LastMessageFrom: "them", EndorsedYou: []string{"Go"}}
+		Extra: &mapping.Extra{LastContacted: "2025-01-02", MessageCount: 2, LastMessageFrom: "them", EndorsedYou: []string{"Go"}}}
 	omar := &mapping.Contact{ID: "omar", Name: "Omar Haddad\x01", ProfileURL: "https://www.linkedin.com/in/omar",
-		Company: "Acme & <Co>", Sources: []string{"connection"}, InvitedBy: "me", InvitedOn: "2021-03-03",
-		YouEndorsed: []string{"SQL"}, RecommendedYou: "yes"}
+		Company: "Acme & <Co>", Sources: []string{"connection"},
+		Extra: &mapping.Extra{InvitedBy: "me", InvitedOn: "2021-03-03", YouEndorsed: []string{"SQL"}, RecommendedYou: "yes"}}
 	bo := &mapping.Contact{ID: "bo", Name: "Bo Ng", Emails: []string{"bo@example.org"}, Sources: []string{"contact:GOOGLE_CONTACTS"}}
 	g := &mapping.Graph{
 		People:        []*mapping.Contact{jane, omar, bo},

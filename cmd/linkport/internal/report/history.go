@@ -362,11 +362,11 @@ type Reconnect struct {
 func NewReconnect(g *mapping.Graph, asOf, before string, months, minMessages int) *Reconnect {
 	r := &Reconnect{AsOf: asOf, Months: months, MinMessages: minMessages, People: []ReconnectPerson{}}
 	for _, p := range g.People {
-		if p.MessageCount < minMessages || p.MessageCount == 0 || p.LastContacted == "" || p.LastContacted >= before {
+		if p.Extras().MessageCount < minMessages || p.Extras().MessageCount == 0 || p.Extras().LastContacted == "" || p.Extras().LastContacted >= before {
 			continue
 		}
 		pos := mapping.Position{Title: p.Title, Company: p.Company}
-		r.People = append(r.People, ReconnectPerson{ID: p.ID, Name: p.Name, Position: pos.String(), Messages: p.MessageCount, LastContacted: p.LastContacted})
+		r.People = append(r.People, ReconnectPerson{ID: p.ID, Name: p.Name, Position: pos.String(), Messages: p.Extras().MessageCount, LastContacted: p.Extras().LastContacted})
 	}
 	sort.Slice(r.People, func(i, j int) bool {
 		a, b := r.People[i], r.People[j]
