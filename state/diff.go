@@ -76,11 +76,29 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 	}
 	seen := make(map[string]bool, len(g.People))
 	fps := fingerprints(g.People, items)
+	// The copies the plan needs (the bases of its updates and removals)
+	// are read from the sent store in one pass, and only they.
+	var bases []string
+	for i, c := range g.People {
+		seen[c.ID] = true
+		if it := items[c.ID]; it != nil && !it.RemoteDeleted && (it.Removed || it.Fingerprint != fps[i]) {
+			bases = append(bases, it.Fingerprint)
+		}
+	}
+	var gone []string
+	for id, it := range items {
+		if !seen[id] && !it.Removed && !it.RemoteDeleted {
+			gone = append(gone, id)
+			bases = append(bases, it.Fingerprint)
+		}
+	}
+	if err := s.sent.want(bases); err != nil {
+		return Plan{}, fmt.Errorf("target %s: %w", target, err)
+	}
 	// Room for the people the target does not hold yet, so that a first
 	// plan (everyone a create) does not grow the list forty times over.
 	p.Changes = make([]Change, 0, max(len(g.People)-p.Known, 0)+8)
 	for i, c := range g.People {
-		seen[c.ID] = true
 		it := items[c.ID]
 		switch {
 		case it == nil:
@@ -96,12 +114,6 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 				Fields: mapping.DiffFields(base, c)})
 		default:
 			p.Unchanged++
-		}
-	}
-	var gone []string
-	for id, it := range items {
-		if !seen[id] && !it.Removed && !it.RemoteDeleted {
-			gone = append(gone, id)
 		}
 	}
 	sort.Strings(gone)

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,7 @@ import (
 // being saved, so whichever state file survives a crash finds its copies.
 type sentStore struct {
 	path   string
-	loaded bool
+	loaded bool                       // disk holds the whole file, not only what want read
 	disk   map[string]json.RawMessage // fingerprint → contact, from the file
 	added  map[string]json.RawMessage // sent during this run
 	base   map[string]bool            // fingerprints the state on disk refers to
@@ -45,6 +46,9 @@ func (st *sentStore) put(fp string, c *mapping.Contact) {
 // get returns the contact with fingerprint fp, reading the file on first use.
 func (st *sentStore) get(fp string) (*mapping.Contact, error) {
 	raw, ok := st.added[fp]
+	if !ok {
+		raw, ok = st.disk[fp]
+	}
 	if !ok {
 		if err := st.load(); err != nil {
 			return nil, err
@@ -86,14 +90,70 @@ func (st *sentStore) load() error {
 		} else {
 			b = nil
 		}
-		fp, rest, ok := bytes.Cut(bytes.TrimPrefix(line, []byte(sentPrefix)), []byte(sentMiddle))
-		if !ok || !bytes.HasPrefix(line, []byte(sentPrefix)) || !bytes.HasSuffix(rest, []byte("}")) {
-			return fmt.Errorf("read %s:%d: expected {\"fp\":…,\"contact\":{…}}", st.path, n)
+		fp, c, err := st.parse(line, n)
+		if err != nil {
+			return err
 		}
-		st.disk[string(fp)] = rest[:len(rest)-1]
+		st.disk[string(fp)] = c
 	}
 	st.loaded = true
 	return nil
+}
+
+// maxSentLine bounds one line of the file that want reads: far above any
+// contact (a line is one person), it only stops a file that is not ours.
+const maxSentLine = 64 << 20
+
+// want reads the copies with the fingerprints fps from the file, and only
+// those: a diff needs the bases of its updates and removals, a few of the
+// many contacts the file holds, and holding the whole file (13 MB at 40,000
+// people) for them cost more than the rest of the diff's state. Every line
+// is checked as load checks it, so a damaged file fails here the same way.
+func (st *sentStore) want(fps []string) error {
+	need := make(map[string]bool, len(fps))
+	for _, fp := range fps {
+		if _, ok := st.added[fp]; !ok && st.disk[fp] == nil {
+			need[fp] = true
+		}
+	}
+	if st.loaded || st.path == "" || len(need) == 0 {
+		return nil
+	}
+	f, err := os.Open(st.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // get says which copy is missing
+	}
+	if err != nil {
+		return fmt.Errorf("read sent contacts: %w", err)
+	}
+	defer f.Close()
+	if st.disk == nil {
+		st.disk = map[string]json.RawMessage{}
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), maxSentLine)
+	for n := 1; sc.Scan(); n++ {
+		fp, c, err := st.parse(sc.Bytes(), n)
+		if err != nil {
+			return err
+		}
+		if need[string(fp)] {
+			st.disk[string(fp)] = bytes.Clone(c)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read sent contacts: %w", err)
+	}
+	return nil
+}
+
+// parse splits line n of the file into fingerprint and contact.
+func (st *sentStore) parse(line []byte, n int) (fp, contact []byte, err error) {
+	fp, rest, ok := bytes.Cut(bytes.TrimPrefix(line, []byte(sentPrefix)), []byte(sentMiddle))
+	if !ok || !bytes.HasPrefix(line, []byte(sentPrefix)) || !bytes.HasSuffix(rest, []byte("}")) {
+		return nil, nil, fmt.Errorf("read %s:%d: expected {\"fp\":…,\"contact\":{…}}", st.path, n)
+	}
+	return fp, rest[:len(rest)-1], nil
 }
 
 // save writes the copies that refs (the state about to be saved) and the

@@ -394,3 +394,67 @@ func TestRenameGuard(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffReadsOnlyTheBases: a plan reads from the sent store the copies
+// its updates and removals need, and no other; a save after it still keeps
+// every copy; a damaged line fails the plan with its file and line.
+func TestDiffReadsOnlyTheBases(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	s := New()
+	people := []*mapping.Contact{person("A", "https://www.linkedin.com/in/a", "", "Acme"),
+		person("B", "https://www.linkedin.com/in/b", "", "Acme"), person("C", "https://www.linkedin.com/in/c", "", "Acme"),
+		person("D", "https://www.linkedin.com/in/d", "", "Acme")}
+	g := graph(people...)
+	s.Identify(g)
+	for _, c := range people {
+		s.Apply("t", "memory", Result{Op: OpCreate, ID: c.ID, Sent: c, Ref: Ref{Href: c.ID}})
+	}
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2 := *people[1]
+	b2.Company = "New Co"
+	plan := diff(t, s, "t", graph(people[0], &b2, people[2])) // B changed, D gone
+	if plan.Count(OpUpdate) != 1 || plan.Count(OpRemove) != 1 {
+		t.Fatalf("plan: %+v", plan)
+	}
+	for _, ch := range plan.Changes {
+		if want := map[Op]string{OpUpdate: "Acme", OpRemove: "Acme"}[ch.Op]; ch.Base == nil || ch.Base.Company != want {
+			t.Errorf("%s %s: base %+v", ch.Op, ch.Contact.Name, ch.Base)
+		}
+	}
+	if s.sent.loaded || len(s.sent.disk) != 2 {
+		t.Errorf("the plan read %d copies (whole file: %v), want the 2 it needs", len(s.sent.disk), s.sent.loaded)
+	}
+	for _, ch := range plan.Changes {
+		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: ch.Prev})
+	}
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = Load(p)
+	for id, it := range s.Targets["t"].Items { // D's too: it was marked removed, not deleted
+		if c, err := s.Contact(it); err != nil || c.ID != id {
+			t.Errorf("after the save, the copy of %s: %v, %v", id, c, err)
+		}
+	}
+	if len(s.Targets["t"].Items) != 4 {
+		t.Errorf("%d items after the save, want 4", len(s.Targets["t"].Items))
+	}
+
+	b, _ := os.ReadFile(p + ".sent")
+	lines := strings.SplitAfter(string(b), "\n")
+	lines[2] = "not a copy\n"
+	os.WriteFile(p+".sent", []byte(strings.Join(lines, "")), 0o600)
+	s, _ = Load(p)
+	b3 := b2
+	b3.Company = "Newer Co"
+	_, err = Diff(s, "t", "memory", graph(people[0], &b3, people[2], people[3]))
+	if err == nil || !strings.Contains(err.Error(), p+".sent:3: expected") {
+		t.Errorf("a damaged line: %v, want it named as %s.sent:3", err, p)
+	}
+}
