@@ -4,7 +4,6 @@
 package state
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -153,10 +152,11 @@ func (s *Snapshot) fingerprints() map[string]bool {
 func decode(b []byte, s *Snapshot) error {
 	s.Version = 0 // the file must say which version it is
 	// segmentio's decoder is encoding/json's, without the reflection on
-	// every value: the state is most of what a nightly run decodes.
-	d := segjson.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(s); err != nil || s.Version < 1 || s.Version > Version {
+	// every value: the state is most of what a nightly run decodes. Parse
+	// reads the bytes in place (its stream Decoder copied them into a
+	// growing buffer and looked for the value's end again at each growth);
+	// what follows the first value is ignored, as a json.Decoder does.
+	if _, err := segjson.Parse(b, s, segjson.DisallowUnknownFields); err != nil || s.Version < 1 || s.Version > Version {
 		// Only a failure pays for a second, lenient look at the version.
 		var head struct {
 			Version int `json:"version"`
