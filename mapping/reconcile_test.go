@@ -1,13 +1,15 @@
 package mapping
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 )
 
-func conn(line int, first, last, url, email, company string) Record {
-	r := Record{Kind: KindConnection, File: "Connections.csv", Line: line, FirstName: first, LastName: last,
+func conn(line int, first, last, url, email, company string) *Record {
+	r := &Record{Kind: KindConnection, File: "Connections.csv", Line: line, FirstName: first, LastName: last,
 		ProfileURL: url, Company: company, Title: "Engineer", ConnectedOn: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}
 	if email != "" {
 		r.Emails = []string{email}
@@ -15,12 +17,12 @@ func conn(line int, first, last, url, email, company string) Record {
 	return r
 }
 
-func contact(line int, full string, emails, phones []string) Record {
-	return Record{Kind: KindContact, File: "Contacts.csv", Line: line, FullName: full, Emails: emails, Phones: phones, Origin: "GOOGLE_CONTACTS"}
+func contact(line int, full string, emails, phones []string) *Record {
+	return &Record{Kind: KindContact, File: "Contacts.csv", Line: line, FullName: full, Emails: emails, Phones: phones, Origin: "GOOGLE_CONTACTS"}
 }
 
 func TestReconcile(t *testing.T) {
-	exp := &Export{Records: []Record{
+	exp := &Export{Records: []*Record{
 		contact(2, "Jane Doe", []string{"JANE@example.org"}, []string{"+44 20 7946 0958"}), // joins Jane by email
 		conn(5, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe/", "jane@example.org", "Acme"),
 		conn(6, "John", "Roe", "https://www.linkedin.com/in/john-roe", "", "Acme"),
@@ -61,7 +63,7 @@ func TestReconcile(t *testing.T) {
 }
 
 func TestReconcileMergeByNameIsOptIn(t *testing.T) {
-	exp := &Export{Records: []Record{
+	exp := &Export{Records: []*Record{
 		conn(2, "Ana", "Lima", "https://www.linkedin.com/in/ana-lima", "", "Acme"),
 		contact(2, "ana  lima", []string{"ana@example.com"}, nil),
 	}}
@@ -78,7 +80,7 @@ func TestReconcileMergeByNameIsOptIn(t *testing.T) {
 }
 
 func TestKeysStrongestFirst(t *testing.T) {
-	exp := &Export{Records: []Record{
+	exp := &Export{Records: []*Record{
 		contact(2, "Kim Park", []string{"kim@example.com"}, nil),
 		conn(3, "Kim", "Park", "https://www.linkedin.com/in/kim-park", "", "Acme"),
 	}}
@@ -115,7 +117,7 @@ func TestDiffFieldsAndFingerprint(t *testing.T) {
 // row's own country first, then the configured default region, else none;
 // the raw form is kept whatever happens.
 func TestReconcilePhoneRegion(t *testing.T) {
-	row := func(country string, phone string) Record {
+	row := func(country string, phone string) *Record {
 		r := contact(2, "Ann Example", nil, []string{phone})
 		if country != "" {
 			r.Addresses = []string{"1 High St, London, " + country}
@@ -133,7 +135,7 @@ func TestReconcilePhoneRegion(t *testing.T) {
 		{"international, any region", "US", "", "+49 (0) 30 1234567", "+49301234567"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := Reconcile(&Export{Records: []Record{row(tc.country, tc.phone)}}, Options{DefaultRegion: tc.region})
+			g := Reconcile(&Export{Records: []*Record{row(tc.country, tc.phone)}}, Options{DefaultRegion: tc.region})
 			p := g.People[0]
 			if len(p.Phones) != 1 || p.Phones[0].Raw != tc.phone || p.Phones[0].E164 != tc.e164 {
 				t.Errorf("phones = %+v, want raw %q e164 %q", p.Phones, tc.phone, tc.e164)
@@ -142,5 +144,32 @@ func TestReconcilePhoneRegion(t *testing.T) {
 				t.Errorf("postal addresses = %+v, want one, normalised", p.PostalAddresses)
 			}
 		})
+	}
+}
+
+// TestReconcileRelease: with Release, Reconcile builds the same graph
+// and leaves the export without its records.
+func TestReconcileRelease(t *testing.T) {
+	records := func() []*Record {
+		var rs []*Record
+		for i := range 3 * minParallel { // enough rows for every core
+			rs = append(rs, conn(i+2, "First", fmt.Sprint("Last", i%(2*minParallel)), fmt.Sprintf("https://www.linkedin.com/in/p%d", i%(2*minParallel)), "", "Acme"))
+			if i%7 == 0 {
+				rs = append(rs, &Record{Kind: KindConnection, File: "Connections.csv", Line: i + 2, Hidden: true})
+			}
+		}
+		return append(rs, contact(2, "Solo Person", []string{"solo@example.org"}, nil))
+	}
+	want := Reconcile(&Export{Records: records()}, Options{})
+	exp := &Export{Records: records()}
+	got := Reconcile(exp, Options{Release: true})
+	if exp.Records != nil {
+		t.Errorf("Release left %d records in the export", len(exp.Records))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("with Release: %+v\nwithout: %+v", got.Stats, want.Stats)
+	}
+	if want.Stats.Merged == 0 || want.Stats.HiddenMembers == 0 || len(want.Merges) == 0 {
+		t.Errorf("the records merge nothing or hide no one: %+v", want.Stats)
 	}
 }

@@ -66,7 +66,9 @@ func (w Warning) String() string {
 
 // Export is everything a source produced: its records and the warnings met on the way.
 type Export struct {
-	Records  []Record
+	// Records are the people rows, one allocation each, so that Reconcile
+	// can let go of each once its person is built (Options.Release).
+	Records  []*Record
 	Warnings []Warning
 	// ExportedAt is when LinkedIn made the export (the date in an archive's
 	// name, else its newest file's mtime; an API snapshot's fetch time): the

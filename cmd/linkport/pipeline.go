@@ -61,7 +61,9 @@ func (a *app) graphsOf(ctx context.Context, cfg *Config, ins []input) (g *mappin
 			return nil, nil, nil, inputError{fmt.Errorf("read export %s: it changed while it was read (dated %s, then %s); try again",
 				in.name, in.at.Format(time.RFC3339), exp.ExportedAt.Format(time.RFC3339))}
 		}
-		g = mapping.Reconcile(exp, cfg.reconcileOptions())
+		opt := cfg.reconcileOptions()
+		opt.Release = true // nothing reads the records again: let them go as their people are made
+		g = mapping.Reconcile(exp, opt)
 		ego = enrich.Enrich(g, exp)
 		a.progress().end()
 		nameArchive(g.Warnings, in.name)

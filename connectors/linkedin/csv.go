@@ -320,7 +320,7 @@ func newRowParser(exp *mapping.Export, name string, kind fileKind, header []stri
 
 func (p *rowParser) done() {
 	if p.lim == nil { // else the Read flushes every people file's rows at once
-		p.exp.Records = p.recs.appendTo(p.exp.Records)
+		p.exp.Records = append(p.exp.Records, p.recs...)
 	}
 	p.dates.done(p.exp, p.name)
 }
@@ -336,8 +336,8 @@ type rowParser struct {
 	cols  [numCols]int
 	kind  fileKind
 	dates dateParser
-	recs  chunks[mapping.Record] // appended to exp.Records by done; unused with lim
-	lim   *limits                // nil: no bound
+	recs  []*mapping.Record // appended to exp.Records by done; unused with lim
+	lim   *limits           // nil: no bound
 	fail  error
 }
 
@@ -376,7 +376,7 @@ func (p *rowParser) row(row []string, line int) {
 			return
 		}
 	}
-	rec := mapping.Record{
+	rec := &mapping.Record{
 		File:      p.name,
 		Line:      line,
 		FirstName: p.get(row, colFirst),
@@ -413,9 +413,9 @@ func (p *rowParser) row(row []string, line int) {
 		}
 	}
 	if p.lim != nil {
-		p.lim.addRecord(rec)
+		p.lim.records = append(p.lim.records, rec)
 	} else {
-		p.recs.add(rec)
+		p.recs = append(p.recs, rec)
 	}
 }
 

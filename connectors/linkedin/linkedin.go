@@ -136,9 +136,6 @@ func (a *Archive) Read(ctx context.Context) (*mapping.Export, error) {
 	if fi.Size() > lim.people {
 		return nil, &InputError{File: a.path, Err: fmt.Errorf("%w: %d bytes, more than the %d-byte limit for the people files", ErrTooLarge, fi.Size(), lim.people)}
 	}
-	if kind.isPeople() {
-		lim.peopleTotal = fi.Size()
-	}
 	// A lone CSV is dated by the export folder it came from, else by itself.
 	exp := &mapping.Export{ExportedAt: fi.ModTime()}
 	if t, ok := dateFromName(filepath.Base(filepath.Dir(a.path))); ok {
@@ -275,7 +272,6 @@ func (a *Archive) readFS(ctx context.Context, lim *limits, fsys fs.FS, archive, 
 	if a.head {
 		return exp, nil
 	}
-	lim.peopleTotal = people
 	// The people files and the enrichment files are read on two cores,
 	// each group in order into an export of its own, then joined in file
 	// order: the records, lists and warnings are those of a read in order.

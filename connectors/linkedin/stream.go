@@ -51,49 +51,16 @@ type limits struct {
 	inflated   atomic.Int64 // shared by the two groups of files read at once
 	peopleRows int
 	kept       int64 // bytes kept from the enrichment files
-	// peopleTotal is the size of the people files together, when known
-	// before they are read (0: unknown).
-	peopleTotal int64
 	// The people files' rows, all of them, for Export.Records
-	// (flushRecords). The first estimateAfter rows go to records; then
-	// the rows to come are estimated from the bytes they took, and direct
-	// is made that large and takes every row until it is full (the rest
-	// goes to records again). Copying 40,000 rows into a slice of exactly
-	// their size at the end was 40 % of a read: zeroing 13 MB of
-	// pointers, then copying them under the write barrier.
-	records   chunks[mapping.Record]
-	direct    []mapping.Record
-	estimated bool
-}
-
-// estimateAfter is how many rows are read before the rest is estimated:
-// enough that the read-ahead (readBuffer) barely skews bytes per row.
-const estimateAfter = 8192
-
-// addRecord keeps one people row.
-func (l *limits) addRecord(r mapping.Record) {
-	if len(l.direct) < cap(l.direct) && l.records.n == 0 {
-		l.direct = append(l.direct, r)
-		return
-	}
-	l.records.add(r)
-	if !l.estimated && l.records.n == estimateAfter && l.peopleTotal > 0 && l.peopleUsed > 0 {
-		l.estimated = true
-		if est := int64(l.records.n) * l.peopleTotal / l.peopleUsed; est > int64(l.records.n) && est <= maxPeopleRows {
-			l.direct = l.records.appendTo(make([]mapping.Record, 0, est))
-		}
-	}
+	// (flushRecords). Each is an allocation of its own (Reconcile lets go
+	// of them one by one), so growing this slice copies pointers only.
+	records []*mapping.Record
 }
 
 // flushRecords moves the people rows read so far into exp.Records.
 func (l *limits) flushRecords(exp *mapping.Export) {
-	switch {
-	case exp.Records == nil && l.records.n == 0:
-		exp.Records = l.direct
-	default:
-		exp.Records = l.records.appendTo(append(exp.Records, l.direct...))
-	}
-	l.direct = nil
+	exp.Records = append(exp.Records, l.records...)
+	l.records = nil
 }
 
 func newLimits(opt Options) *limits {

@@ -64,7 +64,7 @@ func randomExport(r *rand.Rand) *mapping.Export {
 	exp := &mapping.Export{}
 	for i, p := range randPeople {
 		first, last, _ := strings.Cut(p.name, " ")
-		exp.Records = append(exp.Records, mapping.Record{Kind: mapping.KindConnection, File: "c", Line: i + 2,
+		exp.Records = append(exp.Records, &mapping.Record{Kind: mapping.KindConnection, File: "c", Line: i + 2,
 			FirstName: first, LastName: last, ProfileURL: p.url})
 	}
 	switch r.IntN(3) {

@@ -11,7 +11,7 @@ import (
 // and names that would break a careless writer.
 func egoFixture() (*mapping.Graph, *Ego) {
 	exp := &mapping.Export{
-		Records: []mapping.Record{
+		Records: []*mapping.Record{
 			{Kind: mapping.KindConnection, File: "c", Line: 2, FirstName: `Jane "JD"`, LastName: `Doe\Smith`, ProfileURL: "https://www.linkedin.com/in/jane",
 				Company: "Acme & <Co>", Title: "CTO", ConnectedOn: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)},
 			{Kind: mapping.KindConnection, File: "c", Line: 3, FirstName: "Omar", LastName: "Haddad\x01", ProfileURL: "https://www.linkedin.com/in/omar", Company: "Acme & <Co>"},
