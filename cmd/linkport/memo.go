@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/linkport/linkport/connectors"
 	"github.com/linkport/linkport/connectors/csvfile"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
 )
 
 // memoFormat changes whenever what memoKey hashes does: an old stamp then
@@ -72,11 +75,13 @@ type kept struct {
 
 // memo builds the run's memo over the archives ins, or nil when the run
 // cannot be recalled: an API source (what it would fetch is unknown
-// until it is fetched), or an export or binary that cannot be hashed.
+// until it is fetched), an export or binary that cannot be hashed, or a
+// diff with no stamp to recall (a diff keeps none, so hashing the export,
+// a heavy user's 120 MB messages.csv and all, would be wasted).
 // Keep is set once the graph is built (keepRun), given the digests the
 // key was made of.
-func (a *app) memo(ctx context.Context, cfg *Config, names []string, ins []input) (*connectors.Memo, []memoInput) {
-	if cfg.Source.API != nil {
+func (a *app) memo(ctx context.Context, cfg *Config, names []string, ins []input, dryRun bool) (*connectors.Memo, []memoInput) {
+	if cfg.Source.API != nil || (dryRun && !hasStamp(cfg.State)) {
 		return nil, nil
 	}
 	exe, err := os.Executable()
@@ -116,6 +121,12 @@ func (a *app) memo(ctx context.Context, cfg *Config, names []string, ins []input
 	}
 	sum := sha256.Sum256(b)
 	return &connectors.Memo{Key: hex.EncodeToString(sum[:])}, k.Inputs
+}
+
+// hasStamp reports whether a stamp may lie beside the state at statePath.
+func hasStamp(statePath string) bool {
+	_, err := os.Stat(state.StampPath(statePath))
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // digests hashes each archive.

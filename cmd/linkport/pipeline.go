@@ -124,7 +124,7 @@ func (a *app) runPipeline(ctx context.Context, dryRun bool) error {
 	// The nights the export stays the same, the run is recalled: nothing
 	// is read or planned again (connectors.Memo says when that holds).
 	var digests []memoInput
-	opt.Memo, digests = a.memo(ctx, cfg, names, ins)
+	opt.Memo, digests = a.memo(ctx, cfg, names, ins, dryRun)
 	if kept, ok := connectors.Recall(ctx, opt); ok {
 		err := a.recalled(kept, dryRun)
 		if !dryRun {

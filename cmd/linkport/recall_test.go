@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -406,4 +408,45 @@ func TestWebhookRecall(t *testing.T) {
 	}
 	sync(exitOK, false) // the outbox is clear again: remembered
 	sync(exitOK, true)
+}
+
+// countedSource is an archive whose hashing is counted.
+type countedSource struct {
+	connectors.Source
+	hashed *int
+}
+
+func (s countedSource) Digest(context.Context) (string, error) { *s.hashed++; return "sum", nil }
+
+// TestDiffWithoutStampHashesNothing: a diff hashes the export only when a
+// stamp lies beside the state to recall; a sync always does (its stamp, if
+// the sync changes nothing, vouches for what was read).
+func TestDiffWithoutStampHashesNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := &Config{State: filepath.Join(dir, "state.json")}
+	for _, tt := range []struct {
+		name          string
+		stamp, dryRun bool
+		hashes        int
+	}{
+		{"diff, no stamp", false, true, 0},
+		{"diff, a stamp", true, true, 1},
+		{"sync, no stamp", false, false, 1},
+		{"sync, a stamp", true, false, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(cfg.State + ".stamp")
+			if tt.stamp {
+				if err := os.WriteFile(cfg.State+".stamp", []byte("{}"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var n int
+			a := &app{log: slog.New(slog.DiscardHandler)}
+			memo, _ := a.memo(context.Background(), cfg, nil, []input{{name: "export.zip", src: countedSource{hashed: &n}}}, tt.dryRun)
+			if n != tt.hashes || (memo != nil) != (tt.hashes > 0) {
+				t.Errorf("hashed %d times (memo %v), want %d", n, memo != nil, tt.hashes)
+			}
+		})
+	}
 }
