@@ -132,6 +132,7 @@ func (st *sentStore) want(fps []string) error {
 	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), maxSentLine)
+	sc.Split(splitLines)
 	for n := 1; sc.Scan(); n++ {
 		fp, c, err := st.parse(sc.Bytes(), n)
 		if err != nil {
@@ -145,6 +146,19 @@ func (st *sentStore) want(fps []string) error {
 		return fmt.Errorf("read sent contacts: %w", err)
 	}
 	return nil
+}
+
+// splitLines splits the file into lines as load does: at each '\n', a
+// '\r' before it kept (bufio.ScanLines would drop it, and accept a line
+// load refuses).
+func splitLines(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // parse splits line n of the file into fingerprint and contact.

@@ -446,15 +446,20 @@ func TestDiffReadsOnlyTheBases(t *testing.T) {
 		t.Errorf("%d items after the save, want 4", len(s.Targets["t"].Items))
 	}
 
-	b, _ := os.ReadFile(p + ".sent")
-	lines := strings.SplitAfter(string(b), "\n")
-	lines[2] = "not a copy\n"
-	os.WriteFile(p+".sent", []byte(strings.Join(lines, "")), 0o600)
-	s, _ = Load(p)
-	b3 := b2
-	b3.Company = "Newer Co"
-	_, err = Diff(s, "t", "memory", graph(people[0], &b3, people[2], people[3]))
-	if err == nil || !strings.Contains(err.Error(), p+".sent:3: expected") {
-		t.Errorf("a damaged line: %v, want it named as %s.sent:3", err, p)
+	good, _ := os.ReadFile(p + ".sent")
+	for _, damage := range []func(string) string{
+		func(string) string { return "not a copy\n" },
+		func(l string) string { return strings.TrimSuffix(l, "\n") + "\r\n" }, // load refuses a CRLF line too
+	} {
+		lines := strings.SplitAfter(string(good), "\n")
+		lines[2] = damage(lines[2])
+		os.WriteFile(p+".sent", []byte(strings.Join(lines, "")), 0o600)
+		s, _ = Load(p)
+		b3 := b2
+		b3.Company = "Newer Co"
+		_, err = Diff(s, "t", "memory", graph(people[0], &b3, people[2], people[3]))
+		if err == nil || !strings.Contains(err.Error(), p+".sent:3: expected") {
+			t.Errorf("a damaged line %q: %v, want it named as %s.sent:3", lines[2], err, p)
+		}
 	}
 }
