@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 )
@@ -19,13 +18,6 @@ const exitGrace = 3 * time.Second
 
 func main() {
 	harden() // before any secret is read
-	if os.Getenv("GOGC") == "" {
-		// A run's heap is mostly the graph it holds to the end, so a heap
-		// let grow to twice the live data before each collection is mostly
-		// memory wasted: at half, a first diff of 40,000 people peaks about
-		// a fifth lower at the same CPU (cmd/benchmark). GOGC, set, decides.
-		debug.SetGCPercent(50)
-	}
 	// The first Ctrl-C or SIGTERM stops a sync between writes: the writes
 	// in flight finish, the state is saved and the report says what was done.
 	// A second one ends the process at once (the journal covers it).
