@@ -82,10 +82,11 @@ func TestCells(t *testing.T) {
 			"* myContacts ::: LinkedIn ::: LinkedIn: no email"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.col.cell(p, tc.c, "LinkedIn export 2026-11-20"); got != tc.want {
+			col := resolve(&tc.col)
+			if got := col.cell(p, tc.c, "LinkedIn export 2026-11-20"); got != tc.want {
 				t.Errorf("cell = %q, want %q", got, tc.want)
 			}
-			if got := tc.col.cell(p, none, "LinkedIn export 2026-11-20"); got != tc.wantNone {
+			if got := col.cell(p, none, "LinkedIn export 2026-11-20"); got != tc.wantNone {
 				t.Errorf("cell of a bare contact = %q, want %q", got, tc.wantNone)
 			}
 		})

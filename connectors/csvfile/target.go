@@ -258,9 +258,9 @@ func (t *Target) layout(path string, people []*mapping.Contact) (int, writeFunc,
 	if p.Format == FormatVCard {
 		return 1, func(w io.Writer, _ int) error { return writeVCards(w, people) }, nil
 	}
-	rows := make([][]string, len(people))
+	rows, rw := make([][]string, len(people)), p.rower()
 	for i, c := range people {
-		rows[i] = p.Row(c, t.opt.SourceLabel)
+		rows[i] = rw.row(c, t.opt.SourceLabel)
 		if err := p.checkEncodable(rows[i]); err != nil {
 			return 0, nil, fmt.Errorf("write %s: %s (%s): %w", path, c.Name, c.ID, err)
 		}
