@@ -274,7 +274,7 @@ func foresee(ctx context.Context, sp Spec, snap *state.Snapshot, p state.Plan, t
 		if errors.As(err, new(*Match)) {
 			c.Status, c.Err = StatusMatched, err
 		}
-		c.Outcome = out
+		c.Outcome = &out
 	}
 }
 
@@ -390,7 +390,7 @@ func (r *runner) target(ctx context.Context, sp Spec, p state.Plan, g *mapping.G
 		if deferred { // nothing of it landed
 			for i := range out.Changes {
 				if c := &out.Changes[i]; c.Status == StatusDone {
-					c.Status, c.Err, c.Outcome = StatusFailed, cerr, Outcome{}
+					c.Status, c.Err, c.Outcome = StatusFailed, cerr, nil
 				}
 			}
 			pending = nil

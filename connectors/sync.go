@@ -76,8 +76,10 @@ const (
 type ChangeOutcome struct {
 	state.Change
 	Status Status
-	// Outcome is the target's answer to a done write.
-	Outcome Outcome
+	// Outcome is the target's answer to a done write (in a dry run, what a
+	// create would become), nil when there is none: a plan's outcome holds
+	// one ChangeOutcome a person, and most have no answer to keep.
+	Outcome *Outcome
 	// Err is why a write failed or is held.
 	Err error
 	// Reason is why a change was not attempted.
@@ -275,7 +277,7 @@ func (e *engine) finish(i int, r state.Result, out Outcome, cancel func()) {
 	var m *Match
 	switch {
 	case r.Err == nil:
-		c.Status, c.Outcome = StatusDone, out
+		c.Status, c.Outcome = StatusDone, &out
 	case errors.As(r.Err, &m):
 		c.Status, c.Err = StatusMatched, r.Err
 	case IsHeld(r.Err):

@@ -355,7 +355,7 @@ func countStatus(o connectors.TargetOutcome, st connectors.Status) int {
 func countAdopted(o connectors.TargetOutcome) int {
 	n := 0
 	for _, c := range o.Changes {
-		if c.Status == connectors.StatusDone && c.Op == state.OpCreate && c.Outcome.Ref.Adopted != "" {
+		if c.Status == connectors.StatusDone && c.Op == state.OpCreate && c.Outcome != nil && c.Outcome.Ref.Adopted != "" {
 			n++
 		}
 	}

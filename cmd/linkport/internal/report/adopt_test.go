@@ -25,8 +25,8 @@ func TestAdoptFigures(t *testing.T) {
 		Changes: []connectors.ChangeOutcome{
 			{Change: create("Ada"), Status: connectors.StatusMatched, Err: match(true)},
 			{Change: create("Bea"), Status: connectors.StatusMatched, Err: match(false)},
-			{Change: create("Cy"), Status: connectors.StatusDone, Outcome: connectors.Outcome{Adopted: true, Ref: state.Ref{Href: "/b/cy.vcf", Adopted: "UID FN"}}},
-			{Change: create("Di"), Status: connectors.StatusDone, Outcome: connectors.Outcome{Ref: state.Ref{Href: "/b/di.vcf"}}},
+			{Change: create("Cy"), Status: connectors.StatusDone, Outcome: &connectors.Outcome{Adopted: true, Ref: state.Ref{Href: "/b/cy.vcf", Adopted: "UID FN"}}},
+			{Change: create("Di"), Status: connectors.StatusDone, Outcome: &connectors.Outcome{Ref: state.Ref{Href: "/b/di.vcf"}}},
 		},
 		RemoteChanged: []connectors.RemoteChange{{ID: "id-Eve", Name: "Eve", Href: "/b/eve.vcf", Deleted: true}}}}}
 	r := NewRun(&mapping.Graph{}, out)

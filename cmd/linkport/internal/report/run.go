@@ -104,8 +104,12 @@ func newTarget(o *connectors.TargetOutcome) Target {
 		t.Error = o.Err.Error()
 	}
 	for _, c := range o.Changes {
+		var answer connectors.Outcome
+		if c.Outcome != nil {
+			answer = *c.Outcome
+		}
 		ch := Change{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name, Status: c.Status, Reason: c.Reason,
-			Conflicts: c.Outcome.Conflicts, RemoteDeleted: c.Outcome.RemoteDeleted}
+			Conflicts: answer.Conflicts, RemoteDeleted: answer.RemoteDeleted}
 		if c.Op == state.OpUpdate {
 			ch.Fields = c.Fields
 		}
@@ -121,7 +125,7 @@ func newTarget(o *connectors.TargetOutcome) Target {
 			t.MatchedCertain++
 		case c.Status == connectors.StatusMatched:
 			t.MatchedPossible++
-		case c.Op == state.OpCreate && c.Outcome.Adopted && (c.Status == connectors.StatusDone || c.Status == connectors.StatusPlanned):
+		case c.Op == state.OpCreate && answer.Adopted && (c.Status == connectors.StatusDone || c.Status == connectors.StatusPlanned):
 			t.Adopted++
 		case c.Status == connectors.StatusFailed:
 			t.Failed++

@@ -50,7 +50,7 @@ func outcome(p state.Plan, dryRun bool) *connectors.RunOutcome {
 		if !dryRun {
 			switch c.Op {
 			case state.OpUpdate:
-				co.Status, co.Outcome.Conflicts = connectors.StatusDone, []string{"title"}
+				co.Status, co.Outcome = connectors.StatusDone, &connectors.Outcome{Conflicts: []string{"title"}}
 			case state.OpCreate:
 				co.Status, co.Reason = connectors.StatusNotDone, connectors.ReasonInterrupted
 			case state.OpRemove:
@@ -112,7 +112,7 @@ func TestRunCountsWhatHappened(t *testing.T) {
 	}
 	for i := range o.Targets[0].Changes {
 		c := &o.Targets[0].Changes[i]
-		c.Status, c.Err, c.Outcome = connectors.StatusDone, nil, connectors.Outcome{RemoteDeleted: c.Op == state.OpUpdate}
+		c.Status, c.Err, c.Outcome = connectors.StatusDone, nil, &connectors.Outcome{RemoteDeleted: c.Op == state.OpUpdate}
 		if c.Op == state.OpRemove {
 			c.Status, c.Err = connectors.StatusHeld, errors.New("a foreign card")
 		}
