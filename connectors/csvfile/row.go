@@ -40,15 +40,14 @@ type rowerColumn struct {
 // fieldRef is a field looked up: the catalogue's spec when known there,
 // else one of the profile's own fields (profileFields), by name.
 type fieldRef struct {
-	name    string
-	spec    mapping.FieldSpec
-	inCat   bool // spec is the catalogue's
-	list    bool
-	present bool // a field is named at all
+	name  string // "": no field
+	spec  mapping.FieldSpec
+	inCat bool // spec is the catalogue's
+	list  bool
 }
 
 func lookup(name string) fieldRef {
-	r := fieldRef{name: name, present: name != ""}
+	r := fieldRef{name: name}
 	if r.spec, r.inCat = mapping.LookupField(name); r.inCat {
 		r.list = r.spec.List
 	} else {
@@ -80,7 +79,7 @@ func (r *rower) row(c *mapping.Contact, source string) []string {
 
 func (col *rowerColumn) cell(p *Profile, c *mapping.Contact, source string) string {
 	var v string
-	if col.field.present {
+	if col.field.name != "" {
 		if col.field.list {
 			v = col.list(listField(p, c, col.field))
 		} else {
@@ -92,10 +91,10 @@ func (col *rowerColumn) cell(p *Profile, c *mapping.Contact, source string) stri
 			}
 		}
 	}
-	if col.Value != "" && (!col.field.present || v != "") {
+	if col.Value != "" && (col.field.name == "" || v != "") {
 		v = col.Value
 	}
-	if v == "" && col.fallback.present {
+	if v == "" && col.fallback.name != "" {
 		v = singleField(c, col.fallback, source)
 	}
 	if v == "" {
