@@ -74,45 +74,24 @@ const (
 	sentMiddle = `","contact":`
 )
 
+// load reads every copy in the file.
 func (st *sentStore) load() error {
 	if st.loaded || st.path == "" {
 		st.loaded = true
 		return nil
 	}
-	b, err := os.ReadFile(st.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		b = nil
-	case err != nil:
-		return fmt.Errorf("read sent contacts: %w", err)
-	}
 	st.disk = map[string]json.RawMessage{}
-	for n := 1; len(b) > 0; n++ {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		fp, c, err := st.parse(line, n)
-		if err != nil {
-			return err
-		}
-		st.disk[string(fp)] = c
+	if err := st.scan(func(string) bool { return true }); err != nil {
+		return err
 	}
 	st.loaded = true
 	return nil
 }
 
-// maxSentLine bounds one line of the file that want reads: far above any
-// contact (a line is one person), it only stops a file that is not ours.
-const maxSentLine = 64 << 20
-
 // want reads the copies with the fingerprints fps from the file, and only
 // those: a diff needs the bases of its updates and removals, a few of the
 // many contacts the file holds, and holding the whole file (13 MB at 40,000
-// people) for them cost more than the rest of the diff's state. Every line
-// is checked as load checks it, so a damaged file fails here the same way.
+// people) for them cost more than the rest of the diff's state.
 func (st *sentStore) want(fps []string) error {
 	need := make(map[string]bool, len(fps))
 	for _, fp := range fps {
@@ -123,17 +102,28 @@ func (st *sentStore) want(fps []string) error {
 	if st.loaded || st.path == "" || len(need) == 0 {
 		return nil
 	}
+	if st.disk == nil {
+		st.disk = map[string]json.RawMessage{}
+	}
+	return st.scan(func(fp string) bool { return need[fp] })
+}
+
+// maxSentLine bounds one line of the file: far above any contact (a line
+// is one person), it only stops a file that is not ours.
+const maxSentLine = 64 << 20
+
+// scan reads the file line by line, checking every line, and keeps in disk
+// the copies whose fingerprint keep accepts. A missing file holds none (get
+// says which copy is missing).
+func (st *sentStore) scan(keep func(fp string) bool) error {
 	f, err := os.Open(st.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil // get says which copy is missing
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read sent contacts: %w", err)
 	}
 	defer f.Close()
-	if st.disk == nil {
-		st.disk = map[string]json.RawMessage{}
-	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), maxSentLine)
 	sc.Split(splitLines)
@@ -142,7 +132,7 @@ func (st *sentStore) want(fps []string) error {
 		if err != nil {
 			return err
 		}
-		if need[string(fp)] {
+		if keep(string(fp)) {
 			st.disk[string(fp)] = bytes.Clone(c)
 		}
 	}
@@ -152,9 +142,8 @@ func (st *sentStore) want(fps []string) error {
 	return nil
 }
 
-// splitLines splits the file into lines as load does: at each '\n', a
-// '\r' before it kept (bufio.ScanLines would drop it, and accept a line
-// load refuses).
+// splitLines splits at each '\n' and keeps a '\r' before it, which a line
+// is then refused for (bufio.ScanLines would drop it).
 func splitLines(data []byte, atEOF bool) (int, []byte, error) {
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		return i + 1, data[:i], nil
