@@ -63,7 +63,7 @@ func Recall(ctx context.Context, opt RunOptions) (kept json.RawMessage, ok bool)
 		if opt.DryRun && sp.Look == nil {
 			continue // a diff does not look at this target's side
 		}
-		now, err := sp.Witness(ctx)
+		now, err := sp.Witness(ctx, was)
 		if err != nil || now != was {
 			log.Debug("a target changed since the last sync: the run is made", "target", sp.Name)
 			return nil, false

@@ -36,9 +36,12 @@ type Spec struct {
 	// that changes whenever it does (the hashes of a file target's files):
 	// a run that changed nothing can then be remembered (Memo) with what
 	// the target said it left (Witnessing), and recalled while Witness
-	// still says the same. A target whose empty plan still has work to do
-	// (an outbox to drain, a book that may change on the server) has none.
-	Witness func(ctx context.Context) (string, error)
+	// still says the same. was is what the remembered run's target said it
+	// left, so that Witness can skip a look that could only say the same
+	// (a file's times vouch for it). A target whose empty plan still has
+	// work to do (an outbox to drain, a book that may change on the
+	// server) has none.
+	Witness func(ctx context.Context, was string) (string, error)
 }
 
 // RunOptions say what Run does.

@@ -186,10 +186,20 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 	}
 	// Two nights on the export: the first sync creates everyone, the
 	// second changes nothing (and a linkport that remembers such a run
-	// can recall it on the nights measured).
-	for _, c := range syncs {
-		fmt.Fprintf(out, "two syncs for the nightly state (%s) …\n", filepath.Base(filepath.Dir(c)))
-		for range 2 {
+	// can recall it on the nights measured). Between them, the pause a
+	// night would more than make: a file's times vouch for its bytes only
+	// once they are a few seconds old (csvfile's racyWindow).
+	for night := range 2 {
+		if night == 1 {
+			fmt.Fprintln(out, "waiting 3 s: the night between the two syncs …")
+			select {
+			case <-time.After(3 * time.Second):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		for _, c := range syncs {
+			fmt.Fprintf(out, "sync %d of 2 for the nightly state (%s) …\n", night+1, filepath.Base(filepath.Dir(c)))
 			if err := runQuiet(ctx, bin, "sync", "-q", "-c", c); err != nil {
 				return nil, fmt.Errorf("sync for the nightly state: %w", err)
 			}

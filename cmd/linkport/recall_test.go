@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
@@ -22,6 +23,7 @@ import (
 	"github.com/linkport/linkport/connectors/linkedin/linkedintest"
 	"github.com/linkport/linkport/connectors/webhook"
 	"github.com/linkport/linkport/mapping"
+	"github.com/linkport/linkport/state"
 )
 
 // recalledLine is what -v logs when a run is recalled instead of made.
@@ -219,6 +221,67 @@ func TestRecallOnlyWhatStands(t *testing.T) {
 			}
 			tc.check(t, dir, out)
 		})
+	}
+}
+
+// TestRecallSeesAnEditBehindOldTimes: once a night has passed between the
+// sync that wrote a file target and the one that changed nothing, the
+// stamp keeps the file's times, and the recall trusts them instead of
+// hashing the file; an edit that keeps the file's size and sets its
+// modification time back still shows a day later (the change time
+// moved), and the sync writes the file back.
+func TestRecallSeesAnEditBehindOldTimes(t *testing.T) {
+	dir := env(t)
+	src := filepath.Join(dir, "export")
+	if err := linkedintest.WriteDir(src, linkedintest.New(linkedintest.GenOptions{Seed: 12, Connections: 60, Contacts: 20}).Files()); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out", "crm.csv")
+	cfg := writeConfig(t, dir, "source:\n  path: "+src+"\nstate: "+filepath.Join(dir, "state", "state.json")+
+		"\ntargets:\n  crm:\n    type: csv\n    path: "+out+"\n")
+	sync := func(what string) string {
+		t.Helper()
+		code, _, errs := runCLI(t, "sync", "-c", cfg, "-v")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", what, code, errs)
+		}
+		return errs
+	}
+	sync("the first sync")
+	// The night: the file's times vouch for it only once they are older
+	// than the racy window (2 s) when the steady sync looks.
+	time.Sleep(3 * time.Second)
+	if errs := sync("the steady sync"); strings.Contains(errs, recalledLine) {
+		t.Fatalf("the steady sync was recalled:\n%s", errs)
+	}
+	st := state.ReadStamp(filepath.Join(dir, "state", "state.json"))
+	if st == nil || len(strings.Fields(st.Targets["crm"])) != 3 {
+		t.Fatalf("the stamp does not keep the file's times: %+v", st)
+	}
+	if errs := sync("the night after"); !strings.Contains(errs, recalledLine) {
+		t.Fatalf("the night after was not recalled:\n%s", errs)
+	}
+	was, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := []byte(strings.Replace(string(was), ",", ";", 1)) // same size
+	if err := os.WriteFile(out, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(out, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // a day: the edit's change time is past the racy window too
+	if errs := sync("the sync after the edit"); strings.Contains(errs, recalledLine) {
+		t.Fatalf("the edit was not seen: recalled\n%s", errs)
+	}
+	if now, _ := os.ReadFile(out); string(now) != string(was) {
+		t.Fatal("the sync did not write the file back")
 	}
 }
 

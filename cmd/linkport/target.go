@@ -134,7 +134,7 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 		tc := cfg.targets[name]
 		var open opener
 		var look func(context.Context) (connectors.Target, error)
-		var witness func(context.Context) (string, error)
+		var witness func(context.Context, string) (string, error)
 		var err error
 		switch {
 		case tc.csv != nil:
@@ -142,10 +142,10 @@ func (a *app) specs(ctx context.Context, cfg *Config, names []string) ([]connect
 			if open, err = a.csvOpener(path, tc.csv.profile, mode); err != nil {
 				err = configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
 			}
-			witness = func(context.Context) (string, error) { return csvfile.Witness(path, mode) }
+			witness = func(_ context.Context, was string) (string, error) { return csvfile.Witness(path, mode, was) }
 		case tc.webhook != nil:
 			open, err = a.webhookOpener(ctx, cfg, name, tc.webhook)
-			witness = func(context.Context) (string, error) { return webhook.Witness(cfg.State, name) }
+			witness = func(context.Context, string) (string, error) { return webhook.Witness(cfg.State, name) }
 		case tc.carddav != nil:
 			open, look, witness, err = a.carddavOpener(ctx, cfg, name, tc.carddav)
 		default:
@@ -327,7 +327,7 @@ func (a *app) webhookOpener(ctx context.Context, cfg *Config, name string, c *we
 // for a diff to match the creates to the user's cards.
 // The witness reads the book's getctag or sync-token in one discovery,
 // read-only (connectors.Memo).
-func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (open opener, look func(context.Context) (connectors.Target, error), witness func(context.Context) (string, error), _ error) {
+func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *carddavConfig) (open opener, look func(context.Context) (connectors.Target, error), witness func(context.Context, string) (string, error), _ error) {
 	password, err := secret(ctx, "password", c.PasswordEnv, c.PasswordFile, c.PasswordCommand)
 	if err != nil {
 		return nil, nil, nil, configError{fmt.Errorf("config %s: targets.%s: %w", cfg.where(), name, err)}
@@ -353,7 +353,7 @@ func (a *app) carddavOpener(ctx context.Context, cfg *Config, name string, c *ca
 	}
 	ro := opt
 	ro.ReadOnly = true
-	witness = func(ctx context.Context) (string, error) {
+	witness = func(ctx context.Context, _ string) (string, error) {
 		t, err := carddav.New(ctx, ro, a.log)
 		if err != nil {
 			return "", err

@@ -45,7 +45,9 @@ type Options struct {
 	// SourceLabel is the provenance written where a CRM has a source column,
 	// e.g. "LinkedIn export 2026-11-20".
 	SourceLabel string
-	// Now dates changes-mode files (default time.Now).
+	// Now is the target's clock (default time.Now): it dates changes-mode
+	// files, and tells whether a full-mode file's times are old enough to
+	// vouch for its bytes (Witness).
 	Now func() time.Time
 	// Log hears which changes-mode file a run wrote (optional).
 	Log *slog.Logger
@@ -187,6 +189,7 @@ func (t *Target) Close(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.opt.Mode != ModeChanges {
+		checked := t.opt.Now() // before the files are compared or written
 		n, write, err := t.layout(t.opt.Path, sorted(t.rows))
 		if err != nil {
 			return err
@@ -197,7 +200,7 @@ func (t *Target) Close(ctx context.Context) error {
 				return err
 			}
 		}
-		t.witness = witnessOf(t.opt.Path, sums)
+		t.witness = witnessOf(t.opt.Path, sums, checked)
 		return nil
 	}
 	t.witness = ModeChanges

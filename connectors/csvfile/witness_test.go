@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state"
@@ -17,7 +19,7 @@ func TestWitness(t *testing.T) {
 	path := filepath.Join(dir, "contacts.csv")
 	witness := func() string {
 		t.Helper()
-		w, err := Witness(path, ModeFull)
+		w, err := Witness(path, ModeFull, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +60,7 @@ func TestWitness(t *testing.T) {
 	if w := witness(); w != seen["the unnumbered file gone"] {
 		t.Fatalf("a part after a gap changed the witness:\n%s", w)
 	}
-	if w, err := Witness(path, ModeChanges); err != nil || w != ModeChanges {
+	if w, err := Witness(path, ModeChanges, ""); err != nil || w != ModeChanges {
 		t.Fatalf("changes mode: %q, %v", w, err)
 	}
 }
@@ -105,12 +107,15 @@ func TestTargetWitness(t *testing.T) {
 				if err := tg.Close(ctx); err != nil {
 					t.Fatal(err)
 				}
-				want, err := Witness(path, tc.mode)
+				want, err := Witness(path, tc.mode, "")
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := tg.Witness(); got != want {
+				if got := tg.Witness(); withoutStats(got) != withoutStats(want) {
 					t.Fatalf("round %d: the target says it left\n%s\nWitness finds\n%s", round, got, want)
+				}
+				if again, err := Witness(path, tc.mode, tg.Witness()); err != nil || again != tg.Witness() {
+					t.Fatalf("round %d: a recall would not hold: Witness finds\n%s(%v)", round, again, err)
 				}
 				base = people
 			}
@@ -120,10 +125,96 @@ func TestTargetWitness(t *testing.T) {
 					parts = (len(people) + tc.rowLimit - 1) / tc.rowLimit
 				}
 				os.WriteFile(PartPaths(path, parts)[0], []byte("edited"), 0o600)
-				if w, _ := Witness(path, tc.mode); w == tg.Witness() {
+				if w, _ := Witness(path, tc.mode, tg.Witness()); w == tg.Witness() {
 					t.Fatal("the edit does not show")
 				}
 			}
 		})
 	}
+}
+
+// TestWitnessTrustsTimes: a file whose size, times and inode are those a
+// witness holds is not read again; any write since shows, even one that
+// keeps the size and sets the modification time back (the change time
+// moves); a file that changed within racyWindow of its check is not
+// vouched for by its times; a file touched with its bytes unchanged keeps
+// its line.
+func TestWitnessTrustsTimes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "contacts.csv")
+	p, err := LoadProfile("generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []*mapping.Contact{{ID: "a", Name: "Ada", Sources: []string{"connection"}}}
+	closed := func(now time.Time, base []*mapping.Contact) string {
+		t.Helper()
+		tg, err := New(Options{Path: path, Profile: p, Base: base, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if base == nil {
+			if _, err := tg.Put(ctx, people[0], nil, state.Ref{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tg.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return tg.Witness()
+	}
+	closed(time.Now(), nil) // writes the file
+	if w := closed(time.Now(), people); w != withoutStats(w) {
+		t.Fatalf("a file just written is vouched for by its times:\n%s", w)
+	}
+	later := time.Now().Add(2 * racyWindow) // as if the night had passed
+	left := closed(later, people)
+	e, ok := parseWitnessLine(left)
+	if !ok || e.stat == "" {
+		t.Fatalf("an old file is not vouched for by its times:\n%s", left)
+	}
+	forged := witnessEntry{name: e.name, sum: strings.Repeat("0", len(e.sum)), stat: e.stat}
+	var b strings.Builder
+	forged.write(&b)
+	if got, err := witnessAt(path, ModeFull, b.String(), later); err != nil || got != b.String() {
+		t.Fatalf("the file was read again although its times vouch for it: %q, %v", got, err)
+	}
+
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited[len(edited)-2] ^= 1 // same size
+	if err := os.WriteFile(path, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := witnessAt(path, ModeFull, left, later); got == left {
+		t.Fatalf("an edit that kept the size and the modification time does not show:\n%s", got)
+	}
+
+	edited[len(edited)-2] ^= 1 // the bytes the witness holds, with new times
+	if err := os.WriteFile(path, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := witnessAt(path, ModeFull, left, later); got != left {
+		t.Fatalf("a file touched with its bytes unchanged lost its line:\n%s\nwas\n%s", got, left)
+	}
+}
+
+// withoutStats is witness w without its files' stat tokens.
+func withoutStats(w string) string {
+	var b strings.Builder
+	for line := range strings.Lines(w) {
+		e, _ := parseWitnessLine(line)
+		e.stat = ""
+		e.write(&b)
+	}
+	return b.String()
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
-	"github.com/linkport/linkport/state"
 	"github.com/linkport/linkport/state/atomicfile"
 )
 
@@ -244,49 +242,4 @@ func hashing(write writeFunc, n int) (writeFunc, [][]byte) {
 		sums[i] = h.Sum(nil)
 		return err
 	}, sums
-}
-
-// witnessOf is Witness's account of the n parts of path whose bytes hash
-// to sums: the unnumbered file alone, or absent beside numbered parts.
-func witnessOf(path string, sums [][]byte) string {
-	var b strings.Builder
-	if len(sums) > 1 {
-		witnessLine(&b, path, "absent")
-	}
-	for i, p := range PartPaths(path, len(sums)) {
-		witnessLine(&b, p, hex.EncodeToString(sums[i]))
-	}
-	return b.String()
-}
-
-func witnessLine(b *strings.Builder, path, sum string) {
-	fmt.Fprintf(b, "%s %s\n", filepath.Base(path), sum)
-}
-
-// Witness names what a file target at path holds now: the hash of path
-// and of each numbered part beside it (contacts-1.csv, contacts-2.csv, …,
-// up to the first one missing), so that any edit, deletion or stale part
-// changes it. A full-mode run that changed nothing leaves it as it was;
-// in changes mode such a run writes nothing at all, whatever the files.
-func Witness(path, mode string) (string, error) {
-	if mode == ModeChanges {
-		return ModeChanges, nil
-	}
-	var b strings.Builder
-	for i := 0; ; i++ {
-		p := path
-		if i > 0 {
-			p = PartPaths(path, i+1)[i-1]
-		}
-		sum, err := state.FileSum(p)
-		switch {
-		case i > 0 && errors.Is(err, fs.ErrNotExist):
-			return b.String(), nil
-		case errors.Is(err, fs.ErrNotExist):
-			sum = "absent"
-		case err != nil:
-			return "", fmt.Errorf("look at %s: %w", p, err)
-		}
-		witnessLine(&b, p, sum)
-	}
 }
