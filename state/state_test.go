@@ -1,6 +1,8 @@
 package state
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -127,6 +129,55 @@ func TestJournalReplay(t *testing.T) {
 	os.WriteFile(p+".journal", []byte("garbage\n{}\n"), 0o600)
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), ".journal:1") {
 		t.Errorf("Load with a damaged journal = %v; want an error naming line 1", err)
+	}
+}
+
+// TestJournalBatch: a batch far larger than the journal's buffer (a file
+// target confirms everyone at once) is json.Marshal's lines, each whole;
+// cut anywhere, as a kill mid-batch would leave it, it replays every
+// whole line before the cut.
+func TestJournalBatch(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	var rs []Result
+	var want bytes.Buffer
+	for i := range 3000 {
+		c := person(fmt.Sprintf("Person %04d", i), fmt.Sprintf("https://www.linkedin.com/in/p%04d", i), "", "Acme <&> Co")
+		c.ID = fmt.Sprintf("id%04d", i)
+		r := Result{Op: OpCreate, ID: c.ID, Sent: c, Ref: Ref{Href: "out.csv"}}
+		rs = append(rs, r)
+		b, err := json.Marshal(entry{Target: "file", Type: "csv", Result: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Write(append(b, '\n'))
+	}
+	j, err := OpenJournal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append("file", "csv", rs...); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	got, err := os.ReadFile(p + ".journal")
+	if err != nil || !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("the journal is not json.Marshal's lines (%d bytes, want %d): %v", len(got), want.Len(), err)
+	}
+	for _, cut := range []int{len(got), len(got) - 1, 64<<10 + 17, 100} {
+		if err := os.WriteFile(p+".journal", got[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Load(p)
+		if err != nil {
+			t.Fatalf("cut at %d: %v", cut, err)
+		}
+		n := 0
+		if tg := s.Targets["file"]; tg != nil {
+			n = len(tg.Items)
+		}
+		if whole := bytes.Count(got[:cut], []byte("\n")); n != whole {
+			t.Errorf("cut at %d: %d replayed, want the %d whole lines", cut, n, whole)
+		}
 	}
 }
 
