@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -164,13 +165,13 @@ func (st *sentStore) parse(line []byte, n int) (fp, contact []byte, err error) {
 }
 
 // save writes the copies that refs (the state about to be saved) and the
-// state on disk refer to, atomically, and skips the write when nothing changed.
+// state on disk refer to, atomically, and skips the write when nothing
+// changed. The file is written in fingerprint order, as a stream: the
+// copies kept from the file are copied line by line (merge), never all
+// held, unless the whole file is loaded already.
 func (st *sentStore) save(refs map[string]bool) error {
 	if len(st.added) == 0 && sameKeys(refs, st.base) && !st.purged {
 		return nil
-	}
-	if err := st.load(); err != nil {
-		return err
 	}
 	keep := make([]string, 0, len(refs)+len(st.base))
 	for fp := range refs {
@@ -182,34 +183,138 @@ func (st *sentStore) save(refs map[string]bool) error {
 		}
 	}
 	sort.Strings(keep)
-	raws := make([]json.RawMessage, len(keep))
-	size := 0
-	for i, fp := range keep {
+	err := errUnsorted
+	if !st.loaded {
+		err = st.write(keep, st.merge)
+	}
+	if errors.Is(err, errUnsorted) { // a file not in order (not written by save): read it whole
+		if err = st.load(); err == nil {
+			err = st.write(keep, st.fromMemory)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for fp, raw := range st.added {
+		if st.disk != nil {
+			st.disk[fp] = raw
+		}
+	}
+	st.added = map[string]json.RawMessage{}
+	st.base, st.purged = refs, false
+	return nil
+}
+
+// errUnsorted stops a merge over a file whose lines are not in
+// fingerprint order.
+var errUnsorted = errors.New("the sent contacts are not in fingerprint order")
+
+// write replaces the file with the copies keep names, in that order, as
+// fill writes them.
+func (st *sentStore) write(keep []string, fill func(w io.Writer, keep []string) error) error {
+	f, err := atomicfile.Create(st.path, 0o600)
+	if err != nil {
+		return fmt.Errorf("save sent contacts: %w", err)
+	}
+	defer f.Close()
+	if err := fill(f, keep); err != nil {
+		return err
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("save sent contacts: %w", err)
+	}
+	return nil
+}
+
+// appendLine appends one copy's line to b.
+func appendLine(b []byte, fp string, raw []byte) []byte {
+	b = append(append(append(append(b, sentPrefix...), fp...), sentMiddle...), raw...)
+	return append(b, "}\n"...)
+}
+
+// fromMemory writes the copies from this run's and the loaded file's.
+func (st *sentStore) fromMemory(w io.Writer, keep []string) error {
+	var line []byte
+	for _, fp := range keep {
 		raw, ok := st.added[fp]
 		if !ok {
 			if raw, ok = st.disk[fp]; !ok {
 				return fmt.Errorf("save %s: no contact with fingerprint %s", st.path, fp)
 			}
 		}
-		raws[i] = raw
-		size += len(sentPrefix) + len(fp) + len(sentMiddle) + len(raw) + len("}\n")
+		line = appendLine(line[:0], fp, raw)
+		if _, err := w.Write(line); err != nil {
+			return fmt.Errorf("save sent contacts: %w", err)
+		}
 	}
-	// One buffer of the file's size: grown by doubling, 13 MB of copies
-	// were zeroed and copied again some twenty times.
-	buf := make([]byte, 0, size)
-	for i, fp := range keep {
-		buf = append(append(append(append(buf, sentPrefix...), fp...), sentMiddle...), raws[i]...)
-		buf = append(buf, "}\n"...)
-	}
-	if err := atomicfile.Write(st.path, buf, 0o600); err != nil {
-		return fmt.Errorf("save sent contacts: %w", err)
-	}
-	for fp, raw := range st.added {
-		st.disk[fp] = raw
-	}
-	st.added = map[string]json.RawMessage{}
-	st.base, st.purged = refs, false
 	return nil
+}
+
+// merge writes the copies while it reads the file, which save wrote in
+// fingerprint order: a kept line goes out as it came in, checked as scan
+// checks it, and this run's copies go in between.
+func (st *sentStore) merge(w io.Writer, keep []string) error {
+	k := 0
+	var line []byte
+	// added writes this run's copies that sort before fp (all of them, at
+	// the end of the file). A kept copy that is neither this run's nor in
+	// the file before fp is missing, or the file is out of order: save
+	// then reads it whole, which tells the two apart.
+	added := func(fp string, end bool) error {
+		for ; k < len(keep) && (end || keep[k] < fp); k++ {
+			raw, ok := st.added[keep[k]]
+			if !ok {
+				return errUnsorted
+			}
+			line = appendLine(line[:0], keep[k], raw)
+			if _, err := w.Write(line); err != nil {
+				return fmt.Errorf("save sent contacts: %w", err)
+			}
+		}
+		return nil
+	}
+	f, err := os.Open(st.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return added("", true)
+	case err != nil:
+		return fmt.Errorf("read sent contacts: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), maxSentLine)
+	sc.Split(splitLines)
+	prev := ""
+	for n := 1; sc.Scan(); n++ {
+		fpb, _, err := st.parse(sc.Bytes(), n)
+		if err != nil {
+			return err
+		}
+		fp := string(fpb)
+		if n > 1 && fp <= prev {
+			return errUnsorted
+		}
+		prev = fp
+		if err := added(fp, false); err != nil {
+			return err
+		}
+		if k == len(keep) || keep[k] != fp {
+			continue // no longer referred to
+		}
+		if raw, ok := st.added[fp]; ok {
+			line = appendLine(line[:0], fp, raw)
+		} else {
+			line = append(append(line[:0], sc.Bytes()...), '\n') // as read: parse checked its shape
+		}
+		if _, err := w.Write(line); err != nil {
+			return fmt.Errorf("save sent contacts: %w", err)
+		}
+		k++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read sent contacts: %w", err)
+	}
+	return added("", true)
 }
 
 // purge drops the copies with the fingerprints fps for good: unlike a

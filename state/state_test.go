@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -379,6 +380,110 @@ func TestSentCopiesSurviveACrashBetweenRenames(t *testing.T) {
 	got, err := s.Sent("t")
 	if err != nil || len(got) != 1 || got[0].Company != "Globex" {
 		t.Errorf("Sent = %v, %v", got, err)
+	}
+}
+
+// TestSentSaveMerges: a save streams the sent file, merging the copies
+// it keeps from the file with this run's; the file is byte for byte what
+// writing it from memory gives, also when the file on disk is not in
+// fingerprint order (it is then read whole), and a damaged line is an
+// error naming it, with the file left as it was.
+func TestSentSaveMerges(t *testing.T) {
+	var people []*mapping.Contact
+	for i := range 60 {
+		people = append(people, person(fmt.Sprintf("P %02d", i), fmt.Sprintf("https://www.linkedin.com/in/p%02d", i), "", "Acme"))
+	}
+	// run saves the first 40 people, then a second run moves every fifth
+	// to Globex, drops the ten after 30 and adds the last 20; disk, if
+	// set, changes the sent file between the two (late: after the second
+	// run's plan, just before its save); whole reads it whole first (the
+	// save from memory).
+	run := func(t *testing.T, disk func(b []byte) []byte, late, whole bool) ([]byte, error) {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "state.json")
+		s := New()
+		g := graph(people[:40]...)
+		s.Identify(g)
+		for _, c := range g.People {
+			s.Apply("t", "memory", Result{Op: OpCreate, ID: c.ID, Sent: c})
+		}
+		if err := s.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		change := func() {
+			if disk != nil {
+				b, _ := os.ReadFile(p + ".sent")
+				os.WriteFile(p+".sent", disk(b), 0o600)
+			}
+		}
+		if !late {
+			change()
+		}
+		s, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var next []*mapping.Contact
+		for i, c := range people {
+			switch {
+			case i > 30 && i <= 40:
+			case i%5 == 0:
+				moved := *c
+				moved.Company = "Globex"
+				next = append(next, &moved)
+			default:
+				next = append(next, c)
+			}
+		}
+		g = graph(next...)
+		s.Identify(g)
+		plan := diff(t, s, "t", g)
+		if whole {
+			if err := s.sent.load(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ch := range plan.Changes {
+			r := Result{Op: ch.Op, ID: ch.Contact.ID}
+			if ch.Op != OpRemove {
+				r.Sent = ch.Contact
+			}
+			s.Apply("t", "memory", r)
+		}
+		if late {
+			change()
+		}
+		before, _ := os.ReadFile(p + ".sent")
+		if err := s.Save(p); err != nil {
+			if after, _ := os.ReadFile(p + ".sent"); !bytes.Equal(after, before) {
+				t.Errorf("a failed save changed the sent file")
+			}
+			return nil, err
+		}
+		return os.ReadFile(p + ".sent")
+	}
+	want, err := run(t, nil, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := run(t, nil, false, false); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("the merged file differs from the one written from memory (%v):\n%s\nwant\n%s", err, got, want)
+	}
+	reversed := func(b []byte) []byte {
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		slices.Reverse(lines)
+		return bytes.Join(lines, nil)
+	}
+	if got, err := run(t, reversed, false, false); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("a file out of order gave a different file (%v):\n%s", err, got)
+	}
+	damaged := func(b []byte) []byte { // the third line
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		lines[2] = bytes.Replace(lines[2], []byte(`{"fp":`), []byte(`{"fq":`), 1)
+		return bytes.Join(lines, nil)
+	}
+	if _, err := run(t, damaged, true, false); err == nil || !strings.Contains(err.Error(), ".sent:3:") {
+		t.Fatalf("a damaged third line: %v, want an error naming it", err)
 	}
 }
 
