@@ -275,6 +275,16 @@ func (s *Snapshot) IdentifyEarlier(g, newer *mapping.Graph) (added map[string]st
 
 func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added map[string]string) {
 	added = map[string]string{}
+	if len(s.Identities) == 0 { // a first run: every key is new
+		keys := 0
+		for _, p := range g.People {
+			keys += len(p.Keys)
+			if len(p.Keys) > 1 && strings.HasPrefix(p.Keys[0], "url:") {
+				keys-- // the name key, not kept (below)
+			}
+		}
+		s.Identities, added = make(map[string]string, keys), make(map[string]string, keys)
+	}
 	taken := make(map[string]bool, len(g.People))
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
 	for _, p := range g.People {
