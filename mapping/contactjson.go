@@ -12,15 +12,15 @@ import (
 // every field of Contact, so a field added there and not here fails.
 func (c *Contact) AppendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, c.ID)
+	b = AppendJSONString(b, c.ID)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, c.Name)
+	b = AppendJSONString(b, c.Name)
 	b = appendField(b, "first_name", c.FirstName)
 	b = appendField(b, "last_name", c.LastName)
 	b = appendField(b, "profile_url", c.ProfileURL)
 	b = appendList(b, "emails", c.Emails)
 	b = append(b, `,"email_status":`...)
-	b = appendJSONString(b, string(c.EmailStatus))
+	b = AppendJSONString(b, string(c.EmailStatus))
 	if len(c.Phones) > 0 {
 		b = append(b, `,"phones":[`...)
 		for i, p := range c.Phones {
@@ -28,7 +28,7 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"raw":`...)
-			b = appendJSONString(b, p.Raw)
+			b = AppendJSONString(b, p.Raw)
 			b = appendField(b, "e164", p.E164)
 			b = append(b, '}')
 		}
@@ -95,7 +95,7 @@ func appendField(b []byte, name, v string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendJSONString(b, v)
+	return AppendJSONString(b, v)
 }
 
 // appendList appends `,"name":[…]` unless vs is empty (omitempty).
@@ -115,7 +115,7 @@ func appendArray(b []byte, vs []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, v)
+		b = AppendJSONString(b, v)
 	}
 	return append(b, ']')
 }
@@ -135,18 +135,19 @@ func appendObject(b []byte, fields [][2]string) []byte {
 		b = append(b, '"')
 		b = append(b, f[0]...)
 		b = append(b, '"', ':')
-		b = appendJSONString(b, f[1])
+		b = AppendJSONString(b, f[1])
 	}
 	return append(b, '}')
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString quotes s as encoding/json does with HTML escaping on
-// (json.Marshal's default): <, > and & as \u003c…, control characters
+// AppendJSONString appends s quoted as encoding/json does with HTML
+// escaping on (json.Marshal's default), for the other encoders that must
+// give json.Marshal's bytes without its reflection (the state's journal): <, > and & as \u003c…, control characters
 // as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and
 // U+2029 as \u2028 and \u2029.
-func appendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,18 +134,41 @@ func TestJournalReplay(t *testing.T) {
 	}
 }
 
+// sameItems reports whether a and b hold the same items for target.
+func sameItems(a, b *Snapshot, target string) bool {
+	var ai, bi map[string]*Item
+	if t := a.Targets[target]; t != nil {
+		ai = t.Items
+	}
+	if t := b.Targets[target]; t != nil {
+		bi = t.Items
+	}
+	return maps.EqualFunc(ai, bi, func(x, y *Item) bool { return *x == *y })
+}
+
 // TestJournalBatch: a batch far larger than the journal's buffer (a file
-// target confirms everyone at once) is json.Marshal's lines, each whole;
-// cut anywhere, as a kill mid-batch would leave it, it replays every
-// whole line before the cut.
+// target confirms everyone at once), of every shape a result takes, is
+// json.Marshal's lines byte for byte; the identities line, its keys in no
+// order, replays as the same map; cut anywhere, as a kill mid-batch would
+// leave it, the journal replays every whole line before the cut.
 func TestJournalBatch(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "state.json")
 	var rs []Result
 	var want bytes.Buffer
 	for i := range 3000 {
-		c := person(fmt.Sprintf("Person %04d", i), fmt.Sprintf("https://www.linkedin.com/in/p%04d", i), "", "Acme <&> Co")
+		c := person(fmt.Sprintf("Person %04d \u2028 é", i), fmt.Sprintf("https://www.linkedin.com/in/p%04d", i), "", "Acme <&> Co")
 		c.ID = fmt.Sprintf("id%04d", i)
 		r := Result{Op: OpCreate, ID: c.ID, Sent: c, Ref: Ref{Href: "out.csv"}}
+		switch i % 5 { // every shape a result takes
+		case 1:
+			r = Result{Op: OpRemove, ID: c.ID}
+		case 2:
+			r = Result{Op: OpRemove, ID: c.ID, Ref: Ref{Href: "/b/" + c.ID + ".vcf", ETag: `"7"`}}
+		case 3:
+			r.Op, r.Conflicts, r.Ref.Adopted = OpUpdate, []string{"title", "<note>"}, "EMAIL"
+		case 4:
+			r.Op, r.RemoteDeleted, r.Ref = OpUpdate, true, Ref{}
+		}
 		rs = append(rs, r)
 		b, err := json.Marshal(entry{Target: "file", Type: "csv", Result: r})
 		if err != nil {
@@ -164,6 +188,21 @@ func TestJournalBatch(t *testing.T) {
 	if err != nil || !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("the journal is not json.Marshal's lines (%d bytes, want %d): %v", len(got), want.Len(), err)
 	}
+	// The identities a run minted: their keys in any order, the same map.
+	ids := map[string]string{}
+	for i := range 500 {
+		ids[fmt.Sprintf("name:p%04d <&>|acme", i)] = fmt.Sprintf("id%04d", i)
+	}
+	if j, err = OpenJournal(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AppendIdentities(ids); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if s, err := Load(p); err != nil || !maps.Equal(s.Identities, ids) {
+		t.Fatalf("the identities line replays as %d identities (%v), want %d", len(s.Identities), err, len(ids))
+	}
 	for _, cut := range []int{len(got), len(got) - 1, 64<<10 + 17, 100} {
 		if err := os.WriteFile(p+".journal", got[:cut], 0o600); err != nil {
 			t.Fatal(err)
@@ -172,12 +211,13 @@ func TestJournalBatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cut at %d: %v", cut, err)
 		}
-		n := 0
-		if tg := s.Targets["file"]; tg != nil {
-			n = len(tg.Items)
+		whole := bytes.Count(got[:cut], []byte("\n"))
+		want := New()
+		for _, r := range rs[:whole] {
+			want.Apply("file", "csv", r)
 		}
-		if whole := bytes.Count(got[:cut], []byte("\n")); n != whole {
-			t.Errorf("cut at %d: %d replayed, want the %d whole lines", cut, n, whole)
+		if !sameItems(s, want, "file") {
+			t.Errorf("cut at %d: the replay is not that of the %d whole lines", cut, whole)
 		}
 	}
 }
