@@ -200,8 +200,11 @@ func enrichMessages(ix *peopleIndex, ms *mapping.Messages, st *Matched) {
 	}
 }
 
-// peopleIndex finds the person a row names.
+// peopleIndex finds the person a row names. Its maps are built at the
+// first lookup: an archive with nothing to enrich its people with (a lone
+// Connections.csv) never pays for them.
 type peopleIndex struct {
+	people []*mapping.Contact
 	byURL  map[string]*mapping.Contact   // profile slug → person
 	byName map[string][]*mapping.Contact // name key → people
 	owner  Owner
@@ -211,12 +214,31 @@ type peopleIndex struct {
 }
 
 func newPeopleIndex(people []*mapping.Contact, owner Owner, keys *keyCache) *peopleIndex {
-	// Sized for everyone at once: growing two maps of 40,000 was most of the index's cost.
-	ix := &peopleIndex{byURL: make(map[string]*mapping.Contact, len(people)), byName: make(map[string][]*mapping.Contact, len(people)),
-		owner: owner, keys: keys}
+	ix := &peopleIndex{people: people, owner: owner, keys: keys}
 	_, ix.slug = mapping.NormalizeProfileURL(owner.ProfileURL)
 	ix.name = mapping.NameKey(owner.Name)
-	for _, p := range people {
+	return ix
+}
+
+// url is the person with the profile slug s, if any.
+func (ix *peopleIndex) url(s string) *mapping.Contact {
+	ix.build()
+	return ix.byURL[s]
+}
+
+// named are the people whose name key is k.
+func (ix *peopleIndex) named(k string) []*mapping.Contact {
+	ix.build()
+	return ix.byName[k]
+}
+
+func (ix *peopleIndex) build() {
+	if ix.byURL != nil {
+		return
+	}
+	// Sized for everyone at once: growing two maps of 40,000 was most of the index's cost.
+	ix.byURL, ix.byName = make(map[string]*mapping.Contact, len(ix.people)), make(map[string][]*mapping.Contact, len(ix.people))
+	for _, p := range ix.people {
 		if _, s := mapping.NormalizeProfileURL(p.ProfileURL); s != "" {
 			ix.byURL[s] = p
 		}
@@ -224,7 +246,6 @@ func newPeopleIndex(people []*mapping.Contact, owner Owner, keys *keyCache) *peo
 			ix.byName[k] = append(ix.byName[k], p)
 		}
 	}
-	return ix
 }
 
 // isOwner reports whether a URL (or a name, when either URL is unknown) is the owner's.
@@ -242,10 +263,10 @@ func (ix *peopleIndex) find(url, name string) *mapping.Contact {
 		return nil
 	}
 	slug := ix.keys.slug(url)
-	if p := ix.byURL[slug]; slug != "" && p != nil {
+	if p := ix.url(slug); slug != "" && p != nil {
 		return p
 	}
-	ps := ix.byName[ix.keys.name(name)]
+	ps := ix.named(ix.keys.name(name))
 	if len(ps) != 1 {
 		return nil
 	}
@@ -268,7 +289,7 @@ func (ix *peopleIndex) recipients(to string, toURLs []string) []*mapping.Contact
 	unmatched := false
 	for _, u := range toURLs {
 		if s := ix.keys.slug(u); s != "" && s != ix.slug {
-			if p := ix.byURL[s]; p != nil {
+			if p := ix.url(s); p != nil {
 				add(p)
 			} else {
 				unmatched = true
@@ -286,7 +307,7 @@ func (ix *peopleIndex) recipients(to string, toURLs []string) []*mapping.Contact
 			if ix.isOwner("", name) {
 				break
 			}
-			if ps := ix.byName[ix.keys.name(name)]; len(ps) == 1 {
+			if ps := ix.named(ix.keys.name(name)); len(ps) == 1 {
 				add(ps[0])
 				break
 			}

@@ -126,3 +126,21 @@ func randomRows(r *rand.Rand, n int) []mapping.Message {
 	}
 	return rows
 }
+
+// TestIndexBuiltOnFirstLookup: the people index costs nothing until a row
+// is looked up (an archive with nothing to enrich with looks up none),
+// and then finds people by profile URL and by name.
+func TestIndexBuiltOnFirstLookup(t *testing.T) {
+	ada := &mapping.Contact{Name: "Ada Quill", ProfileURL: "https://www.linkedin.com/in/ada"}
+	bo := &mapping.Contact{Name: "Bo Lind"}
+	ix := newPeopleIndex([]*mapping.Contact{ada, bo}, Owner{}, newKeyCache())
+	if ix.byURL != nil || ix.byName != nil {
+		t.Fatal("the index was built before any lookup")
+	}
+	if p := ix.find("https://linkedin.com/in/ada/", ""); p != ada {
+		t.Errorf("by URL: %v", p)
+	}
+	if p := ix.find("", "Bo Lind"); p != bo {
+		t.Errorf("by name: %v", p)
+	}
+}

@@ -131,7 +131,7 @@ func refRecipients(ix *peopleIndex, m *mapping.Message) []*mapping.Contact {
 	unmatched := false
 	for _, u := range m.ToURLs {
 		if s := ix.keys.slug(u); s != "" && s != ix.slug {
-			if p := ix.byURL[s]; p != nil {
+			if p := ix.url(s); p != nil {
 				add(p)
 			} else {
 				unmatched = true
@@ -149,7 +149,7 @@ func refRecipients(ix *peopleIndex, m *mapping.Message) []*mapping.Contact {
 			if ix.isOwner("", name) {
 				break
 			}
-			if ps := ix.byName[ix.keys.name(name)]; len(ps) == 1 {
+			if ps := ix.named(ix.keys.name(name)); len(ps) == 1 {
 				add(ps[0])
 				break
 			}
