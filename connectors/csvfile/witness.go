@@ -27,9 +27,10 @@ const racyWindow = 2 * time.Second
 //
 // was is the witness a run left, or "". A file whose size, times and
 // inode are those was holds for it has not been written since (its
-// change time moves with every write, and nobody can set it back), so it
-// is not read again: a no-op sync then costs what a diff does. A file
-// read again that has was's bytes keeps was's line.
+// change time moves with every write, and a program cannot set it as it
+// can the modification time), so it is not read again: a no-op sync then
+// costs what a diff does. A file read again that has was's bytes keeps
+// was's line.
 func Witness(path, mode, was string) (string, error) {
 	return witnessAt(path, mode, was, time.Now())
 }
