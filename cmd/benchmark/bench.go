@@ -19,6 +19,7 @@ import (
 type config struct {
 	people, messagesMB, runs int
 	linkport, against, work  string
+	syncs                    bool // also the syncs that write
 }
 
 // job is one command measured: its runs' wall times and peak RSS.
@@ -28,6 +29,9 @@ type job struct {
 	args  []string
 	// watch, when set, is a folder whose files each run must leave alone (a no-op sync).
 	watch string
+	// reset, when set, puts back what the run starts from (a sync that
+	// writes), before each run and outside its time.
+	reset func() error
 	times []time.Duration
 	cpus  []time.Duration // user + system CPU time of each run
 	rss   int64
@@ -49,6 +53,18 @@ type linkportJobs struct {
 	name                          string // "" or "against"
 	first, nightly, changed, noop *job
 	firstMsgs, nightlyMsgs        *job
+	firstSync, changedSync        *job
+}
+
+// all are the jobs of the set that were asked for.
+func (s *linkportJobs) all() []*job {
+	var out []*job
+	for _, j := range []*job{s.first, s.nightly, s.changed, s.noop, s.firstMsgs, s.nightlyMsgs, s.firstSync, s.changedSync} {
+		if j != nil {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 func bench(ctx context.Context, cfg config, out io.Writer) error {
@@ -100,16 +116,12 @@ func bench(ctx context.Context, cfg config, out io.Writer) error {
 		if b.bin == "" {
 			continue
 		}
-		set, err := prepare(ctx, work, b.name, b.bin, export, cfg.messagesMB > 0, out)
+		set, err := prepare(ctx, work, b.name, b.bin, export, cfg.messagesMB > 0, cfg.syncs, out)
 		if err != nil {
 			return err
 		}
 		sets = append(sets, set)
-		for _, j := range []*job{set.first, set.nightly, set.changed, set.noop, set.firstMsgs, set.nightlyMsgs} {
-			if j != nil {
-				jobs = append(jobs, j)
-			}
-		}
+		jobs = append(jobs, set.all()...)
 	}
 	fmt.Fprintf(out, "measuring: %d runs of each, round robin …\n", cfg.runs)
 	for range cfg.runs { // round robin: noise on the shared machine hits every column alike
@@ -125,7 +137,7 @@ func bench(ctx context.Context, cfg config, out io.Writer) error {
 
 // prepare writes the configs of one binary's runs (each binary has states
 // of its own) and runs the syncs that leave the nightly state in place.
-func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out io.Writer) (*linkportJobs, error) {
+func prepare(ctx context.Context, work, name, bin, export string, msgs, syncs bool, out io.Writer) (*linkportJobs, error) {
 	dir := filepath.Join(work, "runs", "linkport"+name)
 	set := &linkportJobs{name: name}
 	// mk writes the config of one kind of run, with a state and a target
@@ -169,7 +181,7 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 	set.nightly = lj("linkport diff, nightly (state)", nightly, "diff", "")
 	set.changed = lj("linkport diff, nightly, a new export", changed, "diff", "")
 	set.noop = lj("linkport sync, no-op", nightly, "sync", filepath.Dir(nightly))
-	syncs := []string{nightly}
+	nights := []string{nightly}
 	if msgs {
 		heavy := export + "-messages"
 		fm, err := mk("first-messages", heavy)
@@ -182,7 +194,24 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 		}
 		set.firstMsgs = lj("linkport diff, first + messages.csv", fm, "diff", "")
 		set.nightlyMsgs = lj("linkport diff, nightly + messages.csv", nm, "diff", "")
-		syncs = append(syncs, nm)
+		nights = append(nights, nm)
+	}
+	if syncs {
+		// The syncs that write, each from the same start every run: no
+		// state (everyone is created), and the nightly state with the new
+		// export (its job changes are written).
+		fs, err := mk("first-sync", export)
+		if err != nil {
+			return nil, err
+		}
+		set.firstSync = lj("linkport sync, first (writes everyone)", fs, "sync", "")
+		set.firstSync.reset = func() error { return startFrom(filepath.Dir(fs), "") }
+		cs, err := mk("changed-sync", export+"-changed")
+		if err != nil {
+			return nil, err
+		}
+		set.changedSync = lj("linkport sync, a new export", cs, "sync", "")
+		set.changedSync.reset = func() error { return startFrom(filepath.Dir(cs), filepath.Dir(nightly)) }
 	}
 	// Two nights on the export: the first sync creates everyone, the
 	// second changes nothing (and a linkport that remembers such a run
@@ -198,7 +227,7 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 				return nil, ctx.Err()
 			}
 		}
-		for _, c := range syncs {
+		for _, c := range nights {
 			fmt.Fprintf(out, "sync %d of 2 for the nightly state (%s) …\n", night+1, filepath.Base(filepath.Dir(c)))
 			if err := runQuiet(ctx, bin, "sync", "-q", "-c", c); err != nil {
 				return nil, fmt.Errorf("sync for the nightly state: %w", err)
@@ -208,9 +237,59 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs bool, out
 	return set, nil
 }
 
+// startFrom empties dir but for its config and copies into it the state
+// and the CSV file of the folder from, if any: the start of a sync that
+// writes. The stamp stays behind (a new export is never recalled).
+func startFrom(dir, from string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", dir, err)
+	}
+	for _, de := range des {
+		if de.Name() != "config.yaml" {
+			if err := os.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
+				return fmt.Errorf("reset %s: %w", dir, err)
+			}
+		}
+	}
+	if from == "" {
+		return nil
+	}
+	for _, name := range []string{"state.json", "state.json.sent", "state.json.history", "out.csv"} {
+		if err := copyFile(filepath.Join(dir, name), filepath.Join(from, name)); err != nil {
+			return fmt.Errorf("reset %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// copyFile copies src to dst without holding it: this program's own peak
+// RSS shows in every child's (see peakRSS).
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // once runs j and records its wall time, peak RSS and, for a watched
 // folder, which files it changed.
 func (j *job) once(ctx context.Context) error {
+	if j.reset != nil {
+		if err := j.reset(); err != nil {
+			return err
+		}
+	}
 	before := snapshot(j.watch)
 	cmd := exec.CommandContext(ctx, j.bin, j.args...)
 	var stderr bytes.Buffer
@@ -305,11 +384,7 @@ func report(out io.Writer, cfg config, conns, contacts int, people []string, goR
 		all = append(all, pyRef)
 	}
 	for _, s := range sets {
-		for _, j := range []*job{s.first, s.nightly, s.changed, s.noop, s.firstMsgs, s.nightlyMsgs} {
-			if j != nil {
-				all = append(all, j)
-			}
-		}
+		all = append(all, s.all()...)
 	}
 	fmt.Fprintf(out, "%-48s %10s %10s %10s\n", "process", "wall", "CPU", "peak RSS")
 	for _, j := range all {

@@ -9,6 +9,7 @@
 //	go run ./cmd/benchmark                    # 30,000 connections + 10,000 contacts
 //	go run ./cmd/benchmark -people 150000     # linear growth
 //	go run ./cmd/benchmark -messages 120      # plus a heavy user's 120 MB messages.csv
+//	go run ./cmd/benchmark -syncs             # plus a first sync and the sync of a new export
 //	go run ./cmd/benchmark -against old/linkport   # a second binary, measured in the same run
 package main
 
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.runs, "runs", 5, "runs of each measurement; the median is kept")
 	fs.StringVar(&cfg.linkport, "linkport", "", "the linkport binary to measure (default: go build ./cmd/linkport into a temporary folder)")
 	fs.StringVar(&cfg.against, "against", "", "a second linkport binary (an older build, say) measured side by side in the same run")
+	fs.BoolVar(&cfg.syncs, "syncs", false, "also time the syncs that write: a first sync, and the sync of the new export, each from the same start every run")
 	fs.StringVar(&cfg.work, "dir", "", "work folder for the export, configs and states (default: a temporary folder, removed after)")
 	if err := fs.Parse(args); err != nil {
 		return err
