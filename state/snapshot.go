@@ -215,7 +215,15 @@ func (s *Snapshot) Save(path string) error {
 	if err := s.sent.save(s.fingerprints()); err != nil {
 		return err
 	}
-	b, err := json.Marshal(s) // compact: a 30,000-contact state loads in a third of the time
+	// Compact (a 30,000-contact state loads in a third of the time), from
+	// a buffer about the file's size: some 70 bytes an identity or item.
+	size := len(s.Identities)
+	for _, t := range s.Targets {
+		if t != nil {
+			size += len(t.Items)
+		}
+	}
+	b, err := appendSnapshot(make([]byte, 0, 80*size+4096), s)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
