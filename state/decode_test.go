@@ -22,7 +22,8 @@ func stdDecode(b []byte) (*Snapshot, error) {
 }
 
 // FuzzDecode: whatever the state decoder accepts, encoding/json accepts
-// too, with the same snapshot; what encoding/json accepts, so does it.
+// too, with the same snapshot; what encoding/json accepts, so does it;
+// and the snapshot encodes (appendSnapshot) to json.Marshal's bytes.
 func FuzzDecode(f *testing.F) {
 	v1, err := os.ReadFile("testdata/state-v1.json")
 	if err != nil {
@@ -61,6 +62,12 @@ func FuzzDecode(f *testing.F) {
 		if !reflect.DeepEqual(got.Identities, want.Identities) || !reflect.DeepEqual(got.Targets, want.Targets) ||
 			!reflect.DeepEqual(got.Cursors, want.Cursors) || got.ForgetKey != want.ForgetKey || !reflect.DeepEqual(got.Graves, want.Graves) {
 			t.Fatalf("decode differs from encoding/json for %q:\n%+v\n%+v", b, got, want)
+		}
+		// What it decoded, Save encodes to json.Marshal's bytes.
+		m, merr := json.Marshal(got)
+		a, aerr := appendSnapshot(nil, got)
+		if merr != nil || aerr != nil || !bytes.Equal(a, m) {
+			t.Fatalf("appendSnapshot differs from json.Marshal for %q (%v, %v):\n%s\n%s", b, aerr, merr, a, m)
 		}
 	})
 }
