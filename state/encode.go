@@ -43,14 +43,7 @@ func appendSnapshot(b []byte, s *Snapshot) ([]byte, error) {
 		b = mapping.AppendJSONString(append(b, `,"forget_key":`...), s.ForgetKey)
 	}
 	if len(s.Graves) > 0 {
-		b = append(b, `,"tombstones":[`...)
-		for i, g := range s.Graves {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = mapping.AppendJSONString(b, g)
-		}
-		b = append(b, ']')
+		b = appendStrings(append(b, `,"tombstones":`...), s.Graves)
 	}
 	return append(b, '}'), nil
 }
@@ -89,18 +82,7 @@ func appendItem(b []byte, it *Item) []byte {
 	}
 	b = mapping.AppendJSONString(append(b, `{"fingerprint":`...), it.Fingerprint)
 	if !it.Ref.IsZero() {
-		b = append(b, `,"ref":{`...)
-		sep := false
-		for _, f := range [...]struct{ key, v string }{{`"href":`, it.Ref.Href}, {`"etag":`, it.Ref.ETag}, {`"adopted":`, it.Ref.Adopted}} {
-			if f.v == "" {
-				continue
-			}
-			if sep {
-				b = append(b, ',')
-			}
-			b, sep = mapping.AppendJSONString(append(b, f.key...), f.v), true
-		}
-		b = append(b, '}')
+		b = appendRef(append(b, `,"ref":`...), it.Ref)
 	}
 	if it.Removed {
 		b = append(b, `,"removed":true`...)
@@ -109,6 +91,34 @@ func appendItem(b []byte, it *Item) []byte {
 		b = append(b, `,"remote_deleted":true`...)
 	}
 	return append(b, '}')
+}
+
+// appendRef appends r as json.Marshal does: each field omitted when empty.
+func appendRef(b []byte, r Ref) []byte {
+	b = append(b, '{')
+	sep := false
+	for _, f := range [...]struct{ key, v string }{{`"href":`, r.Href}, {`"etag":`, r.ETag}, {`"adopted":`, r.Adopted}} {
+		if f.v == "" {
+			continue
+		}
+		if sep {
+			b = append(b, ',')
+		}
+		b, sep = mapping.AppendJSONString(append(b, f.key...), f.v), true
+	}
+	return append(b, '}')
+}
+
+// appendStrings appends l as json.Marshal does (l is not nil).
+func appendStrings(b []byte, l []string) []byte {
+	b = append(b, '[')
+	for i, v := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = mapping.AppendJSONString(b, v)
+	}
+	return append(b, ']')
 }
 
 // appendStringMap appends m as json.Marshal does: keys sorted, nil as null.

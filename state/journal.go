@@ -126,22 +126,17 @@ func (j *Journal) AppendIdentities(ids map[string]string) error {
 // write already confirmed, and replay ignores the torn one.
 func (j *Journal) Append(target, typ string, rs ...Result) error {
 	var line []byte
-	var err error
 	for _, r := range rs {
-		if line, err = appendEntry(line[:0], target, typ, r); err != nil {
-			err = fmt.Errorf("encode journal entry: %w", err)
-			break // the lines before it are whole: they still go out
-		}
-		line = append(line, '\n')
+		line = append(appendEntry(line[:0], target, typ, r), '\n')
 		j.w.Write(line) // an error stays in j.w, for Flush
 	}
-	if ferr := j.w.Flush(); ferr != nil { // and every later Append: the line it tore stays last
-		return fmt.Errorf("write journal: %w", ferr)
+	if err := j.w.Flush(); err != nil { // and every later Append: the line it tore stays last
+		return fmt.Errorf("write journal: %w", err)
 	}
-	if serr := j.f.Sync(); serr != nil {
-		return fmt.Errorf("sync journal: %w", serr)
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("sync journal: %w", err)
 	}
-	return err
+	return nil
 }
 
 // appendEntry appends the journal line of r, json.Marshal's bytes for
@@ -149,7 +144,7 @@ func (j *Journal) Append(target, typ string, rs ...Result) error {
 // by Contact.AppendJSON: a first sync journals everyone, and reflection
 // over their contacts was a seventh of it. TestJournalBatch holds it to
 // json.Marshal.
-func appendEntry(b []byte, target, typ string, r Result) ([]byte, error) {
+func appendEntry(b []byte, target, typ string, r Result) []byte {
 	b = append(b, '{')
 	if target != "" {
 		b = mapping.AppendJSONString(append(b, `"target":`...), target)
@@ -162,26 +157,18 @@ func appendEntry(b []byte, target, typ string, r Result) ([]byte, error) {
 	b = mapping.AppendJSONString(append(b, `"result":{"op":`...), string(r.Op))
 	b = mapping.AppendJSONString(append(b, `,"id":`...), r.ID)
 	if !r.Ref.IsZero() {
-		ref, err := json.Marshal(r.Ref)
-		if err != nil {
-			return b, err
-		}
-		b = append(append(b, `,"ref":`...), ref...)
+		b = appendRef(append(b, `,"ref":`...), r.Ref)
 	}
 	if r.Sent != nil {
 		b = r.Sent.AppendJSON(append(b, `,"sent":`...))
 	}
 	if len(r.Conflicts) > 0 {
-		cs, err := json.Marshal(r.Conflicts)
-		if err != nil {
-			return b, err
-		}
-		b = append(append(b, `,"conflicts":`...), cs...)
+		b = appendStrings(append(b, `,"conflicts":`...), r.Conflicts)
 	}
 	if r.RemoteDeleted {
 		b = append(b, `,"remote_deleted":true`...)
 	}
-	return append(b, "}}"...), nil
+	return append(b, "}}"...)
 }
 
 func (j *Journal) write(buf []byte) error {
