@@ -200,18 +200,18 @@ func prepare(ctx context.Context, work, name, bin, export string, msgs, syncs bo
 		// The syncs that write, each from the same start every run: no
 		// state (everyone is created), and the nightly state with the new
 		// export (its job changes are written).
-		fs, err := mk("first-sync", export)
+		firstCfg, err := mk("first-sync", export)
 		if err != nil {
 			return nil, err
 		}
-		set.firstSync = lj("linkport sync, first (writes everyone)", fs, "sync", "")
-		set.firstSync.reset = func() error { return startFrom(filepath.Dir(fs), "") }
-		cs, err := mk("changed-sync", export+"-changed")
+		set.firstSync = lj("linkport sync, first (writes everyone)", firstCfg, "sync", "")
+		set.firstSync.reset = func() error { return startFrom(filepath.Dir(firstCfg), "") }
+		changedCfg, err := mk("changed-sync", export+"-changed")
 		if err != nil {
 			return nil, err
 		}
-		set.changedSync = lj("linkport sync, a new export", cs, "sync", "")
-		set.changedSync.reset = func() error { return startFrom(filepath.Dir(cs), filepath.Dir(nightly)) }
+		set.changedSync = lj("linkport sync, a new export", changedCfg, "sync", "")
+		set.changedSync.reset = func() error { return startFrom(filepath.Dir(changedCfg), filepath.Dir(nightly)) }
 	}
 	// Two nights on the export: the first sync creates everyone, the
 	// second changes nothing (and a linkport that remembers such a run
