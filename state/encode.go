@@ -18,26 +18,13 @@ import (
 func appendSnapshot(b []byte, s *Snapshot) ([]byte, error) {
 	b = append(b, `{"version":`...)
 	b = strconv.AppendInt(b, int64(s.Version), 10)
-	b = appendStringMap(append(b, `,"identities":`...), s.Identities)
-	b = append(b, `,"targets":`...)
-	if s.Targets == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '{')
-		for i, name := range sortedKeys(s.Targets) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(mapping.AppendJSONString(b, name), ':')
-			var err error
-			if b, err = appendTarget(b, s.Targets[name]); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, '}')
+	b, _ = appendMap(append(b, `,"identities":`...), s.Identities, appendString) // appendString cannot fail
+	b, err := appendMap(append(b, `,"targets":`...), s.Targets, appendTarget)
+	if err != nil {
+		return b, err
 	}
 	if len(s.Cursors) > 0 {
-		b = appendStringMap(append(b, `,"cursors":`...), s.Cursors)
+		b, _ = appendMap(append(b, `,"cursors":`...), s.Cursors, appendString)
 	}
 	if s.ForgetKey != "" {
 		b = mapping.AppendJSONString(append(b, `,"forget_key":`...), s.ForgetKey)
@@ -53,19 +40,7 @@ func appendTarget(b []byte, t *Target) ([]byte, error) {
 		return append(b, "null"...), nil
 	}
 	b = mapping.AppendJSONString(append(b, `{"type":`...), t.Type)
-	b = append(b, `,"items":`...)
-	if t.Items == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '{')
-		for i, id := range sortedKeys(t.Items) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendItem(append(mapping.AppendJSONString(b, id), ':'), t.Items[id])
-		}
-		b = append(b, '}')
-	}
+	b, _ = appendMap(append(b, `,"items":`...), t.Items, appendItem) // appendItem cannot fail
 	if t.Book != nil {
 		book, err := json.Marshal(t.Book)
 		if err != nil {
@@ -76,9 +51,9 @@ func appendTarget(b []byte, t *Target) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendItem(b []byte, it *Item) []byte {
+func appendItem(b []byte, it *Item) ([]byte, error) {
 	if it == nil {
-		return append(b, "null"...)
+		return append(b, "null"...), nil
 	}
 	b = mapping.AppendJSONString(append(b, `{"fingerprint":`...), it.Fingerprint)
 	if !it.Ref.IsZero() {
@@ -90,7 +65,7 @@ func appendItem(b []byte, it *Item) []byte {
 	if it.RemoteDeleted {
 		b = append(b, `,"remote_deleted":true`...)
 	}
-	return append(b, '}')
+	return append(b, '}'), nil
 }
 
 // appendRef appends r as json.Marshal does: each field omitted when empty.
@@ -121,20 +96,26 @@ func appendStrings(b []byte, l []string) []byte {
 	return append(b, ']')
 }
 
-// appendStringMap appends m as json.Marshal does: keys sorted, nil as null.
-func appendStringMap(b []byte, m map[string]string) []byte {
+// appendMap appends m as json.Marshal does, keys sorted, nil as null,
+// each value as value appends it.
+func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) ([]byte, error)) ([]byte, error) {
 	if m == nil {
-		return append(b, "null"...)
+		return append(b, "null"...), nil
 	}
 	b = append(b, '{')
 	for i, k := range sortedKeys(m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = mapping.AppendJSONString(append(mapping.AppendJSONString(b, k), ':'), m[k])
+		var err error
+		if b, err = value(append(mapping.AppendJSONString(b, k), ':'), m[k]); err != nil {
+			return b, err
+		}
 	}
-	return append(b, '}')
+	return append(b, '}'), nil
 }
+
+func appendString(b []byte, s string) ([]byte, error) { return mapping.AppendJSONString(b, s), nil }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
