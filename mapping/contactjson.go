@@ -43,7 +43,7 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendObject(b, [][2]string{{"street", a.Street}, {"city", a.City}, {"region", a.Region},
+			b = AppendJSONObject(b, [][2]string{{"street", a.Street}, {"city", a.City}, {"region", a.Region},
 				{"postal_code", a.PostalCode}, {"country", a.Country}})
 		}
 		b = append(b, ']')
@@ -54,7 +54,7 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 	if c.Sources == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendArray(b, c.Sources)
+		b = AppendJSONStrings(b, c.Sources)
 	}
 	if x := c.Extra; x != nil { // every field of Extra is omitempty
 		b = appendField(b, "last_contacted", x.LastContacted)
@@ -77,7 +77,7 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendObject(b, [][2]string{{"title", p.Title}, {"company", p.Company}, {"until", p.Until}})
+				b = AppendJSONObject(b, [][2]string{{"title", p.Title}, {"company", p.Company}, {"until", p.Until}})
 			}
 			b = append(b, ']')
 		}
@@ -106,10 +106,11 @@ func appendList(b []byte, name string, vs []string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendArray(b, vs)
+	return AppendJSONStrings(b, vs)
 }
 
-func appendArray(b []byte, vs []string) []byte {
+// AppendJSONStrings appends vs as json.Marshal encodes a non-nil []string.
+func AppendJSONStrings(b []byte, vs []string) []byte {
 	b = append(b, '[')
 	for i, v := range vs {
 		if i > 0 {
@@ -120,8 +121,9 @@ func appendArray(b []byte, vs []string) []byte {
 	return append(b, ']')
 }
 
-// appendObject appends an object of string fields that are all omitempty.
-func appendObject(b []byte, fields [][2]string) []byte {
+// AppendJSONObject appends an object of string fields (name, value) that
+// are all omitempty, as json.Marshal encodes such a struct.
+func AppendJSONObject(b []byte, fields [][2]string) []byte {
 	b = append(b, '{')
 	first := true
 	for _, f := range fields {

@@ -30,7 +30,7 @@ func appendSnapshot(b []byte, s *Snapshot) ([]byte, error) {
 		b = mapping.AppendJSONString(append(b, `,"forget_key":`...), s.ForgetKey)
 	}
 	if len(s.Graves) > 0 {
-		b = appendStrings(append(b, `,"tombstones":`...), s.Graves)
+		b = mapping.AppendJSONStrings(append(b, `,"tombstones":`...), s.Graves)
 	}
 	return append(b, '}'), nil
 }
@@ -70,30 +70,7 @@ func appendItem(b []byte, it *Item) ([]byte, error) {
 
 // appendRef appends r as json.Marshal does: each field omitted when empty.
 func appendRef(b []byte, r Ref) []byte {
-	b = append(b, '{')
-	sep := false
-	for _, f := range [...]struct{ key, v string }{{`"href":`, r.Href}, {`"etag":`, r.ETag}, {`"adopted":`, r.Adopted}} {
-		if f.v == "" {
-			continue
-		}
-		if sep {
-			b = append(b, ',')
-		}
-		b, sep = mapping.AppendJSONString(append(b, f.key...), f.v), true
-	}
-	return append(b, '}')
-}
-
-// appendStrings appends l as json.Marshal does (l is not nil).
-func appendStrings(b []byte, l []string) []byte {
-	b = append(b, '[')
-	for i, v := range l {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = mapping.AppendJSONString(b, v)
-	}
-	return append(b, ']')
+	return mapping.AppendJSONObject(b, [][2]string{{"href", r.Href}, {"etag", r.ETag}, {"adopted", r.Adopted}})
 }
 
 // appendMap appends m as json.Marshal does, keys sorted, nil as null,

@@ -163,7 +163,7 @@ func appendEntry(b []byte, target, typ string, r Result) []byte {
 		b = r.Sent.AppendJSON(append(b, `,"sent":`...))
 	}
 	if len(r.Conflicts) > 0 {
-		b = appendStrings(append(b, `,"conflicts":`...), r.Conflicts)
+		b = mapping.AppendJSONStrings(append(b, `,"conflicts":`...), r.Conflicts)
 	}
 	if r.RemoteDeleted {
 		b = append(b, `,"remote_deleted":true`...)
