@@ -97,7 +97,7 @@ func TestHistoryCells(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("%s has no column %q", profile, header)
 		}
-		return p.Row(c, label)[i]
+		return p.rower().row(c, label)[i]
 	}
 	tests := []struct {
 		profile, header string
@@ -136,7 +136,7 @@ func TestHistoryLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &mapping.Contact{Extra: &mapping.Extra{Previous: []mapping.Position{{Company: "Globex", Until: "2026-03-01"}}, EmailLastSeen: "2019-05-01"}}
-	if got, want := p.Row(c, ""), []string{"03/01/2026", "01.05.2019"}; !slices.Equal(got, want) {
+	if got, want := p.rower().row(c, ""), []string{"03/01/2026", "01.05.2019"}; !slices.Equal(got, want) {
 		t.Errorf("Row = %q, want %q", got, want)
 	}
 	if _, err := ParseProfile([]byte("columns:\n  - {header: P, field: previous_company, layout: 01/02/2006}\n"), "x", "x.yaml"); err == nil {

@@ -96,7 +96,7 @@ func TestCells(t *testing.T) {
 func TestRowNeutralises(t *testing.T) {
 	p := &Profile{Columns: []Column{{Header: "=Head", Field: "name"}, {Header: "Phone", Field: "phones", Index: 1}}}
 	c := &mapping.Contact{Name: "=1+1", Phones: []mapping.Phone{{Raw: "+44 20 7946 0958"}}}
-	if got, want := p.Row(c, ""), []string{"'=1+1", "+44 20 7946 0958"}; !slices.Equal(got, want) {
+	if got, want := p.rower().row(c, ""), []string{"'=1+1", "+44 20 7946 0958"}; !slices.Equal(got, want) {
 		t.Errorf("Row = %q, want %q", got, want)
 	}
 	if got := p.Header(); got[0] != "'=Head" {
@@ -117,7 +117,7 @@ func TestEnrichedCells(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("%s has no column %q", profile, header)
 		}
-		return p.Row(c, "LinkedIn export 2026-01-01")[i]
+		return p.rower().row(c, "LinkedIn export 2026-01-01")[i]
 	}
 	tests := []struct{ profile, header, want string }{
 		{"generic", "last_contacted", "2025-06-01"},
