@@ -242,8 +242,8 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 // dry run) or held back by the guard.
 func unapplied(p state.Plan, dryRun bool) TargetOutcome {
 	t := TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged, Changes: make([]ChangeOutcome, 0, len(p.Changes))}
-	for _, c := range p.Changes {
-		co := ChangeOutcome{Change: c, Status: StatusPlanned}
+	for i := range p.Changes {
+		co := ChangeOutcome{Change: &p.Changes[i], Status: StatusPlanned}
 		if !dryRun {
 			co.Status, co.Reason = StatusNotDone, ReasonGuard
 		}
@@ -316,8 +316,8 @@ func (r *runner) close() {
 func (r *runner) target(ctx context.Context, sp Spec, p state.Plan, g *mapping.Graph) TargetOutcome {
 	out := TargetOutcome{Name: sp.Name, Type: sp.Type, Unchanged: p.Unchanged}
 	skip := func(reason string) TargetOutcome {
-		for _, c := range p.Changes {
-			out.Changes = append(out.Changes, ChangeOutcome{Change: c, Status: StatusNotDone, Reason: reason})
+		for i := range p.Changes {
+			out.Changes = append(out.Changes, ChangeOutcome{Change: &p.Changes[i], Status: StatusNotDone, Reason: reason})
 		}
 		return out
 	}

@@ -15,8 +15,8 @@ import (
 // The adoption figures: a match is neither a create nor a failure, a
 // linked card is counted once as adopted, remote changes are named.
 func TestAdoptFigures(t *testing.T) {
-	create := func(name string) state.Change {
-		return state.Change{Op: state.OpCreate, Contact: &mapping.Contact{ID: "id-" + name, Name: name}}
+	create := func(name string) *state.Change {
+		return &state.Change{Op: state.OpCreate, Contact: &mapping.Contact{ID: "id-" + name, Name: name}}
 	}
 	match := func(certain bool) error {
 		return fmt.Errorf("create x: %w", &connectors.Match{Href: "/b/ada.vcf", Name: "Ada L.", Certain: certain, By: "email ada@example.org"})

@@ -17,7 +17,7 @@ func BenchmarkReport(b *testing.B) {
 	t := connectors.TargetOutcome{Name: "phone", Type: "carddav"}
 	for i := range 40000 {
 		c := &mapping.Contact{ID: fmt.Sprintf("%016x", i), Name: fmt.Sprintf("Émile %05d Zieliński", (i*7919)%40000)}
-		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: state.Change{Op: state.OpCreate, Contact: c}, Status: connectors.StatusDone})
+		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: &state.Change{Op: state.OpCreate, Contact: c}, Status: connectors.StatusDone})
 	}
 	r := NewRun(&mapping.Graph{}, &connectors.RunOutcome{Targets: []connectors.TargetOutcome{t}})
 	for _, format := range []string{"text", "markdown", "json", "html"} {

@@ -59,7 +59,7 @@ func bigRun(dryRun bool) (*mapping.Graph, *connectors.RunOutcome) {
 		if n < len(hostile) {
 			name = hostile[n]
 		}
-		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: state.Change{Op: state.OpCreate, Contact: person(i, name)}, Status: status})
+		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: &state.Change{Op: state.OpCreate, Contact: person(i, name)}, Status: status})
 		i++
 	}
 	for n := range bigCounts[KindUpdate] {
@@ -72,11 +72,11 @@ func bigRun(dryRun bool) (*mapping.Graph, *connectors.RunOutcome) {
 		if n%100 == 0 {
 			f["notes"] = mapping.Change{Old: "", New: strings.Repeat("A long private note. ", 40)}
 		}
-		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: state.Change{Op: state.OpUpdate, Contact: c, Fields: f}, Status: status})
+		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: &state.Change{Op: state.OpUpdate, Contact: c, Fields: f}, Status: status})
 		i++
 	}
 	for n := range bigCounts[KindRemove] {
-		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: state.Change{Op: state.OpRemove, Contact: person(i, fmt.Sprintf("Removed %04d", n+1))}, Status: status})
+		t.Changes = append(t.Changes, connectors.ChangeOutcome{Change: &state.Change{Op: state.OpRemove, Contact: person(i, fmt.Sprintf("Removed %04d", n+1))}, Status: status})
 		i++
 	}
 	var jobs []mapping.JobChange

@@ -22,7 +22,7 @@ func runWith(s string) *Run {
 		Warnings: []mapping.Warning{{File: "Connections.csv", Line: 2, Msg: s}}, Merges: []mapping.Merge{{Into: s, Record: "Contacts.csv:2", By: "name"}}}
 	o := &connectors.RunOutcome{DryRun: true, JobChanges: []mapping.JobChange{{ID: c.ID, Name: s, From: mapping.Position{Company: s}, To: mapping.Position{Title: s}, On: "2026-01-01"}},
 		Targets: []connectors.TargetOutcome{{Name: "book", Type: "carddav", Changes: []connectors.ChangeOutcome{{
-			Change: state.Change{Op: state.OpUpdate, Contact: c, Fields: map[string]mapping.Change{"title": {Old: s, New: s + "!"}}},
+			Change: &state.Change{Op: state.OpUpdate, Contact: c, Fields: map[string]mapping.Change{"title": {Old: s, New: s + "!"}}},
 			Status: connectors.StatusPlanned}}}}}
 	return NewRun(g, o)
 }

@@ -45,8 +45,8 @@ func plan(t *testing.T) (*mapping.Graph, state.Plan) {
 // conflict, the create was interrupted, the removal failed.
 func outcome(p state.Plan, dryRun bool) *connectors.RunOutcome {
 	t := connectors.TargetOutcome{Name: p.Target, Type: p.Type, Unchanged: p.Unchanged}
-	for _, c := range p.Changes {
-		co := connectors.ChangeOutcome{Change: c, Status: connectors.StatusPlanned}
+	for i, c := range p.Changes {
+		co := connectors.ChangeOutcome{Change: &p.Changes[i], Status: connectors.StatusPlanned}
 		if !dryRun {
 			switch c.Op {
 			case state.OpUpdate:
