@@ -74,9 +74,10 @@ const (
 
 // ChangeOutcome is one planned change and what became of it.
 type ChangeOutcome struct {
-	// Change points into the plan's Changes: an outcome holds one a
-	// person, and a copy of each would be 88 bytes more (3.5 MB at
-	// LinkedIn's cap, copied through the collector's write barrier).
+	// Change points into the plan's Changes, which nothing changes once
+	// made: a first run's outcome holds one for every person, and a copy
+	// of each was 88 bytes more (3.5 MB at LinkedIn's cap, copied through
+	// the collector's write barrier).
 	*state.Change
 	Status Status
 	// Outcome is the target's answer to a done write (in a dry run, what a
