@@ -145,10 +145,11 @@ func AppendJSONObject(b []byte, fields [][2]string) []byte {
 const hexDigits = "0123456789abcdef"
 
 // AppendJSONString appends s quoted as encoding/json does with HTML
-// escaping on (json.Marshal's default), for the other encoders that must
-// give json.Marshal's bytes without its reflection (the state's journal): <, > and & as \u003c…, control characters
-// as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and
-// U+2029 as \u2028 and \u2029.
+// escaping on (json.Marshal's default): <, > and & as \u003c…, control
+// characters as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028
+// and U+2029 as \u2028 and \u2029. It is exported for the other encoders
+// that must give json.Marshal's bytes without its reflection: the state
+// file's and the journal's.
 func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
