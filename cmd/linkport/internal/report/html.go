@@ -149,7 +149,7 @@ func (r *Run) writeHTML(w io.Writer) error {
 			{Key: KindCreate, N: t.Create}, {Key: KindUpdate, N: t.Update}, {Key: KindRemove, N: t.Remove},
 			{Key: "unchanged", N: t.Unchanged}, {Key: KindFailed, N: t.Failed}, {Key: KindHeld, N: t.Held},
 			{Key: KindNotDone, N: t.NotDone}, {Key: "conflicts", N: t.Conflicts}, {Key: KindRemoteDeleted, N: t.RemoteDeleted}}}
-		for _, g := range t.groups(r.DryRun, col) {
+		for _, g := range t.groups(r.DryRun, col, 0) {
 			hg := htmlGroup{Kind: g.Kind, Title: g.Title}
 			for _, c := range g.Changes {
 				hc := htmlChange{Kind: g.Kind, Name: c.Name, ID: c.ID, Op: string(c.Op), Status: string(c.Status), Error: c.Error,

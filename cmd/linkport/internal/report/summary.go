@@ -112,25 +112,38 @@ func kindTitle(kind string, dryRun bool) string {
 // group is one kind of change of one target, sorted by name.
 type group struct {
 	Kind, Title string
-	Changes     []*Change
+	// Total counts the group's changes; Changes holds them all, or the
+	// first few when groups was asked for no more.
+	Total   int
+	Changes []*Change
 }
 
 // groups splits t's changes by kind, in kindOrder, each sorted by name
-// (then ID), so a summary's first few are the same every run. The groups
-// share one array of pointers into t.Changes, filled in that order.
-func (t *Target) groups(dryRun bool, col *collate.Collator) []group {
+// (then ID), so a summary's first few are the same every run. With first
+// > 0 a group holds only its first changes, selected instead of sorted:
+// a summary shows no more, and sorting every name was a tenth of a first
+// diff. The groups share one array of pointers into t.Changes.
+func (t *Target) groups(dryRun bool, col *collate.Collator, first int) []group {
 	rank := make([]int, len(t.Changes))
+	total := make([]int, len(kindOrder))
 	for i := range t.Changes {
 		rank[i] = slices.Index(kindOrder, kindOf(&t.Changes[i]))
+		total[rank[i]]++
 	}
-	order := byName(len(t.Changes), func(i int) (int, string, string) { return rank[i], t.Changes[i].Name, t.Changes[i].ID }, col)
+	at := func(i int) (int, string, string) { return rank[i], t.Changes[i].Name, t.Changes[i].ID }
+	var order []int
+	if first > 0 {
+		order = firstByName(len(t.Changes), first, at, col)
+	} else {
+		order = byName(len(t.Changes), at, col)
+	}
 	sorted := make([]*Change, len(order))
 	var gs []group
 	for n, i := range order {
 		sorted[n] = &t.Changes[i]
 		if n == 0 || rank[i] != rank[order[n-1]] {
 			k := kindOrder[rank[i]]
-			gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun)})
+			gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun), Total: total[rank[i]]})
 		}
 		g := &gs[len(gs)-1]
 		g.Changes = sorted[n-len(g.Changes) : n+1 : n+1]
@@ -176,6 +189,54 @@ func byName(n int, at func(i int) (group int, name, tie string), col *collate.Co
 		return cmp.Or(cmp.Compare(gi, gj), bytes.Compare(keys[ends[i]:ends[i+1]], keys[ends[j]:ends[j+1]]),
 			strings.Compare(ti, tj), cmp.Compare(i, j))
 	})
+	return order
+}
+
+// firstByName returns the first k items of each group in byName's order,
+// as byName would list them, without sorting all n: each name's collation
+// key is made in one reused buffer and kept only while the name is among
+// its group's first k.
+func firstByName(n, k int, at func(i int) (group int, name, tie string), col *collate.Collator) []int {
+	type entry struct {
+		group int
+		key   []byte
+		tie   string
+		i     int
+	}
+	var (
+		buf   collate.Buffer
+		top   []entry // in byName's order, at most k of each group
+		count = map[int]int{}
+	)
+	for i := range n {
+		g, name, tie := at(i)
+		key := col.KeyFromString(&buf, name)
+		// Items come in index order, so an equal entry already in top
+		// stays before this one, as byName's last tie-breaker has it.
+		pos, _ := slices.BinarySearchFunc(top, 0, func(e entry, _ int) int {
+			return cmp.Or(cmp.Compare(e.group, g), bytes.Compare(e.key, key), strings.Compare(e.tie, tie), -1)
+		})
+		full := count[g] == k
+		if !full || (pos < len(top) && top[pos].group == g) {
+			var kept []byte
+			if full { // the group's last entry makes way, and lends its key's bytes
+				last := pos
+				for last+1 < len(top) && top[last+1].group == g {
+					last++
+				}
+				kept = top[last].key[:0]
+				top = slices.Delete(top, last, last+1)
+			} else {
+				count[g]++
+			}
+			top = slices.Insert(top, pos, entry{group: g, key: append(kept, key...), tie: tie, i: i})
+		}
+		buf.Reset()
+	}
+	order := make([]int, len(top))
+	for j, e := range top {
+		order[j] = e.i
+	}
 	return order
 }
 
@@ -327,9 +388,13 @@ func (r *Run) write(w io.Writer, st style, opt Options) error {
 		if t.Error != "" {
 			line(st.detail("error: " + t.Error))
 		}
-		for _, gr := range t.groups(r.DryRun, col) {
-			line(st.group(fmt.Sprintf("%s (%d)", gr.Title, len(gr.Changes))))
-			list(len(gr.Changes), st.moreItem, func(i int) {
+		first := SummaryLimit // list shows no more
+		if opt.All {
+			first = 0
+		}
+		for _, gr := range t.groups(r.DryRun, col, first) {
+			line(st.group(fmt.Sprintf("%s (%d)", gr.Title, gr.Total)))
+			list(gr.Total, st.moreItem, func(i int) {
 				c := gr.Changes[i]
 				if c.Status == connectors.StatusMatched {
 					line(st.item(fmt.Sprintf("= %-6s %s (%s)", "in book", visible(c.Name), c.ID)))

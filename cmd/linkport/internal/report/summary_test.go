@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +199,40 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// firstByName picks, of each group, the items byName puts first, in its
+// order: equal names, names equal but for case and accents, equal
+// tie-breakers, and k above a group's size among them.
+func TestFirstByName(t *testing.T) {
+	names := []string{"Émile Zola", "emile zola", "Emile Zola", "Ada", "ada", "Zoë", "Zoe", "", "Ōno", "Bob", "bob", "Ålborg"}
+	col := newCollator()
+	for _, tc := range []struct {
+		n, k, groups int
+	}{{0, 3, 1}, {1, 1, 1}, {40, 1, 1}, {40, 3, 2}, {500, 10, 4}, {500, 10, 8}, {30, 50, 3}, {2000, 10, 1}} {
+		t.Run(fmt.Sprintf("n%d_k%d_groups%d", tc.n, tc.k, tc.groups), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.k)))
+			type item struct {
+				group     int
+				name, tie string
+			}
+			items := make([]item, tc.n)
+			for i := range items {
+				items[i] = item{rng.IntN(tc.groups), names[rng.IntN(len(names))], fmt.Sprint(rng.IntN(3))}
+			}
+			at := func(i int) (int, string, string) { return items[i].group, items[i].name, items[i].tie }
+			var want []int
+			seen := map[int]int{}
+			for _, i := range byName(tc.n, at, col) {
+				if seen[items[i].group] < tc.k {
+					seen[items[i].group]++
+					want = append(want, i)
+				}
+			}
+			if got := firstByName(tc.n, tc.k, at, col); !slices.Equal(got, want) {
+				t.Errorf("firstByName = %v\nwant byName's first %d of each group: %v", got, tc.k, want)
+			}
+		})
 	}
 }
