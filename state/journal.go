@@ -10,8 +10,6 @@ import (
 	"io/fs"
 	"os"
 
-	segjson "github.com/segmentio/encoding/json"
-
 	"github.com/linkport/linkport/mapping"
 )
 
@@ -107,9 +105,9 @@ func (j *Journal) AppendIdentities(ids map[string]string) error {
 	}
 	// The keys in no order: replay needs none, and encoding/json's sorting
 	// of a first run's 50,000 keys was most of this line's cost.
-	b, err := segjson.Append(nil, struct {
+	b, err := appendJSON(nil, struct {
 		Identities map[string]string `json:"identities"`
-	}{ids}, segjson.EscapeHTML)
+	}{ids})
 	if err != nil {
 		return fmt.Errorf("encode journal entry: %w", err)
 	}

@@ -11,8 +11,6 @@ import (
 	"os"
 	"sort"
 
-	segjson "github.com/segmentio/encoding/json"
-
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -63,7 +61,7 @@ func (st *sentStore) get(fp string) (*mapping.Contact, error) {
 	var c mapping.Contact
 	// segmentio's decoder, as for the state: a CSV target rewritten reads
 	// every copy (FuzzSentDecode holds it to encoding/json's result).
-	if err := segjson.Unmarshal(raw, &c); err != nil {
+	if err := unmarshalJSON(raw, &c); err != nil {
 		return nil, fmt.Errorf("read %s: contact %s: %w", st.path, fp, err)
 	}
 	return &c, nil

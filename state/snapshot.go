@@ -13,8 +13,6 @@ import (
 	"os"
 	"strings"
 
-	segjson "github.com/segmentio/encoding/json"
-
 	"github.com/linkport/linkport/mapping"
 	"github.com/linkport/linkport/state/atomicfile"
 )
@@ -156,7 +154,7 @@ func decode(b []byte, s *Snapshot) error {
 	// reads the bytes in place (its stream Decoder copied them into a
 	// growing buffer and looked for the value's end again at each growth);
 	// what follows the first value is ignored, as a json.Decoder does.
-	if _, err := segjson.Parse(b, s, segjson.DisallowUnknownFields); err != nil || s.Version < 1 || s.Version > Version {
+	if err := parseJSON(b, s); err != nil || s.Version < 1 || s.Version > Version {
 		// Only a failure pays for a second, lenient look at the version.
 		var head struct {
 			Version int `json:"version"`
