@@ -131,6 +131,9 @@ func Run(ctx context.Context, g *mapping.Graph, opt RunOptions) (*RunOutcome, er
 	// alone would give them; the earlier archives then match them, also
 	// by name where an old archive has no profile URLs.
 	minted := snap.Identify(g)
+	if len(earlier) > 0 {
+		minted = maps.Clone(minted) // on a first run it is snap's own map
+	}
 	for i := len(earlier) - 1; i >= 0; i-- {
 		maps.Copy(minted, snap.IdentifyEarlier(earlier[i], g))
 	}

@@ -256,7 +256,9 @@ func (s *Snapshot) Target(name, typ string) *Target {
 // move from a URL-less (≤ 2023) export to a newer one.
 //
 // It returns the identity keys it added, for the journal: a run killed
-// before its save must not forget the IDs its writes used.
+// before its save must not forget the IDs its writes used. On a first run
+// (no identities yet) those are all the state then holds, and the map
+// returned is s.Identities itself, not a copy: read it, never write to it.
 func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
 	return s.identify(g, nil)
 }
@@ -281,7 +283,8 @@ func (s *Snapshot) IdentifyEarlier(g, newer *mapping.Graph) (added map[string]st
 
 func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added map[string]string) {
 	added = map[string]string{}
-	if len(s.Identities) == 0 { // a first run: every key is new
+	first := len(s.Identities) == 0
+	if first { // every key is new: what it adds is the whole map, not kept twice
 		keys := 0
 		for _, p := range g.People {
 			keys += len(p.Keys)
@@ -289,7 +292,8 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 				keys-- // the name key, not kept (below)
 			}
 		}
-		s.Identities, added = make(map[string]string, keys), make(map[string]string, keys)
+		s.Identities = make(map[string]string, keys)
+		added = s.Identities
 	}
 	taken := make(map[string]bool, len(g.People))
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
@@ -323,7 +327,9 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 			}
 			if _, ok := s.Identities[k]; !ok {
 				s.Identities[k] = p.ID
-				added[k] = p.ID
+				if !first {
+					added[k] = p.ID
+				}
 			}
 		}
 	}

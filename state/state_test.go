@@ -240,6 +240,34 @@ func TestIdentifyKeepsIDsAcrossEras(t *testing.T) {
 	}
 }
 
+// Identify returns exactly the keys it recorded: all of them on a first
+// run (the state's own map), the new ones after; IdentifyEarlier, those
+// its archive added.
+func TestIdentifyReturnsWhatItAdded(t *testing.T) {
+	s := New()
+	jane := person("Jane Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Acme")
+	sam := person("Sam Lee", "", "", "Acme")
+	added := s.Identify(graph(jane, sam))
+	if !maps.Equal(added, map[string]string{"url:jane-doe": jane.ID, "email:jane@example.org": jane.ID, "name:sam lee|acme": sam.ID}) {
+		t.Errorf("a first run added %v", added)
+	}
+	if !maps.Equal(added, s.Identities) {
+		t.Errorf("a first run added %v, but the state holds %v", added, s.Identities)
+	}
+	ann := person("Ann Ho", "", "ann@example.org", "")
+	if added := s.Identify(graph(jane, sam, ann)); !maps.Equal(added, map[string]string{"email:ann@example.org": ann.ID, "name:ann ho|": ann.ID}) {
+		t.Errorf("a second run added %v, want Ann's keys only", added)
+	}
+	old := person("Bo Yu", "", "", "Initech")
+	newer := graph(jane, sam, ann)
+	if added := s.IdentifyEarlier(graph(old), newer); !maps.Equal(added, map[string]string{"name:bo yu|initech": old.ID}) {
+		t.Errorf("an earlier archive added %v, want Bo's key only", added)
+	}
+	if len(s.Identities) != 6 {
+		t.Errorf("the state holds %d identities, want 6: %v", len(s.Identities), s.Identities)
+	}
+}
+
 func TestIdentifySeparatesNamesakes(t *testing.T) {
 	a, b := person("Sam Lee", "", "", "Acme"), person("Sam Lee", "", "", "Acme")
 	s := New()
