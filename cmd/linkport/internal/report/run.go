@@ -62,6 +62,12 @@ type Target struct {
 	MatchedCertain  int                       `json:"matched_certain,omitempty"`
 	MatchedPossible int                       `json:"matched_possible,omitempty"`
 	RemoteChanged   []connectors.RemoteChange `json:"remote_changed,omitempty"`
+
+	// from is the outcome NewRun made t of. Its changes become Changes
+	// only for a report that lists them all (JSON, HTML, --all; see all):
+	// a summary lists ten of each kind, and copying a first run's 40,000
+	// was a tenth of its diff.
+	from []connectors.ChangeOutcome
 }
 
 // Change is one planned change and what became of it.
@@ -99,29 +105,19 @@ func NewRun(g *mapping.Graph, o *connectors.RunOutcome) *Run {
 }
 
 func newTarget(o *connectors.TargetOutcome) Target {
-	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, Changes: make([]Change, 0, len(o.Changes)), RemoteChanged: o.RemoteChanged}
+	t := Target{Name: o.Name, Type: o.Type, Unchanged: o.Unchanged, RemoteChanged: o.RemoteChanged, from: o.Changes}
 	if o.Err != nil {
 		t.Error = o.Err.Error()
 	}
-	for _, c := range o.Changes {
+	for i := range o.Changes {
+		c := &o.Changes[i]
 		var answer connectors.Outcome
 		if c.Outcome != nil {
 			answer = *c.Outcome
 		}
-		ch := Change{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name, Status: c.Status, Reason: c.Reason,
-			Conflicts: answer.Conflicts, RemoteDeleted: answer.RemoteDeleted}
-		if c.Op == state.OpUpdate {
-			ch.Fields = c.Fields
-		}
-		if c.Err != nil {
-			ch.Error = c.Err.Error()
-		}
 		var m *connectors.Match
-		if errors.As(c.Err, &m) {
-			ch.Error = m.Error()
-		}
 		switch {
-		case c.Status == connectors.StatusMatched && m != nil && m.Certain:
+		case c.Status == connectors.StatusMatched && errors.As(c.Err, &m) && m.Certain:
 			t.MatchedCertain++
 		case c.Status == connectors.StatusMatched:
 			t.MatchedPossible++
@@ -133,17 +129,57 @@ func newTarget(o *connectors.TargetOutcome) Target {
 			t.Held++
 		case c.Status == connectors.StatusNotDone:
 			t.NotDone++
-		case ch.RemoteDeleted:
+		case answer.RemoteDeleted:
 			t.RemoteDeleted++ // nothing was written: the user's deletion stands
 		default: // done, or planned in a dry run
 			*t.count(c.Op)++
 		}
-		if len(ch.Conflicts) > 0 {
+		if len(answer.Conflicts) > 0 {
 			t.Conflicts++
 		}
-		t.Changes = append(t.Changes, ch)
 	}
 	return t
+}
+
+// newChange is what the report says of one change of an outcome.
+func newChange(c *connectors.ChangeOutcome) Change {
+	var answer connectors.Outcome
+	if c.Outcome != nil {
+		answer = *c.Outcome
+	}
+	ch := Change{Op: c.Op, ID: c.Contact.ID, Name: c.Contact.Name, Status: c.Status, Reason: c.Reason,
+		Conflicts: answer.Conflicts, RemoteDeleted: answer.RemoteDeleted}
+	if c.Op == state.OpUpdate {
+		ch.Fields = c.Fields
+	}
+	if c.Err != nil {
+		ch.Error = c.Err.Error()
+	}
+	var m *connectors.Match
+	if errors.As(c.Err, &m) {
+		ch.Error = m.Error()
+	}
+	return ch
+}
+
+// all returns every change of t, made from the outcome on first use.
+func (t *Target) all() []Change {
+	if t.Changes == nil {
+		t.Changes = make([]Change, len(t.from)) // [] in JSON, never null
+		for i := range t.from {
+			t.Changes[i] = newChange(&t.from[i])
+		}
+	}
+	return t.Changes
+}
+
+// changes says how many changes t has, and gives change i, without making
+// them all: for a summary.
+func (t *Target) changes() (n int, at func(i int) Change) {
+	if t.Changes != nil || t.from == nil {
+		return len(t.Changes), func(i int) Change { return t.Changes[i] }
+	}
+	return len(t.from), func(i int) Change { return newChange(&t.from[i]) }
 }
 
 func (t *Target) count(op state.Op) *int {
@@ -167,11 +203,19 @@ type remembered struct {
 // run recalled instead of made (connectors.Memo) prints it again, in any
 // format, through Recalled.
 func (r *Run) Remember() ([]byte, error) {
+	r.listAll()
 	b, err := json.Marshal(remembered{Run: r, Charts: r.charts})
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
 	return b, nil
+}
+
+// listAll makes every target's Changes, for an encoding that holds them.
+func (r *Run) listAll() {
+	for i := range r.Targets {
+		r.Targets[i].all()
+	}
 }
 
 // Recalled is the report Remember kept, as the diff (dryRun) or the sync

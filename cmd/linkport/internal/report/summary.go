@@ -40,6 +40,7 @@ const summaryValue = 100
 func (r *Run) Write(w io.Writer, format string, opt Options) error {
 	switch format {
 	case "json":
+		r.listAll()
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		if err := e.Encode(r); err != nil {
@@ -120,33 +121,47 @@ type group struct {
 
 // groups splits t's changes by kind, in kindOrder, each sorted by name
 // (then ID), so a summary's first few are the same every run. With first
-// > 0 a group holds only its first changes, selected instead of sorted:
-// a summary shows no more, and sorting every name was a tenth of a first
-// diff. The groups share one array of pointers into t.Changes.
+// > 0 a group holds only its first changes, selected instead of sorted
+// and made from the outcome alone (see Target.from): a summary shows no
+// more, and sorting every name was a tenth of a first diff.
 func (t *Target) groups(dryRun bool, col *collate.Collator, first int) []group {
-	rank := make([]int, len(t.Changes))
+	var list []Change // every change, when all are grouped
+	if first <= 0 {
+		list = t.all()
+	}
+	n, at := t.changes()
+	rank := make([]int, n)
 	total := make([]int, len(kindOrder))
-	for i := range t.Changes {
-		rank[i] = slices.Index(kindOrder, kindOf(&t.Changes[i]))
+	for i := range n {
+		c := at(i)
+		rank[i] = slices.Index(kindOrder, kindOf(&c))
 		total[rank[i]]++
 	}
-	at := func(i int) (int, string, string) { return rank[i], t.Changes[i].Name, t.Changes[i].ID }
 	var order []int
-	if first > 0 {
-		order = firstByName(len(t.Changes), first, at, col)
+	if list == nil {
+		order = firstByName(n, first, func(i int) (int, string, string) { c := at(i); return rank[i], c.Name, c.ID }, col)
 	} else {
-		order = byName(len(t.Changes), at, col)
+		order = byName(n, func(i int) (int, string, string) { return rank[i], list[i].Name, list[i].ID }, col)
 	}
 	sorted := make([]*Change, len(order))
+	var kept []Change // the selected changes, made once each
+	if list == nil {
+		kept = make([]Change, len(order))
+	}
 	var gs []group
-	for n, i := range order {
-		sorted[n] = &t.Changes[i]
-		if n == 0 || rank[i] != rank[order[n-1]] {
+	for j, i := range order {
+		if list != nil {
+			sorted[j] = &list[i]
+		} else {
+			kept[j] = at(i)
+			sorted[j] = &kept[j]
+		}
+		if j == 0 || rank[i] != rank[order[j-1]] {
 			k := kindOrder[rank[i]]
 			gs = append(gs, group{Kind: k, Title: kindTitle(k, dryRun), Total: total[rank[i]]})
 		}
 		g := &gs[len(gs)-1]
-		g.Changes = sorted[n-len(g.Changes) : n+1 : n+1]
+		g.Changes = sorted[j-len(g.Changes) : j+1 : j+1]
 	}
 	return gs
 }

@@ -63,6 +63,40 @@ func TestSummaryGolden(t *testing.T) {
 	}
 }
 
+// A summary made from the outcome (which lists only the changes it shows)
+// reads as one made from the report's JSON, which holds every change.
+func TestSummaryFromOutcomeAsFromJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func() *Run
+	}{
+		{"diff", func() *Run { g, o := bigRun(true); return NewRun(g, o) }},
+		{"sync", bigSync},
+	} {
+		for _, format := range []string{"text", "markdown"} {
+			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				var want, js, got bytes.Buffer
+				if err := tc.run().Write(&want, format, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := tc.run().Write(&js, "json", Options{}); err != nil {
+					t.Fatal(err)
+				}
+				var back Run
+				if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+					t.Fatal(err)
+				}
+				if err := back.Write(&got, format, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				if got.String() != want.String() {
+					t.Errorf("from the JSON:\n%s\nfrom the outcome:\n%s", got.String(), want.String())
+				}
+			})
+		}
+	}
+}
+
 // A summary lists SummaryLimit changes of each kind and says how many
 // more; --all lists every one, with values in full; JSON is complete.
 func TestSummaryAndAll(t *testing.T) {
@@ -71,7 +105,7 @@ func TestSummaryAndAll(t *testing.T) {
 	total := bigCounts[KindCreate] + bigCounts[KindUpdate] + bigCounts[KindRemove]
 	first := func(prefix string, n int) []string { // the names a summary lists: the first n by name
 		var names []string
-		for _, c := range r.Targets[0].Changes {
+		for _, c := range r.Targets[0].all() {
 			if strings.HasPrefix(c.Name, prefix) || (prefix == "" && c.Op == state.OpCreate) {
 				names = append(names, c.Name)
 			}
