@@ -38,8 +38,8 @@ var (
 // held anything. A field's dependants go with it: email_last_seen dates the
 // emails, phone_last_seen the phones, and postal_addresses are the
 // addresses in parts. Setting a slice to nil never touches the original's
-// backing array; the copy's Extra is its own (DropFields copies it), and a
-// nil one holds nothing to clear.
+// backing array; the copy's Extra and Whereabouts are its own (DropFields
+// copies them), and a nil one holds nothing to clear.
 var clearers = map[string]func(c *mapping.Contact) bool{
 	"first_name":  func(c *mapping.Contact) bool { return clearString(&c.FirstName) },
 	"last_name":   func(c *mapping.Contact) bool { return clearString(&c.LastName) },
@@ -53,7 +53,7 @@ var clearers = map[string]func(c *mapping.Contact) bool{
 	"company": func(c *mapping.Contact) bool { return clearString(&c.Company) },
 	"title":   func(c *mapping.Contact) bool { return clearString(&c.Title) },
 	"addresses": func(c *mapping.Contact) bool {
-		return either(clearSlice(&c.Addresses), clearSlice(&c.PostalAddresses))
+		return c.Whereabouts != nil && either(clearSlice(&c.Addresses), clearSlice(&c.PostalAddresses))
 	},
 	"sites":          func(c *mapping.Contact) bool { return clearSlice(&c.Sites) },
 	"connected_on":   func(c *mapping.Contact) bool { return clearString(&c.ConnectedOn) },
@@ -190,10 +190,12 @@ func DropFields(names ...string) func(*mapping.Contact) *mapping.Contact {
 	}
 	// Most contacts hold none of the fields (invitation text, by default):
 	// their scratch copy goes back to the pool instead of to the collector.
-	// The copy has an Extra of its own, so clearing it leaves c's alone.
+	// The copy has an Extra and Whereabouts of its own, so clearing them
+	// leaves c's alone.
 	type copied struct {
 		c mapping.Contact
 		e mapping.Extra
+		w mapping.Whereabouts
 	}
 	scratch := sync.Pool{New: func() any { return new(copied) }}
 	return func(c *mapping.Contact) *mapping.Contact {
@@ -203,6 +205,10 @@ func DropFields(names ...string) func(*mapping.Contact) *mapping.Contact {
 		if c.Extra != nil {
 			sc.e = *c.Extra
 			cp.Extra = &sc.e
+		}
+		if c.Whereabouts != nil {
+			sc.w = *c.Whereabouts
+			cp.Whereabouts = &sc.w
 		}
 		changed := false
 		for _, clear := range fns {

@@ -36,10 +36,11 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 	}
 	b = appendField(b, "company", c.Company)
 	b = appendField(b, "title", c.Title)
-	b = appendList(b, "addresses", c.Addresses)
-	if len(c.PostalAddresses) > 0 {
+	w := c.Where()
+	b = appendList(b, "addresses", w.Addresses)
+	if len(w.PostalAddresses) > 0 {
 		b = append(b, `,"postal_addresses":[`...)
-		for i, a := range c.PostalAddresses {
+		for i, a := range w.PostalAddresses {
 			if i > 0 {
 				b = append(b, ',')
 			}

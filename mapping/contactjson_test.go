@@ -57,13 +57,13 @@ func TestAppendJSON(t *testing.T) {
 		checkJSON(t, filled(v))
 	}
 	checkJSON(t, &Contact{})
-	checkJSON(t, &Contact{Sources: []string{}, Emails: []string{}, Phones: []Phone{}, PostalAddresses: []Address{{}}, Extra: &Extra{Previous: []Position{{}}}})
+	checkJSON(t, &Contact{Sources: []string{}, Emails: []string{}, Phones: []Phone{}, Whereabouts: &Whereabouts{PostalAddresses: []Address{{}}}, Extra: &Extra{Previous: []Position{{}}}})
 	full := filled("x")
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[Contact]()) { // each field alone
 		if f.Tag.Get("json") == "-" || f.Anonymous {
 			continue
 		}
-		c := &Contact{Extra: &Extra{}}
+		c := &Contact{Extra: &Extra{}, Whereabouts: &Whereabouts{}}
 		reflect.ValueOf(c).Elem().FieldByIndex(f.Index).Set(reflect.ValueOf(full).Elem().FieldByIndex(f.Index))
 		checkJSON(t, c)
 	}
@@ -73,7 +73,7 @@ func TestAppendJSON(t *testing.T) {
 	c := filled("y")
 	c.Phones = []Phone{{Raw: "+1 202"}, {Raw: "020", E164: "+4420"}}
 	c.Fill().Previous = []Position{{Title: "CTO"}, {Company: "Hooli", Until: "2020-01-01"}}
-	c.PostalAddresses = []Address{{City: "Paris"}, {Street: "1 Rue", Country: "FR"}}
+	c.Whereabouts = &Whereabouts{PostalAddresses: []Address{{City: "Paris"}, {Street: "1 Rue", Country: "FR"}}}
 	c.Fill().MessageCount = -12
 	checkJSON(t, c)
 }

@@ -85,7 +85,7 @@ var catalogue = []FieldSpec{
 		CardProp{Name: "ORG"}),
 	single("title", true, "the current position", func(c *Contact) string { return c.Title },
 		CardProp{Name: "TITLE"}),
-	list("addresses", true, "postal addresses as free text", func(c *Contact) []string { return c.Addresses },
+	list("addresses", true, "postal addresses as free text", func(c *Contact) []string { return c.Where().Addresses },
 		CardProp{Name: "ADR", Set: true}),
 	// sites are written as URL too, but URL conflicts are reported as profile_url.
 	list("sites", true, "web sites other than the profile", func(c *Contact) []string { return c.Sites }),

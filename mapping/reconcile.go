@@ -295,8 +295,9 @@ func fromRecord(c *Contact, rec *Record, region string, cache *caches) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
-	c.Addresses = AppendNames(c.Addresses, rec.Addresses...)
-	c.PostalAddresses = appendAddresses(c.PostalAddresses, rec.PostalAddresses...)
+	if addresses, postal := AppendNames(nil, rec.Addresses...), appendAddresses(nil, rec.PostalAddresses...); len(addresses)+len(postal) > 0 {
+		c.Whereabouts = &Whereabouts{addresses, postal}
+	}
 	c.Sites = AppendNames(c.Sites, rec.Sites...)
 	if !rec.ConnectedOn.IsZero() {
 		c.ConnectedOn = cache.day(rec.ConnectedOn)
@@ -355,8 +356,13 @@ func merge(dst, src *Contact) {
 			dst.Phones = append(dst.Phones, p)
 		}
 	}
-	dst.Addresses = AppendNames(dst.Addresses, src.Addresses...)
-	dst.PostalAddresses = appendAddresses(dst.PostalAddresses, src.PostalAddresses...)
+	if src.Whereabouts != nil { // both are the records' own: dst's is written in place
+		if dst.Whereabouts == nil {
+			dst.Whereabouts = new(Whereabouts)
+		}
+		dst.Addresses = AppendNames(dst.Addresses, src.Addresses...)
+		dst.PostalAddresses = appendAddresses(dst.PostalAddresses, src.PostalAddresses...)
+	}
 	dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	dst.Sources = AppendNames(dst.Sources, src.Sources...)
 	for _, k := range src.Keys {

@@ -140,8 +140,8 @@ func TestReconcilePhoneRegion(t *testing.T) {
 			if len(p.Phones) != 1 || p.Phones[0].Raw != tc.phone || p.Phones[0].E164 != tc.e164 {
 				t.Errorf("phones = %+v, want raw %q e164 %q", p.Phones, tc.phone, tc.e164)
 			}
-			if tc.country != "" && (len(p.PostalAddresses) != 1 || p.PostalAddresses[0].City != "London") {
-				t.Errorf("postal addresses = %+v, want one, normalised", p.PostalAddresses)
+			if w := p.Where(); tc.country != "" && (len(w.PostalAddresses) != 1 || w.PostalAddresses[0].City != "London") {
+				t.Errorf("postal addresses = %+v, want one, normalised", w.PostalAddresses)
 			}
 		})
 	}
@@ -171,5 +171,40 @@ func TestReconcileRelease(t *testing.T) {
 	}
 	if want.Stats.Merged == 0 || want.Stats.HiddenMembers == 0 || len(want.Merges) == 0 {
 		t.Errorf("the records merge nothing or hide no one: %+v", want.Stats)
+	}
+}
+
+// A person's addresses come from every row folded into them, each once; a
+// person none of whose rows has any carries no Whereabouts.
+func TestReconcileWhereabouts(t *testing.T) {
+	withPlaces := func(r *Record, addresses []string, postal ...Address) *Record {
+		r.Addresses, r.PostalAddresses = addresses, postal
+		return r
+	}
+	london := Address{Street: "1 High St", City: "London", Country: "GB"}
+	for _, tc := range []struct {
+		name string
+		recs []*Record
+		want *Whereabouts
+	}{
+		{"none", []*Record{conn(5, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Acme")}, nil},
+		{"from the contact a connection is joined by", []*Record{
+			conn(5, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Acme"),
+			withPlaces(contact(2, "Jane Doe", []string{"jane@example.org"}, nil), []string{"1 High St, London"}, london),
+		}, &Whereabouts{Addresses: []string{"1 High St, London"}, PostalAddresses: []Address{london}}},
+		{"from two contacts, each once", []*Record{
+			withPlaces(contact(2, "Jane Doe", []string{"jane@example.org"}, nil), []string{"1 High St, London"}, london),
+			withPlaces(contact(3, "Jane Doe", []string{"jane@example.org"}, nil), []string{"1 High St, London", "PO Box 7"}, london),
+		}, &Whereabouts{Addresses: []string{"1 High St, London", "PO Box 7"}, PostalAddresses: []Address{london}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Reconcile(&Export{Records: tc.recs}, Options{})
+			if len(g.People) != 1 {
+				t.Fatalf("%d people, want 1", len(g.People))
+			}
+			if got := g.People[0].Whereabouts; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("whereabouts = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }

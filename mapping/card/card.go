@@ -185,8 +185,9 @@ func isName(c *mapping.Contact) bool {
 // address in the street part, as the export holds nothing better.
 func addresses(c *mapping.Contact) []string {
 	var out []string
-	if len(c.PostalAddresses) > 0 {
-		for _, a := range c.PostalAddresses {
+	w := c.Where()
+	if len(w.PostalAddresses) > 0 {
+		for _, a := range w.PostalAddresses {
 			if a.IsZero() {
 				continue
 			}
@@ -195,7 +196,7 @@ func addresses(c *mapping.Contact) []string {
 		}
 		return out
 	}
-	for _, a := range c.Addresses {
+	for _, a := range w.Addresses {
 		if a = adrPart(a); a != "" {
 			out = append(out, ";;"+a+";;;;")
 		}

@@ -42,8 +42,9 @@ func sampleContact() *mapping.Contact {
 		ID: "4f1c2a9be0d3a7c1", Name: "Zoë Ångström-Müller", FirstName: "Zoë", LastName: "Ångström-Müller",
 		ProfileURL: "https://www.linkedin.com/in/zoe-angstrom", Emails: []string{"zoe@example.org", "z.a@work.example"},
 		EmailStatus: mapping.EmailPresent, Phones: []mapping.Phone{{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "030 765 43 ext. 2"}},
-		Company: "Acme; Research, Inc.", Title: "Head of R&D", Addresses: []string{"Hauptstr. 1\n10115 Berlin"},
-		Sites: []string{"https://zoe.example"}, ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
+		Company: "Acme; Research, Inc.", Title: "Head of R&D",
+		Whereabouts: &mapping.Whereabouts{Addresses: []string{"Hauptstr. 1\n10115 Berlin"}},
+		Sites:       []string{"https://zoe.example"}, ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
 	}
 }
 
@@ -570,7 +571,8 @@ func checkLines(t *testing.T, s string) {
 // and reads back into the same parts; free text alone stays in the street.
 func TestADR(t *testing.T) {
 	a := mapping.Address{Street: "7 Example St; Flat 2\nBack door", City: "Riverton", Region: "MD", PostalCode: "20735", Country: "US"}
-	c := &mapping.Contact{ID: "a", Name: "A B", Addresses: []string{"7 Example St, Riverton, MD 20735, US"}, PostalAddresses: []mapping.Address{a}}
+	c := &mapping.Contact{ID: "a", Name: "A B", Whereabouts: &mapping.Whereabouts{
+		Addresses: []string{"7 Example St, Riverton, MD 20735, US"}, PostalAddresses: []mapping.Address{a}}}
 	for _, v := range []string{"3.0", "4.0"} {
 		s := encode(t, New(c, v))
 		if got := lines(t, New(c, v), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;7 Example St\; Flat 2\, Back door;Riverton;MD;20735;US`}) {
@@ -585,7 +587,7 @@ func TestADR(t *testing.T) {
 			t.Errorf("%s: ADR read back as %+v, want %+v", v, back, want)
 		}
 	}
-	free := &mapping.Contact{ID: "f", Name: "F", Addresses: []string{"Hauptstr. 1\n10115 Berlin"}}
+	free := &mapping.Contact{ID: "f", Name: "F", Whereabouts: &mapping.Whereabouts{Addresses: []string{"Hauptstr. 1\n10115 Berlin"}}}
 	if got := lines(t, New(free, "3.0"), vcard.FieldAddress); !reflect.DeepEqual(got, []string{`ADR:;;Hauptstr. 1\, 10115 Berlin;;;;`}) {
 		t.Errorf("free-text ADR = %q", got)
 	}
