@@ -284,21 +284,22 @@ func fromRecord(c *Contact, rec *Record, region string, cache *caches) {
 			c.Emails = append(c.Emails, e)
 		}
 	}
-	for _, a := range rec.PostalAddresses {
+	reach := rec.Reaches()
+	for _, a := range reach.PostalAddresses {
 		if ValidRegion(a.Country) {
 			region = a.Country // the row's own country: its numbers are dialled there
 			break
 		}
 	}
-	for _, s := range rec.Phones {
+	for _, s := range reach.Phones {
 		if p := cache.phones.normalize(s, region); p.Raw != "" && !hasPhone(c.Phones, p) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
-	if addresses, postal := AppendNames(nil, rec.Addresses...), appendAddresses(nil, rec.PostalAddresses...); len(addresses)+len(postal) > 0 {
+	if addresses, postal := AppendNames(nil, reach.Addresses...), appendAddresses(nil, reach.PostalAddresses...); len(addresses)+len(postal) > 0 {
 		c.Whereabouts = &Whereabouts{addresses, postal}
 	}
-	c.Sites = AppendNames(c.Sites, rec.Sites...)
+	c.Sites = AppendNames(c.Sites, reach.Sites...)
 	if !rec.ConnectedOn.IsZero() {
 		c.ConnectedOn = cache.day(rec.ConnectedOn)
 	}

@@ -18,7 +18,7 @@ func conn(line int, first, last, url, email, company string) *Record {
 }
 
 func contact(line int, full string, emails, phones []string) *Record {
-	return &Record{Kind: KindContact, File: "Contacts.csv", Line: line, FullName: full, Emails: emails, Phones: phones, Origin: "GOOGLE_CONTACTS"}
+	return &Record{Kind: KindContact, File: "Contacts.csv", Line: line, FullName: full, Emails: emails, Reach: &Reach{Phones: phones}, Origin: "GOOGLE_CONTACTS"}
 }
 
 func TestReconcile(t *testing.T) {

@@ -389,14 +389,13 @@ func (p *rowParser) row(row []string, line int) {
 		rec.Kind = mapping.KindContact
 		rec.FullName = p.get(row, colFullName)
 		rec.Origin = p.get(row, colSource)
-		rec.Phones = splitList(p.get(row, colPhones))
+		rec.Reach = &mapping.Reach{Phones: splitList(p.get(row, colPhones)), Sites: splitList(p.get(row, colSites))}
 		if a := p.get(row, colAddresses); a != "" {
 			rec.Addresses = []string{formatAddress(a)} // free text with commas of its own: never split
 			if pa, ok := postalAddress(a); ok {
 				rec.PostalAddresses = []mapping.Address{pa}
 			}
 		}
-		rec.Sites = splitList(p.get(row, colSites))
 		for _, u := range splitList(p.get(row, colProfiles)) {
 			if rec.ProfileURL == "" && strings.Contains(strings.ToLower(u), "linkedin.com/in/") {
 				rec.ProfileURL = u

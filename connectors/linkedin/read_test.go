@@ -173,10 +173,10 @@ func TestRecordFields(t *testing.T) {
 		{Kind: mapping.KindConnection, File: "Connections.csv", Line: 6, Hidden: true, ConnectedOn: time.Date(2026, 6, 7, 0, 0, 0, 0, time.UTC)},
 		{Kind: mapping.KindContact, File: "Contacts.csv", Line: 2, FirstName: "Kofi", LastName: "Abara", FullName: "Kofi Abara",
 			ProfileURL: "https://www.linkedin.com/in/kofi-abara", Emails: []string{"kofi@example.com", "k.abara@example.org"},
-			Phones: []string{"+44 20 7946 0001", "+1 202-555-0100"}, Company: "Initech", Title: "CTO",
-			Addresses: []string{"1 Example Street, Springfield, IL 62701, US"}, Sites: []string{"https://kofi.example.com/"},
-			PostalAddresses: []mapping.Address{{Street: "1 Example Street", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}},
-			Origin:          "GOOGLE_CONTACTS"},
+			Company: "Initech", Title: "CTO", Reach: &mapping.Reach{Phones: []string{"+44 20 7946 0001", "+1 202-555-0100"},
+				Addresses: []string{"1 Example Street, Springfield, IL 62701, US"}, Sites: []string{"https://kofi.example.com/"},
+				PostalAddresses: []mapping.Address{{Street: "1 Example Street", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}}},
+			Origin: "GOOGLE_CONTACTS"},
 	}
 	got, _ := json.Marshal(exp.Records)
 	w, _ := json.Marshal(want)
