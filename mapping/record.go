@@ -34,9 +34,9 @@ type Record struct {
 	Company    string
 	Title      string
 	// Reach is what only a Contacts.csv row carries: phones, addresses and
-	// sites; nil for a Connections.csv row, which so takes 224 bytes, not
-	// 320 (half the records of a first run are held while their people
-	// are made). Read it through Reaches.
+	// sites. It is nil for a Connections.csv row, so that the row takes 224
+	// bytes, not 320: half the records of a first run are still held while
+	// their people are made. Read it through Reaches.
 	*Reach
 	// ConnectedOn is the connection date (zero when unknown or unparseable).
 	ConnectedOn time.Time
