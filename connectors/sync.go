@@ -259,9 +259,9 @@ func (e *engine) apply(ctx context.Context, c state.Change) (state.Result, Outco
 	var out Outcome
 	var err error
 	if c.Op == state.OpRemove {
-		out, err = e.t.Remove(ctx, c.Contact, c.Prev)
+		out, err = e.t.Remove(ctx, c.Contact, c.Ref())
 	} else {
-		out, err = e.t.Put(ctx, c.Contact, c.Base, c.Prev)
+		out, err = e.t.Put(ctx, c.Contact, c.Base, c.Ref())
 		r.Sent = c.Contact
 	}
 	if err != nil && ctx.Err() != nil {

@@ -30,13 +30,23 @@ type Change struct {
 	Contact *mapping.Contact
 	// Base is what the target last received (nil for a create).
 	Base *mapping.Contact
-	// Prev is the target's handle from the state (zero for a create).
-	Prev Ref
+	// Prev is the target's handle from the state, nil for a create: a first
+	// plan is all creates, and a zero Ref in each was 48 bytes a person.
+	// Ref reads it.
+	Prev *Ref
 	// Fields are the field-level changes of an update; nil for a create or
 	// a remove. Nothing shows a create's fields (the reports list a create by
 	// name, a webhook builds its own payload), and building them was a
 	// quarter of a first diff's CPU.
 	Fields map[string]mapping.Change
+}
+
+// Ref returns the target's handle from the state, the zero Ref for a create.
+func (c *Change) Ref() Ref {
+	if c.Prev == nil {
+		return Ref{}
+	}
+	return *c.Prev
 }
 
 // Plan is everything one target needs to catch up with the graph.
@@ -110,7 +120,7 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 			if err != nil {
 				return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, c.ID, err)
 			}
-			p.Changes = append(p.Changes, Change{Op: OpUpdate, Contact: c, Base: base, Prev: it.Ref,
+			p.Changes = append(p.Changes, Change{Op: OpUpdate, Contact: c, Base: base, Prev: refOf(it),
 				Fields: mapping.DiffFields(base, c)})
 		default:
 			p.Unchanged++
@@ -123,9 +133,16 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 		if err != nil {
 			return Plan{}, fmt.Errorf("target %s: contact %s: %w", target, id, err)
 		}
-		p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: last, Base: last, Prev: it.Ref})
+		p.Changes = append(p.Changes, Change{Op: OpRemove, Contact: last, Base: last, Prev: refOf(it)})
 	}
 	return p, nil
+}
+
+// refOf is a copy of it's Ref: applying a change rewrites its item, and a
+// plan says what the target held before.
+func refOf(it *Item) *Ref {
+	r := it.Ref
+	return &r
 }
 
 // fingerprints hashes every person the target holds an item for (the

@@ -320,7 +320,7 @@ func TestDiff(t *testing.T) {
 	for _, ch := range p.Changes {
 		switch ch.Op {
 		case OpUpdate:
-			if ch.Fields["company"] != (mapping.Change{Old: "Acme", New: "New Co"}) || ch.Prev.Href != b.ID || ch.Base.Company != "Acme" {
+			if ch.Fields["company"] != (mapping.Change{Old: "Acme", New: "New Co"}) || ch.Ref().Href != b.ID || ch.Base.Company != "Acme" {
 				t.Errorf("update = %+v", ch)
 			}
 		case OpRemove:
@@ -622,6 +622,38 @@ func TestRenameGuard(t *testing.T) {
 // TestDiffReadsOnlyTheBases: a plan reads from the sent store the copies
 // its updates and removals need, and no other; a save after it still keeps
 // every copy; a damaged line fails the plan with its file and line.
+// A plan holds the handles the target had when it was made: applying its
+// changes one by one rewrites the state's items, not the plan. A create
+// holds none.
+func TestPlanRefsSurviveApply(t *testing.T) {
+	s := New()
+	a, b := person("A", "https://www.linkedin.com/in/a", "", "Acme"), person("B", "https://www.linkedin.com/in/b", "", "Acme")
+	s.Identify(graph(a, b))
+	for _, c := range []*mapping.Contact{a, b} {
+		s.Apply("t", "memory", Result{Op: OpCreate, ID: c.ID, Sent: c, Ref: Ref{Href: "old-" + c.Name, ETag: "1"}})
+	}
+	a2, n := *a, person("N", "https://www.linkedin.com/in/n", "", "Acme")
+	a2.Company = "New Co"
+	g := graph(&a2, n) // a changed, b gone, n new
+	s.Identify(g)
+	p := diff(t, s, "t", g)
+	for _, ch := range p.Changes {
+		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: Ref{Href: "new", ETag: "2"}})
+	}
+	want := map[Op]Ref{OpUpdate: {Href: "old-A", ETag: "1"}, OpRemove: {Href: "old-B", ETag: "1"}, OpCreate: {}}
+	for _, ch := range p.Changes {
+		if got := ch.Ref(); got != want[ch.Op] {
+			t.Errorf("%s %s: Ref() = %+v after apply; want %+v", ch.Op, ch.Contact.Name, got, want[ch.Op])
+		}
+		if (ch.Prev == nil) != (ch.Op == OpCreate) {
+			t.Errorf("%s %s: Prev = %v; want nil only for a create", ch.Op, ch.Contact.Name, ch.Prev)
+		}
+	}
+	if len(p.Changes) != 3 {
+		t.Errorf("plan = %+v; want an update, a remove and a create", p.Changes)
+	}
+}
+
 func TestDiffReadsOnlyTheBases(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "state.json")
 	s := New()
@@ -655,7 +687,7 @@ func TestDiffReadsOnlyTheBases(t *testing.T) {
 		t.Errorf("the plan read %d copies (whole file: %v), want the 2 it needs", len(s.sent.disk), s.sent.loaded)
 	}
 	for _, ch := range plan.Changes {
-		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: ch.Prev})
+		s.Apply("t", "memory", Result{Op: ch.Op, ID: ch.Contact.ID, Sent: ch.Contact, Ref: ch.Ref()})
 	}
 	if err := s.Save(p); err != nil {
 		t.Fatal(err)

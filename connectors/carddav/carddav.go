@@ -261,9 +261,9 @@ func (t *Target) Prepare(ctx context.Context, p state.Plan) error {
 	var hrefs []string
 	for _, c := range p.Changes {
 		switch {
-		case c.Prev.IsZero():
+		case c.Ref().IsZero():
 		case c.Op == state.OpUpdate, c.Op == state.OpRemove && t.opt.OnRemove != RemoveKeep:
-			hrefs = append(hrefs, t.refHref(c.Contact, c.Prev))
+			hrefs = append(hrefs, t.refHref(c.Contact, c.Ref()))
 		}
 	}
 	got := map[string]*remoteCard{}

@@ -194,7 +194,7 @@ func runStaleRef(t *testing.T, newHarness func(t *testing.T) Harness) {
 		old := put(t, h, c, nil, state.Ref{})
 		local := renamed(c, "Renamed Locally")
 		if pr, ok := h.Target.(connectors.Preparer); ok {
-			plan := state.Plan{Target: "conformance", Changes: []state.Change{{Op: state.OpUpdate, Contact: local, Base: c, Prev: old.Ref}}}
+			plan := state.Plan{Target: "conformance", Changes: []state.Change{{Op: state.OpUpdate, Contact: local, Base: c, Prev: &old.Ref}}}
 			if err := pr.Prepare(context.Background(), plan); err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
@@ -291,9 +291,9 @@ func runPrepareThenPut(t *testing.T, h Harness) {
 	goneRef := put(t, h, gone, nil, state.Ref{}).Ref
 	changed := renamed(upd, "Prepared Update")
 	plan := state.Plan{Target: "conformance", Changes: []state.Change{
-		{Op: state.OpUpdate, Contact: changed, Base: upd, Prev: updRef},
+		{Op: state.OpUpdate, Contact: changed, Base: upd, Prev: &updRef},
 		{Op: state.OpCreate, Contact: add},
-		{Op: state.OpRemove, Contact: gone, Prev: goneRef},
+		{Op: state.OpRemove, Contact: gone, Prev: &goneRef},
 	}}
 	if pr, ok := h.Target.(connectors.Preparer); ok {
 		if err := pr.Prepare(ctx, plan); err != nil {

@@ -277,9 +277,9 @@ func (t *Target) Prepare(ctx context.Context, p state.Plan) error {
 	}
 	planned := make(map[string]bool, len(p.Changes))
 	for _, c := range p.Changes {
-		planned[eventID(t.opt.Name, eventType(c.Op, c.Base), c.Contact, c.Prev)] = true
+		planned[eventID(t.opt.Name, eventType(c.Op, c.Base), c.Contact, c.Ref())] = true
 		if _, _, ok := jobChange(c.Base, c.Contact); ok && c.Op != state.OpRemove {
-			planned[eventID(t.opt.Name, TypeJobChanged, c.Contact, c.Prev)] = true
+			planned[eventID(t.opt.Name, TypeJobChanged, c.Contact, c.Ref())] = true
 		}
 	}
 	if err := t.ob.settle(t.opt.Name, func(id string) bool { return planned[id] }); err != nil {
