@@ -16,7 +16,7 @@ import (
 func TestHeldIsTheSentStore(t *testing.T) {
 	person := func(name, url string) *mapping.Contact {
 		return &mapping.Contact{Name: name, ProfileURL: "https://www.linkedin.com/in/" + url, Company: "Acme",
-			Emails: []string{url + "@example.com"}, Keys: []string{"url:" + url}}
+			Emails: []string{url + "@example.com"}, Keys: mapping.KeysOf("url:" + url)}
 	}
 	ada, bo, cy, dee, eve, fay := person("Ada Quill", "ada"), person("Bo Lind", "bo"), person("Cy Vance", "cy"),
 		person("Dee Rowe", "dee"), person("Eve Park", "eve"), person("Fay Moss", "fay")

@@ -63,7 +63,7 @@ func archive(date string, rows ...row) *mapping.Graph {
 	for _, r := range rows {
 		c := &mapping.Contact{Name: r.name, ProfileURL: "https://www.linkedin.com/in/" + r.slug, Company: r.company,
 			Title: r.title, ConnectedOn: r.connected, Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden,
-			Keys: []string{"url:linkedin.com/in/" + r.slug}}
+			Keys: mapping.KeysOf("url:linkedin.com/in/" + r.slug)}
 		if r.email != "" {
 			c.Emails, c.EmailStatus = []string{r.email}, mapping.EmailPresent
 		}
@@ -319,15 +319,15 @@ func TestURLlessArchiveAddedLater(t *testing.T) {
 	opt := connectors.RunOptions{StatePath: path, Targets: []connectors.Spec{bookSpec("book", b, nil)}, Limit: state.DefaultLimit}
 	nameKey := "name:" + mapping.NameKey("Bob Byte") + "|" + mapping.NameKey("Initech")
 	a2025 := archive("2025-01-10", row{"bob", "Bob Byte", "Initech", "Analyst", "", "", "2016-03-04"})
-	a2025.People[0].Keys = append(a2025.People[0].Keys, nameKey)
+	a2025.People[0].Keys = a2025.People[0].Keys.With(nameKey)
 	if _, err := connectors.Run(context.Background(), a2025, opt); err != nil {
 		t.Fatal(err)
 	}
 	a2019 := archive("2019-05-01", row{"", "Bob Byte", "Initech", "Analyst", "bob@example.org", "", "2016-03-04"})
 	a2019.People[0].ProfileURL = ""
-	a2019.People[0].Keys = []string{"email:bob@example.org", nameKey}
+	a2019.People[0].Keys = mapping.KeysOf("email:bob@example.org", nameKey)
 	a2025 = archive("2025-01-10", row{"bob", "Bob Byte", "Initech", "Analyst", "", "", "2016-03-04"})
-	a2025.People[0].Keys = append(a2025.People[0].Keys, nameKey)
+	a2025.People[0].Keys = a2025.People[0].Keys.With(nameKey)
 	opt.Earlier = []*mapping.Graph{a2019}
 	out, err := connectors.Run(context.Background(), a2025, opt)
 	if err != nil {

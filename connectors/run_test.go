@@ -22,7 +22,7 @@ func people(n int) *mapping.Graph {
 	g := &mapping.Graph{}
 	for i := range n {
 		p := connectortest.Person(i)
-		p.ID, p.Keys = "", []string{fmt.Sprintf("url:person-%d", i)} // Run identifies them
+		p.ID, p.Keys = "", mapping.KeysOf(fmt.Sprintf("url:person-%d", i)) // Run identifies them
 		g.People = append(g.People, p)
 	}
 	g.Stats.People = n
@@ -192,7 +192,7 @@ func (dyingTarget) Close(context.Context) error { runtime.Goexit(); return nil }
 // email, now a connection with a profile URL) is updated, not created twice.
 func TestKilledBeforeSaveKeepsMintedIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	contact := &mapping.Contact{Name: "Ada Lovelace", Emails: []string{"ada@example.org"}, Keys: []string{"email:ada@example.org"}}
+	contact := &mapping.Contact{Name: "Ada Lovelace", Emails: []string{"ada@example.org"}, Keys: mapping.KeysOf("email:ada@example.org")}
 	g := &mapping.Graph{People: []*mapping.Contact{contact}, Stats: mapping.Stats{People: 1}}
 	m := connectortest.NewMemory()
 	died := make(chan struct{})
@@ -210,7 +210,7 @@ func TestKilledBeforeSaveKeepsMintedIDs(t *testing.T) {
 	}
 
 	upgraded := &mapping.Contact{Name: "Ada Lovelace", ProfileURL: "https://www.linkedin.com/in/ada", Emails: []string{"ada@example.org"},
-		Keys: []string{"url:ada", "email:ada@example.org"}}
+		Keys: mapping.KeysOf("url:ada", "email:ada@example.org")}
 	g2 := &mapping.Graph{People: []*mapping.Contact{upgraded}, Stats: mapping.Stats{People: 1}}
 	out, err := connectors.Run(context.Background(), g2, connectors.RunOptions{StatePath: path, Limit: state.DefaultLimit,
 		Targets: []connectors.Spec{spec(m)}})

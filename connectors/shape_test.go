@@ -27,7 +27,7 @@ func fullContact() *mapping.Contact {
 			RecommendedYou: "2025-01-01", YouRecommended: "yes",
 			Previous:      []mapping.Position{{Title: "Analyst", Company: "Difference Engines", Until: "2025-06-01"}},
 			EmailLastSeen: "2025-06-01", PhoneLastSeen: "2025-06-01"},
-		Keys: []string{"url:ada"},
+		Keys: mapping.KeysOf("url:ada"),
 	}
 }
 

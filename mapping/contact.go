@@ -69,7 +69,7 @@ type Contact struct {
 	*Extra
 
 	// Keys are the identity keys, strongest first ("url:…", "email:…", "name:…").
-	Keys []string `json:"-"`
+	Keys Keys `json:"-"`
 }
 
 // Whereabouts are where a person lives or works (see Contact.Whereabouts).

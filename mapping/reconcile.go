@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"encoding/binary"
 	"runtime"
 	"slices"
 	"strconv"
@@ -119,7 +120,7 @@ type reconciler struct {
 func (r *reconciler) add(rec *origin, in *Contact, opt Options) {
 	var into *Contact
 	var by string
-	for _, k := range in.Keys {
+	for k := range in.Keys.All() {
 		if p := r.byKey[k]; p != nil && isStrong(k) {
 			into, by = p, keyKind(k)
 			break
@@ -138,7 +139,7 @@ func (r *reconciler) add(rec *origin, in *Contact, opt Options) {
 		r.g.Stats.Merged++
 		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: rec.file + ":" + strconv.Itoa(rec.line), By: by})
 	}
-	for _, k := range in.Keys {
+	for k := range in.Keys.All() {
 		if isStrong(k) && r.byKey[k] == nil {
 			r.byKey[k] = into
 		}
@@ -312,29 +313,32 @@ func fromRecord(c *Contact, rec *Record, region string, cache *caches) {
 }
 
 // identityKeys lists a person's identity keys, strongest first.
-func identityKeys(c *Contact, slug string) []string {
-	ks := make([]string, 0, 2+len(c.Emails))
+func identityKeys(c *Contact, slug string) Keys {
+	var buf [192]byte // most people's keys, in the one allocation string makes
+	b := buf[:0]
 	if slug != "" {
-		ks = append(ks, "url:"+slug)
+		b = appendKey(b, "url:", slug)
 	}
 	for _, e := range c.Emails {
-		ks = append(ks, "email:"+e)
+		b = appendKey(b, "email:", e)
 	}
 	if c.Name != "" {
-		// "name:"+NameKey(c.Name)+"|"+NameKey(c.Company) in one allocation:
-		// both are normalised already, so NameKey is their lower case.
-		var buf [128]byte
-		b := append(buf[:0], "name:"...)
-		b = appendLower(b, c.Name)
-		b = append(b, '|')
-		ks = append(ks, string(appendLower(b, c.Company)))
+		// "name:"+NameKey(c.Name)+"|"+NameKey(c.Company): both are
+		// normalised already, so NameKey is their lower case, which may not
+		// be as long: the key is made first, then its length is known.
+		var kb [128]byte
+		k := append(kb[:0], "name:"...)
+		k = appendLower(k, c.Name)
+		k = append(k, '|')
+		k = appendLower(k, c.Company)
+		b = append(binary.AppendUvarint(b, uint64(len(k))), k...) // as appendKey
 	}
-	if len(ks) == 0 {
+	if len(b) == 0 {
 		for _, p := range c.Phones {
-			ks = append(ks, "phone:"+p.Raw)
+			b = appendKey(b, "phone:", p.Raw)
 		}
 	}
-	return ks
+	return Keys(b)
 }
 
 // merge folds src into dst: dst's values win, src fills gaps and adds list items.
@@ -366,10 +370,8 @@ func merge(dst, src *Contact) {
 	}
 	dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	dst.Sources = AppendNames(dst.Sources, src.Sources...)
-	for _, k := range src.Keys {
-		if !slices.Contains(dst.Keys, k) {
-			dst.Keys = append(dst.Keys, k)
-		}
+	for k := range src.Keys.All() {
+		dst.Keys = dst.Keys.With(k)
 	}
 }
 
@@ -395,10 +397,26 @@ func finish(c *Contact) {
 	}
 	// Strongest first, whatever order the records arrived in (a stable
 	// sort, without reflection; most people's keys are in order already).
-	byRank := func(a, b string) int { return keyRank(a) - keyRank(b) }
-	if !slices.IsSortedFunc(c.Keys, byRank) {
-		slices.SortStableFunc(c.Keys, byRank)
+	if !ranked(c.Keys) {
+		ks := c.Keys.List()
+		slices.SortStableFunc(ks, byRank)
+		c.Keys = KeysOf(ks...)
 	}
+}
+
+func byRank(a, b string) int { return keyRank(a) - keyRank(b) }
+
+// ranked reports whether k is strongest first already.
+func ranked(k Keys) bool {
+	last := 0
+	for key := range k.All() {
+		r := keyRank(key)
+		if r < last {
+			return false
+		}
+		last = r
+	}
+	return true
 }
 
 func keyRank(k string) int {

@@ -90,7 +90,7 @@ func TestKeysStrongestFirst(t *testing.T) {
 	if g.Stats.People != 2 {
 		t.Fatalf("people = %d", g.Stats.People)
 	}
-	if k := g.People[0].Keys; k[0] != "url:kim-park" || k[1] != "name:kim park|acme" {
+	if k := g.People[0].Keys.List(); len(k) != 2 || k[0] != "url:kim-park" || k[1] != "name:kim park|acme" {
 		t.Errorf("keys = %v", k)
 	}
 }
@@ -107,7 +107,7 @@ func TestDiffFieldsAndFingerprint(t *testing.T) {
 		t.Error("fingerprints equal for different contacts")
 	}
 	c := *a
-	c.Keys = []string{"url:elsewhere"} // how a person was found is not content
+	c.Keys = KeysOf("url:elsewhere") // how a person was found is not content
 	if Fingerprint(a) != Fingerprint(&c) {
 		t.Error("fingerprint depends on Keys")
 	}

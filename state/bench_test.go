@@ -17,7 +17,7 @@ func benchPeople(n int) []*mapping.Contact {
 		people = append(people, &mapping.Contact{Name: fmt.Sprintf("Person %d Lastname", i), FirstName: "Person", LastName: fmt.Sprint(i),
 			ProfileURL: fmt.Sprintf("https://www.linkedin.com/in/person-%d-abc", i), Company: "Some Company GmbH", Title: "Senior Engineer",
 			ConnectedOn: "2024-01-02", Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden,
-			Keys: []string{fmt.Sprintf("url:person-%d-abc", i), fmt.Sprintf("name:person %d lastname|some company gmbh", i)}})
+			Keys: mapping.KeysOf(fmt.Sprintf("url:person-%d-abc", i), fmt.Sprintf("name:person %d lastname|some company gmbh", i))})
 	}
 	return people
 }

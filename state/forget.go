@@ -106,7 +106,7 @@ func (s *Snapshot) IsForgotten(c *mapping.Contact) bool {
 			}
 		}
 	}
-	hs, err := s.hashes(c.Keys)
+	hs, err := s.hashes(c.Keys.List())
 	if err != nil {
 		return false
 	}

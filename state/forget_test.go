@@ -14,7 +14,7 @@ import (
 func TestTombstone(t *testing.T) {
 	s := New()
 	ada := person("Ada Quill", "https://www.linkedin.com/in/ada-quill", "ada@example.org", "Analytical Engines")
-	ts, err := s.Tombstone(ada.Keys)
+	ts, err := s.Tombstone(ada.Keys.List())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestTombstone(t *testing.T) {
 		t.Error("the tombstone did not survive a save and load")
 	}
 	other := New() // another state's key makes other hashes
-	if ts2, _ := other.Tombstone(ada.Keys); ts2 == ts {
+	if ts2, _ := other.Tombstone(ada.Keys.List()); ts2 == ts {
 		t.Error("two states made the same tombstone: the key is not per state")
 	}
 	n, err := s2.Lift(IdentityKeys(&mapping.Contact{Emails: []string{"ADA@example.org"}}))

@@ -15,7 +15,7 @@ import (
 func TestSaveUnchangedWritesNothing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "state.json")
 	s := New()
-	g := &mapping.Graph{People: []*mapping.Contact{{Name: "Ada Quill", Keys: []string{"url:ada-quill"}}}}
+	g := &mapping.Graph{People: []*mapping.Contact{{Name: "Ada Quill", Keys: mapping.KeysOf("url:ada-quill")}}}
 	s.Identify(g)
 	s.Apply("book", "carddav", Result{Op: OpCreate, ID: g.People[0].ID, Sent: g.People[0], Ref: Ref{Href: "/a.vcf", ETag: `"1"`}})
 	if err := s.Save(p); err != nil {

@@ -272,7 +272,7 @@ func (s *Snapshot) Identify(g *mapping.Graph) (added map[string]string) {
 func (s *Snapshot) IdentifyEarlier(g, newer *mapping.Graph) (added map[string]string) {
 	alias := map[string]string{}
 	for _, p := range newer.People {
-		for _, k := range p.Keys {
+		for k := range p.Keys.All() {
 			if strings.HasPrefix(k, "name:") {
 				alias[k] = p.ID
 			}
@@ -287,8 +287,9 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 	if first { // every key is new: what it adds is the whole map, not kept twice
 		keys := 0
 		for _, p := range g.People {
-			keys += len(p.Keys)
-			if len(p.Keys) > 1 && strings.HasPrefix(p.Keys[0], "url:") {
+			n := p.Keys.Len()
+			keys += n
+			if n > 1 && strings.HasPrefix(p.Keys.First(), "url:") {
 				keys-- // the name key, not kept (below)
 			}
 		}
@@ -299,13 +300,13 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 	var known map[string]bool // every ID ever minted; built only when someone new needs one
 	for _, p := range g.People {
 		p.ID = ""
-		for _, k := range p.Keys {
+		for k := range p.Keys.All() {
 			if id, ok := s.Identities[k]; ok && !taken[id] {
 				p.ID = id
 				break
 			}
 		}
-		for _, k := range p.Keys {
+		for k := range p.Keys.All() {
 			if id, ok := alias[k]; ok && p.ID == "" && !taken[id] {
 				p.ID = id
 			}
@@ -320,8 +321,8 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 			p.ID = mint(p, taken, known)
 		}
 		taken[p.ID] = true
-		hasURL := len(p.Keys) > 0 && strings.HasPrefix(p.Keys[0], "url:")
-		for _, k := range p.Keys {
+		hasURL := strings.HasPrefix(p.Keys.First(), "url:")
+		for k := range p.Keys.All() {
 			if hasURL && strings.HasPrefix(k, "name:") {
 				continue // a profile URL never goes away: the weak key would only bloat the state
 			}
@@ -340,8 +341,8 @@ func (s *Snapshot) identify(g *mapping.Graph, alias map[string]string) (added ma
 // the same IDs again; a suffix separates people who share that key.
 func mint(p *mapping.Contact, taken, known map[string]bool) string {
 	seed := p.Name
-	if len(p.Keys) > 0 {
-		seed = p.Keys[0]
+	if k := p.Keys.First(); k != "" {
+		seed = k
 	}
 	for n := 0; ; n++ {
 		in := seed

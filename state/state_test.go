@@ -18,13 +18,13 @@ import (
 func person(name, url, email, company string) *mapping.Contact {
 	c := &mapping.Contact{Name: name, ProfileURL: url, Company: company, Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden}
 	if _, slug := mapping.NormalizeProfileURL(url); slug != "" {
-		c.Keys = append(c.Keys, "url:"+slug)
+		c.Keys = c.Keys.With("url:" + slug)
 	}
 	if email != "" {
 		c.Emails, c.EmailStatus = []string{email}, mapping.EmailPresent
-		c.Keys = append(c.Keys, "email:"+email)
+		c.Keys = c.Keys.With("email:" + email)
 	}
-	c.Keys = append(c.Keys, "name:"+strings.ToLower(name)+"|"+strings.ToLower(company))
+	c.Keys = c.Keys.With("name:" + strings.ToLower(name) + "|" + strings.ToLower(company))
 	return c
 }
 

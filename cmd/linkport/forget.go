@@ -296,7 +296,7 @@ func (a *app) resolve(ctx context.Context, cfg *Config, args []string) ([]candid
 			for _, p := range g.People {
 				c := get(p.ID)
 				c.add(p)
-				c.keys = append(c.keys, p.Keys...)
+				c.keys = append(c.keys, p.Keys.List()...)
 			}
 		}
 	}

@@ -128,7 +128,7 @@ func syncRun(t *testing.T, s server, statePath string, people []*mapping.Contact
 	g := &mapping.Graph{}
 	for _, p := range people {
 		c := *p
-		c.Keys = []string{"url:" + p.ProfileURL}
+		c.Keys = mapping.KeysOf("url:" + p.ProfileURL)
 		g.People = append(g.People, &c)
 	}
 	spec := connectors.Spec{Name: "dav", Type: "carddav", Open: func(ctx context.Context, _ func() ([]*mapping.Contact, error)) (connectors.Target, error) {

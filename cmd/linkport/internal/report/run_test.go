@@ -13,7 +13,7 @@ import (
 
 func person(name, slug, company string) *mapping.Contact {
 	return &mapping.Contact{Name: name, ProfileURL: "https://www.linkedin.com/in/" + slug, Company: company,
-		Keys: []string{"url:" + slug}, Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden}
+		Keys: mapping.KeysOf("url:" + slug), Sources: []string{"connection"}, EmailStatus: mapping.EmailHidden}
 }
 
 // plan is a target's plan against a state that holds Ana, Bo and Cy: Bo
