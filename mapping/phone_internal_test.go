@@ -38,7 +38,7 @@ func TestNameKeyInOneGo(t *testing.T) {
 		{"", "", ""}, {"Bo", "", ""}, {"x\x01y", "Ⅻ", "ǅemal"}, {strings.Repeat("Long", 40), strings.Repeat("Name", 40), strings.Repeat("Co", 80)},
 	} {
 		c := new(Contact)
-		fromRecord(c, &Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company}, "", newCaches(1))
+		fromRecord(c, &Record{Kind: KindConnection, FirstName: tt.first, LastName: tt.last, Company: tt.company}, "", newCaches())
 		want := "name:" + NameKey(c.Name) + "|" + NameKey(c.Company)
 		if c.Name != "" && !c.Keys.Has(want) {
 			t.Errorf("keys %q lack %q", c.Keys.List(), want)

@@ -77,7 +77,9 @@ func Reconcile(exp *Export, opt Options) *Graph {
 		r.byName = make(map[string][]*Contact, n)
 	}
 	g.People = make([]*Contact, 0, n)
-	ins, from := fromRecords(exp.Records, opt.DefaultRegion, opt.Release)
+	var ins []*Contact
+	var from []origin
+	ins, from, r.files = fromRecords(exp.Records, opt.DefaultRegion, opt.Release)
 	if opt.Release {
 		exp.Records = nil
 	}
@@ -85,12 +87,12 @@ func Reconcile(exp *Export, opt Options) *Graph {
 		for i := range from {
 			rec := &from[i]
 			switch {
-			case (rec.kind == KindConnection) != connections:
+			case rec.connection != connections:
 				continue
 			case ins[i] == nil:
 				g.Stats.HiddenMembers++
 				continue
-			case rec.kind == KindConnection:
+			case rec.connection:
 				g.Stats.Connections++
 			default:
 				g.Stats.Contacts++
@@ -114,6 +116,7 @@ type reconciler struct {
 	g      *Graph
 	byKey  map[string]*Contact   // url: and email: keys → person
 	byName map[string][]*Contact // name key → people, for opt-in name merges
+	files  []string              // the records' files, which origin.file indexes
 }
 
 // add folds in, the one-record person built from rec, into the graph.
@@ -126,7 +129,7 @@ func (r *reconciler) add(rec *origin, in *Contact, opt Options) {
 			break
 		}
 	}
-	if into == nil && opt.MergeByName && rec.kind == KindContact {
+	if into == nil && opt.MergeByName && !rec.connection {
 		if ps := r.byName[NameKey(in.Name)]; len(ps) == 1 && in.Name != "" {
 			into, by = ps[0], "name"
 		}
@@ -137,7 +140,7 @@ func (r *reconciler) add(rec *origin, in *Contact, opt Options) {
 	} else {
 		merge(into, in)
 		r.g.Stats.Merged++
-		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: rec.file + ":" + strconv.Itoa(rec.line), By: by})
+		r.g.Merges = append(r.g.Merges, Merge{Into: into.Name, Record: r.files[rec.file] + ":" + strconv.Itoa(rec.line), By: by})
 	}
 	for k := range in.Keys.All() {
 		if isStrong(k) && r.byKey[k] == nil {
@@ -170,11 +173,13 @@ const minParallel = 2048
 // are let go of while they are built, not after.
 const peopleBlock = 1024
 
-// origin is what folding needs of a record once its person is built.
+// origin is what folding needs of a record once its person is built, in
+// 16 bytes instead of 40: the array of them is live through the collection
+// that sets a first run's peak, in the middle of Reconcile.
 type origin struct {
-	kind Kind
-	file string
-	line int
+	line       int
+	file       int32 // index in the files fromRecords returns
+	connection bool  // else a Contacts row
 }
 
 // fromRecords builds each visible record's one-record person (nil for a
@@ -182,14 +187,23 @@ type origin struct {
 // time (a phone number alone costs libphonenumber's regular expressions
 // some 15 µs), while folding people together must stay in record order.
 // With release, each record is dropped from recs once its person is built.
-func fromRecords(recs []*Record, region string, release bool) ([]*Contact, []origin) {
-	ins, from := make([]*Contact, len(recs)), make([]origin, len(recs))
+func fromRecords(recs []*Record, region string, release bool) (ins []*Contact, from []origin, files []string) {
+	ins, from = make([]*Contact, len(recs)), make([]origin, len(recs))
+	index := map[string]int32{}
+	for _, rec := range recs { // a file's records are together: the map is read once a file
+		if len(files) == 0 || files[len(files)-1] != rec.File {
+			if _, ok := index[rec.File]; !ok {
+				index[rec.File] = int32(len(files))
+				files = append(files, rec.File)
+			}
+		}
+	}
 	build := func(lo, hi int) {
-		cache := newCaches(hi - lo) // one per core: no lock
+		cache := newCaches() // one per core: no lock
 		var people []Contact
 		for i := lo; i < hi; i++ {
 			rec := recs[i]
-			from[i] = origin{kind: rec.Kind, file: rec.File, line: rec.Line}
+			from[i] = origin{line: rec.Line, file: index[rec.File], connection: rec.Kind == KindConnection}
 			if !rec.Hidden {
 				if len(people) == 0 {
 					people = make([]Contact, min(peopleBlock, hi-i))
@@ -205,14 +219,14 @@ func fromRecords(recs []*Record, region string, release bool) ([]*Contact, []ori
 	workers := min(runtime.GOMAXPROCS(0), len(recs)/minParallel)
 	if workers <= 1 {
 		build(0, len(recs))
-		return ins, from
+		return ins, from, files
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() { build(w*len(recs)/workers, (w+1)*len(recs)/workers) })
 	}
 	wg.Wait()
-	return ins, from
+	return ins, from, files
 }
 
 // caches are what one core remembers while it builds people.
@@ -220,25 +234,28 @@ type caches struct {
 	phones  phoneCache
 	days    map[time.Time]string // ConnectedOn → YYYY-MM-DD: a network's dates repeat
 	sources map[string]string    // Contacts' Source → "contact:" + Source
-	// lists hands out one-item slices (Sources) from one array: an
-	// allocation fewer a person. Each has room for one item only, so a
-	// merge that appends to it gets an array of its own.
-	lists []string
+	// lists are the one-item Sources, one array per distinct source that
+	// every person from it shares: nothing writes to a Sources item, and
+	// with room for one item only, a merge that appends to it gets an
+	// array of its own.
+	lists map[string][]string
 }
 
-func newCaches(people int) *caches {
+func newCaches() *caches {
 	return &caches{phones: phoneCache{}, days: map[time.Time]string{}, sources: map[string]string{},
-		lists: make([]string, 0, people)}
+		lists: map[string][]string{}}
 }
 
-// one returns []string{s}.
+// one returns []string{s}, shared (see lists).
 func (c *caches) one(s string) []string {
-	if len(c.lists) == cap(c.lists) {
-		return []string{s}
+	if l, ok := c.lists[s]; ok {
+		return l
 	}
-	c.lists = append(c.lists, s)
-	n := len(c.lists)
-	return c.lists[n-1 : n : n]
+	l := []string{s}
+	if len(c.lists) < maxCachedPhones {
+		c.lists[s] = l
+	}
+	return l
 }
 
 // source is "contact:" + origin, made once per distinct origin.

@@ -62,6 +62,34 @@ func TestReconcile(t *testing.T) {
 	}
 }
 
+// People from the same source share one Sources array (caches.one): the
+// merges that add a source to two of them must leave each other, and the
+// third, as they were.
+func TestSourcesSharedButNotWritten(t *testing.T) {
+	exp := &Export{Records: []*Record{
+		conn(2, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Acme"),
+		conn(3, "John", "Roe", "https://www.linkedin.com/in/john-roe", "", "Acme"),
+		conn(4, "Ann", "Poe", "https://www.linkedin.com/in/ann-poe", "ann@example.org", "Acme"),
+		contact(2, "Jane Doe", []string{"jane@example.org"}, nil),
+		{Kind: KindContact, File: "Contacts.csv", Line: 3, FullName: "Ann Poe", Emails: []string{"ann@example.org"}, Origin: "OUTLOOK"},
+		{Kind: KindContact, File: "Contacts.csv", Line: 4, FullName: "Ann Poe", Emails: []string{"ann@example.org"}, Origin: "PHONE"},
+	}}
+	g := Reconcile(exp, Options{})
+	want := map[string][]string{
+		"Jane Doe": {"connection", "contact:GOOGLE_CONTACTS"},
+		"John Roe": {"connection"},
+		"Ann Poe":  {"connection", "contact:OUTLOOK", "contact:PHONE"},
+	}
+	for _, p := range g.People {
+		if !slices.Equal(p.Sources, want[p.Name]) {
+			t.Errorf("%s: sources %q; want %q", p.Name, p.Sources, want[p.Name])
+		}
+	}
+	if len(g.People) != 3 {
+		t.Errorf("people = %d; want 3", len(g.People))
+	}
+}
+
 func TestReconcileMergeByNameIsOptIn(t *testing.T) {
 	exp := &Export{Records: []*Record{
 		conn(2, "Ana", "Lima", "https://www.linkedin.com/in/ana-lima", "", "Acme"),
