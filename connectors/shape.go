@@ -55,7 +55,7 @@ var clearers = map[string]func(c *mapping.Contact) bool{
 	"addresses": func(c *mapping.Contact) bool {
 		return c.Whereabouts != nil && either(clearSlice(&c.Addresses), clearSlice(&c.PostalAddresses))
 	},
-	"sites":          func(c *mapping.Contact) bool { return clearSlice(&c.Sites) },
+	"sites":          func(c *mapping.Contact) bool { return c.Whereabouts != nil && clearSlice(&c.Sites) },
 	"connected_on":   func(c *mapping.Contact) bool { return clearString(&c.ConnectedOn) },
 	"last_contacted": func(c *mapping.Contact) bool { return c.Extra != nil && clearString(&c.LastContacted) },
 	"message_count": func(c *mapping.Contact) bool {

@@ -51,13 +51,12 @@ type Contact struct {
 	Phones      []Phone     `json:"phones,omitempty"`
 	Company     string      `json:"company,omitempty"`
 	Title       string      `json:"title,omitempty"`
-	// Whereabouts are the person's postal addresses; nil for the many with
-	// none (almost every connection), who carry 8 bytes for them instead
-	// of 48. Read them through Where: read directly, a nil one's fields
-	// panic. It sits where its fields did, so the JSON is as it was.
+	// Whereabouts are the person's addresses and web sites; nil for the
+	// many with none (almost every connection), who carry 8 bytes for them
+	// instead of 72. Read them through Where: read directly, a nil one's
+	// fields panic. It sits where its fields did, so the JSON is as it was.
 	*Whereabouts
-	Sites       []string `json:"sites,omitempty"`
-	ConnectedOn string   `json:"connected_on,omitempty"` // YYYY-MM-DD
+	ConnectedOn string `json:"connected_on,omitempty"` // YYYY-MM-DD
 	// Sources lists where the person came from: "connection", "contact:GOOGLE_CONTACTS", ….
 	Sources []string `json:"sources"`
 
@@ -72,11 +71,13 @@ type Contact struct {
 	Keys Keys `json:"-"`
 }
 
-// Whereabouts are where a person lives or works (see Contact.Whereabouts).
+// Whereabouts are where a person lives or works, and their places on the
+// web other than their profile (see Contact.Whereabouts).
 type Whereabouts struct {
 	Addresses []string `json:"addresses,omitempty"`
 	// PostalAddresses are Addresses in parts, where a source gave the parts.
 	PostalAddresses []Address `json:"postal_addresses,omitempty"`
+	Sites           []string  `json:"sites,omitempty"`
 }
 
 // Where returns what c.Whereabouts holds, or nothing when it is nil.

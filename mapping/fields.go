@@ -88,7 +88,7 @@ var catalogue = []FieldSpec{
 	list("addresses", true, "postal addresses as free text", func(c *Contact) []string { return c.Where().Addresses },
 		CardProp{Name: "ADR", Set: true}),
 	// sites are written as URL too, but URL conflicts are reported as profile_url.
-	list("sites", true, "web sites other than the profile", func(c *Contact) []string { return c.Sites }),
+	list("sites", true, "web sites other than the profile", func(c *Contact) []string { return c.Where().Sites }),
 	single("connected_on", true, "the connection date, YYYY-MM-DD", func(c *Contact) string { return c.ConnectedOn }),
 	list("sources", true, `where the person came from: "connection", "contact:GOOGLE_CONTACTS", …`,
 		func(c *Contact) []string { return c.Sources }),

@@ -314,10 +314,10 @@ func fromRecord(c *Contact, rec *Record, region string, cache *caches) {
 			c.Phones = append(c.Phones, p)
 		}
 	}
-	if addresses, postal := AppendNames(nil, reach.Addresses...), appendAddresses(nil, reach.PostalAddresses...); len(addresses)+len(postal) > 0 {
-		c.Whereabouts = &Whereabouts{addresses, postal}
+	addresses, postal, sites := AppendNames(nil, reach.Addresses...), appendAddresses(nil, reach.PostalAddresses...), AppendNames(nil, reach.Sites...)
+	if len(addresses)+len(postal)+len(sites) > 0 {
+		c.Whereabouts = &Whereabouts{addresses, postal, sites}
 	}
-	c.Sites = AppendNames(c.Sites, reach.Sites...)
 	if !rec.ConnectedOn.IsZero() {
 		c.ConnectedOn = cache.day(rec.ConnectedOn)
 	}
@@ -384,8 +384,8 @@ func merge(dst, src *Contact) {
 		}
 		dst.Addresses = AppendNames(dst.Addresses, src.Addresses...)
 		dst.PostalAddresses = appendAddresses(dst.PostalAddresses, src.PostalAddresses...)
+		dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	}
-	dst.Sites = AppendNames(dst.Sites, src.Sites...)
 	dst.Sources = AppendNames(dst.Sources, src.Sources...)
 	for k := range src.Keys.All() {
 		dst.Keys = dst.Keys.With(k)

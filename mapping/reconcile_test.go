@@ -209,6 +209,10 @@ func TestReconcileWhereabouts(t *testing.T) {
 		r.Addresses, r.PostalAddresses = addresses, postal
 		return r
 	}
+	withSites := func(r *Record, sites ...string) *Record {
+		r.Sites = sites
+		return r
+	}
 	london := Address{Street: "1 High St", City: "London", Country: "GB"}
 	for _, tc := range []struct {
 		name string
@@ -224,6 +228,15 @@ func TestReconcileWhereabouts(t *testing.T) {
 			withPlaces(contact(2, "Jane Doe", []string{"jane@example.org"}, nil), []string{"1 High St, London"}, london),
 			withPlaces(contact(3, "Jane Doe", []string{"jane@example.org"}, nil), []string{"1 High St, London", "PO Box 7"}, london),
 		}, &Whereabouts{Addresses: []string{"1 High St, London", "PO Box 7"}, PostalAddresses: []Address{london}}},
+		{"sites alone, each once", []*Record{
+			conn(5, "Jane", "Doe", "https://www.linkedin.com/in/jane-doe", "jane@example.org", "Acme"),
+			withSites(contact(2, "Jane Doe", []string{"jane@example.org"}, nil), "https://jane.example", "https://blog.example"),
+			withSites(contact(3, "Jane Doe", []string{"jane@example.org"}, nil), "https://blog.example", "https://jane.example/about"),
+		}, &Whereabouts{Sites: []string{"https://jane.example", "https://blog.example", "https://jane.example/about"}}},
+		{"sites and addresses from two contacts", []*Record{
+			withSites(contact(2, "Jane Doe", []string{"jane@example.org"}, nil), "https://jane.example"),
+			withPlaces(contact(3, "Jane Doe", []string{"jane@example.org"}, nil), []string{"PO Box 7"}),
+		}, &Whereabouts{Addresses: []string{"PO Box 7"}, Sites: []string{"https://jane.example"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := Reconcile(&Export{Records: tc.recs}, Options{})

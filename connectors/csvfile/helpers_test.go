@@ -51,7 +51,7 @@ func fixtures() []*mapping.Contact {
 			Phones: []mapping.Phone{{Raw: "+1 (555) 010-0001", E164: "+15550100001"}, {Raw: "555 0102"},
 				{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "0800 FLOWERS"}},
 			EmailStatus: mapping.EmailPresent, Company: "Several & Sons", Title: "Owner",
-			Whereabouts: &mapping.Whereabouts{Addresses: []string{"1 Main St\nSpringfield", "PO Box 7"}}, Sites: []string{"https://several.example"},
+			Whereabouts: &mapping.Whereabouts{Addresses: []string{"1 Main St\nSpringfield", "PO Box 7"}, Sites: []string{"https://several.example"}},
 			ConnectedOn: "2020-01-31", Sources: []string{"connection", "contact:OUTLOOK"},
 		},
 		&mapping.Contact{ // one name only, no company: CRMs that require a last name

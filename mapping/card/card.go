@@ -149,7 +149,7 @@ func New(c *mapping.Contact, version string) vcard.Card {
 		}
 		add(FieldMonicaSocialProfile, u, monica...)
 	}
-	for _, s := range c.Sites {
+	for _, s := range c.Where().Sites {
 		if s = text(s); s != "" && s != text(c.ProfileURL) {
 			add(vcard.FieldURL, s)
 		}

@@ -43,8 +43,8 @@ func sampleContact() *mapping.Contact {
 		ProfileURL: "https://www.linkedin.com/in/zoe-angstrom", Emails: []string{"zoe@example.org", "z.a@work.example"},
 		EmailStatus: mapping.EmailPresent, Phones: []mapping.Phone{{Raw: "+49 30 1234567", E164: "+49301234567"}, {Raw: "030 765 43 ext. 2"}},
 		Company: "Acme; Research, Inc.", Title: "Head of R&D",
-		Whereabouts: &mapping.Whereabouts{Addresses: []string{"Hauptstr. 1\n10115 Berlin"}},
-		Sites:       []string{"https://zoe.example"}, ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
+		Whereabouts: &mapping.Whereabouts{Addresses: []string{"Hauptstr. 1\n10115 Berlin"}, Sites: []string{"https://zoe.example"}},
+		ConnectedOn: "2021-07-14", Sources: []string{"connection", "contact:GOOGLE_CONTACTS"},
 	}
 }
 
