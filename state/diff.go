@@ -84,13 +84,18 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 			p.Known++
 		}
 	}
-	seen := make(map[string]bool, len(g.People))
+	var seen map[string]bool // who the graph holds, to find who left it; a first plan has no one to find
+	if len(items) > 0 {
+		seen = make(map[string]bool, len(g.People))
+	}
 	fps := fingerprints(g.People, items)
 	// The copies the plan needs (the bases of its updates and removals)
 	// are read from the sent store in one pass, and only they.
 	var bases []string
 	for i, c := range g.People {
-		seen[c.ID] = true
+		if seen != nil {
+			seen[c.ID] = true
+		}
 		if it := items[c.ID]; it != nil && !it.RemoteDeleted && (it.Removed || it.Fingerprint != fps[i]) {
 			bases = append(bases, it.Fingerprint)
 		}
@@ -149,10 +154,10 @@ func refOf(it *Item) *Ref {
 // others are creates: nothing compares their fingerprint), on every core:
 // at 30,000 people it is the largest part of a diff after reading.
 func fingerprints(people []*mapping.Contact, items map[string]*Item) []string {
-	fps := make([]string, len(people))
 	if len(items) == 0 {
-		return fps // a first plan: everyone is a create
+		return nil // a first plan: everyone is a create, and no fingerprint is read
 	}
+	fps := make([]string, len(people))
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(people) + workers - 1) / workers
 	var wg sync.WaitGroup
