@@ -143,7 +143,7 @@ func Diff(s *Snapshot, target, typ string, g *mapping.Graph) (Plan, error) {
 	return p, nil
 }
 
-// refOf is a copy of it's Ref: applying a change rewrites its item, and a
+// refOf copies the item's Ref: applying a change rewrites its item, and a
 // plan says what the target held before.
 func refOf(it *Item) *Ref {
 	r := it.Ref
