@@ -49,7 +49,7 @@ func (c *Contact) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	b = appendList(b, "sites", c.Where().Sites)
+	b = appendList(b, "sites", w.Sites)
 	b = appendField(b, "connected_on", c.ConnectedOn)
 	b = append(b, `,"sources":`...)
 	if c.Sources == nil {
